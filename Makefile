@@ -1,0 +1,48 @@
+# The targets are the documentation of how to work here.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DJANGO := 5.2.8
+DEMO := .demo/django-$(DJANGO)
+export SCOUT_CACHE_DIR ?= $(CURDIR)/.demo/cache
+
+.PHONY: all install test lint format demo bench bench-smoke speed train clean
+
+all: test lint
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install scout with its pinned dependencies
+
+test: install  ## the test suite (what CI runs)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check scout tests benchmarks
+	$(BIN)/ruff format --check scout tests benchmarks
+
+format: install
+	$(BIN)/ruff format scout tests benchmarks
+	$(BIN)/ruff check --fix scout tests benchmarks
+
+$(DEMO):
+	mkdir -p .demo
+	$(BIN)/pip download -q --no-deps --no-binary :all: -d .demo django==$(DJANGO)
+	tar -xzf .demo/django-$(DJANGO).tar.gz -C .demo
+
+demo: install $(DEMO)  ## index a pinned Django sdist and ask it three questions
+	$(BIN)/scout index --repo $(DEMO)
+	$(BIN)/scout ask "where is the CSRF token checked" --repo $(DEMO) --max-spans 3 --budget 1200
+	$(BIN)/scout ask "How are password hashers chosen when checking a password?" --repo $(DEMO) --max-spans 3 --budget 1200
+	$(BIN)/scout ask "QuerySet.only() after select_related() crashes on proxy models" --repo $(DEMO) --max-spans 3 --budget 1200
+
+speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
+	$(BIN)/python benchmarks/speed.py --repo $(DEMO)
+
+clean:
+	rm -rf .demo .bench build dist

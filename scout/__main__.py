@@ -1,0 +1,3 @@
+from scout.cli import main
+
+main()

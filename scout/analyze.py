@@ -1,0 +1,61 @@
+"""One file → its record for the index: hash, definitions, references, chunks. Pure; runs in workers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from scout.chunks import Chunk, chunk_file
+from scout.files import decode, is_binary, is_minified
+from scout.languages import language_for
+from scout.tags import Definition, Reference, extract
+
+# Text worth lexical search even without a grammar; translations (.po) and data are left to grep.
+PROSE_EXTENSIONS = frozenset(
+    """.md .rst .txt .html .htm .css .scss .json .yaml .yml .toml .cfg .ini .xml .sql .proto .graphql
+    .vue .svelte .erb .jinja .j2 .tpl .py-tpl .gradle .cmake .mk .dockerfile""".split()
+)
+PROSE_NAMES = frozenset({"Makefile", "Dockerfile", "README", "CMakeLists.txt", "Rakefile", "Gemfile"})
+
+
+@dataclass
+class FileRecord:
+    path: str
+    size: int
+    mtime_ns: int
+    sha1: str
+    lang: str | None
+    chunked: bool  # False for binary, minified and non-source files: listed, never searched
+    lines: int = 0
+    defs: list[Definition] = field(default_factory=list)
+    refs: list[Reference] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+def searchable(path: str) -> bool:
+    p = PurePosixPath(path)
+    return language_for(path) is not None or p.suffix.lower() in PROSE_EXTENSIONS or p.name in PROSE_NAMES
+
+
+def analyze(root: str, path: str, size: int, mtime_ns: int) -> FileRecord:
+    data = (Path(root) / path).read_bytes()
+    sha1 = hashlib.sha1(data).hexdigest()
+    lang = language_for(path)
+    if is_binary(data) or not searchable(path):
+        return FileRecord(path, size, mtime_ns, sha1, lang, chunked=False)
+    text = decode(data)
+    if is_minified(text):
+        return FileRecord(path, size, mtime_ns, sha1, lang, chunked=False)
+    lines = text.splitlines()
+    defs, refs = extract(lang, data, path) if lang else ([], [])
+    chunks = chunk_file(path, lines, defs)
+    return FileRecord(path, size, mtime_ns, sha1, lang, True, len(lines), defs, refs, chunks)
+
+
+def analyze_args(args: tuple[str, str, int, int]) -> FileRecord | None:
+    """Pool-friendly wrapper: a file that vanished or cannot be read is skipped, not fatal."""
+    try:
+        return analyze(*args)
+    except OSError:
+        return None

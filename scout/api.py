@@ -1,0 +1,78 @@
+"""The Python API every consumer uses: open a workspace (repo + warm index), ask, get a Bundle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from scout.bundle import Bundle
+from scout.config import Settings, load_settings
+from scout.explorer import Limits, Policy, explore, make_policy
+from scout.index import Index, Progress, open_index
+from scout.repo import Repo
+from scout.tools import ToolContext
+from scout.trajectory import Trajectory
+
+
+@dataclass
+class Workspace:
+    repo: Repo
+    index: Index
+    settings: Settings
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        settings: Settings | None = None,
+        refresh: bool = True,
+        progress: Progress | None = None,
+    ) -> Workspace:
+        repo = Repo.open(path)
+        settings = settings or load_settings(repo.root)
+        cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
+        index = open_index(repo, cache, settings.max_file_bytes, refresh=refresh, progress=progress)
+        return cls(repo, index, settings)
+
+    @property
+    def ctx(self) -> ToolContext:
+        return ToolContext(self.repo, self.index)
+
+    def limits(self, **overrides) -> Limits:
+        s = self.settings
+        base = {"max_turns": s.max_turns, "budget": s.budget, "max_spans": s.max_spans, "with_code": s.code}
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return Limits(**base)
+
+    def ask(
+        self,
+        query: str,
+        policy: Policy | str | None = None,
+        limits: Limits | None = None,
+        trajectory: Trajectory | None = None,
+    ) -> Bundle:
+        chosen = (
+            policy
+            if policy is not None and not isinstance(policy, str)
+            else resolve_explorer(policy or self.settings.explorer)
+        )
+        return explore(query, self.ctx, chosen, limits or self.limits(), trajectory)
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def resolve_explorer(name: str) -> Policy:
+    """`auto` picks the best explorer available here; other names go to `make_policy`."""
+    if name == "auto":
+        name = "heuristic"
+    return make_policy(name)
+
+
+def ask(query: str, repo: str | Path = ".", **limits) -> Bundle:
+    """One-shot convenience: index (incrementally) and answer."""
+    ws = Workspace.open(repo)
+    try:
+        return ws.ask(query, limits=ws.limits(**limits))
+    finally:
+        ws.close()

@@ -1,0 +1,43 @@
+"""The `scout` command: argument handling and glue only. Exit codes: 0 found, 1 nothing found, 2 error."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from scout.commands import load_commands
+from scout.commands.app import STATE, app
+from scout.errors import ScoutError
+
+__all__ = ["app", "main"]
+
+load_commands()
+
+
+def main() -> None:
+    """Console entry point: ScoutErrors become one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except ScoutError as exc:
+        _fail(exc.one_line(), exc)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", None)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and the unexpected: one line unless --debug
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        _fail(f"internal error: {type(exc).__name__}: {exc}", exc)
+
+
+def _fail(message: str, exc: BaseException | None) -> None:
+    if STATE["debug"] and exc is not None:
+        import traceback
+
+        traceback.print_exception(exc)
+    print(f"scout: error: {message}", file=sys.stderr)
+    sys.exit(2)

@@ -1,0 +1,80 @@
+"""Settings, layered: defaults < scout.toml or [tool.scout] in pyproject.toml < SCOUT_* env < flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from scout.errors import ScoutError
+
+
+@dataclass(frozen=True)
+class Settings:
+    explorer: str = "auto"  # auto = the learned model when its weights are present, else heuristic
+    budget: int = 4000  # bundle token budget (scout-tokens/1)
+    max_spans: int = 12
+    max_turns: int = 4
+    max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools
+    code: bool = True  # include span text in bundles
+    cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
+    model: str | None = None  # LLM for `--explorer llm`, plan and patch
+    base_url: str | None = None  # OpenAI-compatible endpoint for that model
+
+    def merged(self, **overrides: Any) -> Settings:
+        """These settings with every non-None override applied (command-line flags)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def load_settings(repo_root: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    settings = Settings()
+    if repo_root is not None:
+        settings = settings.merged(**_file_values(repo_root))
+    return settings.merged(**_env_values(os.environ if env is None else env))
+
+
+def _file_values(root: Path) -> dict[str, Any]:
+    for name, key in (("scout.toml", None), ("pyproject.toml", "tool.scout")):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ScoutError(f"cannot read {path}: {exc}") from None
+        for part in (key or "").split(".") if key else []:
+            data = data.get(part, {})
+        if data:
+            return _coerce(data, str(path))
+    return {}
+
+
+def _env_values(env: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    values = {
+        f.name: env[f"SCOUT_{f.name.upper()}"] for f in fields(Settings) if f"SCOUT_{f.name.upper()}" in env
+    }
+    return _coerce(values, "environment")
+
+
+def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
+    types = {f.name: f.type for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for key, raw in values.items():
+        key = key.replace("-", "_")
+        if key not in types:
+            raise ScoutError(f"unknown setting {key!r} in {source}")
+        out[key] = _convert(raw, str(types[key]), key, source)
+    return out
+
+
+def _convert(raw: Any, typ: str, key: str, source: str) -> Any:
+    try:
+        if typ.startswith("int"):
+            return int(raw)
+        if typ.startswith("bool"):
+            return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
+        return str(raw)
+    except ValueError:
+        raise ScoutError(f"setting {key} in {source} must be a {typ}, got {raw!r}") from None

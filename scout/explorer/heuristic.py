@@ -1,0 +1,146 @@
+"""The heuristic explorer: deterministic, no model. The default until learned weights are present.
+
+Turn 1 runs every cheap probe the query suggests at once (BM25 over chunks, symbol lookups for
+code-like names, literal greps for quoted strings and error messages, globs for mentioned paths
+and traceback files). Turn 2, only when the query named files, outlines them so traceback lines
+land in their enclosing definitions. Then the evidence is scored (see `regions`) into spans.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scout.explorer.loop import Answer, State, ToolCall
+from scout.explorer.query import QueryFacts, analyze_query, code_likeness
+from scout.explorer.regions import Evidence, choose_spans, is_doc_path, is_test_path
+from scout.languages import language_for
+from scout.tools import ToolContext
+
+MAX_SYMBOL_LOOKUPS = 12
+MAX_IDENT_GREPS = 4
+MAX_STRING_GREPS = 4
+MAX_PATHS = 6
+
+
+@dataclass
+class HeuristicPolicy:
+    name: str = "heuristic"
+    max_files: int = 6
+    per_file: int = 2
+    max_spans: int = 12
+
+    def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
+        facts = analyze_query(state.query)
+        if not state.turns:
+            return first_turn(facts)
+        if len(state.turns) == 1 and state.turns_left > 0:
+            outlines = second_turn(state)
+            if outlines:
+                return outlines
+        evidence = gather(facts, state)
+        spans = choose_spans(
+            evidence, lambda p: penalty(facts, p), self.max_files, self.per_file, self.max_spans
+        )
+        return Answer(spans)
+
+
+def first_turn(facts: QueryFacts) -> list[ToolCall]:
+    calls = [ToolCall("bm25", {"query": facts.text, "limit": 60})]
+    idents = facts.identifiers[:MAX_SYMBOL_LOOKUPS]
+    calls += [ToolCall("symbols", {"name": n, "fuzzy": False, "limit": 10}) for n in idents]
+    code_like = [n for n in idents if code_likeness(n) >= 2.0 and "." not in n][:MAX_IDENT_GREPS]
+    calls += [ToolCall("grep", {"pattern": n, "fixed": True, "max_matches": 60}) for n in code_like]
+    calls += [
+        ToolCall("grep", {"pattern": s, "fixed": True, "max_matches": 30})
+        for s in facts.strings[:MAX_STRING_GREPS]
+    ]
+    paths = [f.path for f in facts.frames] + facts.paths
+    calls += [
+        ToolCall("glob", {"pattern": path_pattern(p), "limit": 5})
+        for p in dict.fromkeys(paths)
+        if path_pattern(p)
+    ][:MAX_PATHS]
+    return calls
+
+
+def path_pattern(path: str) -> str:
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p not in (".", "..")]
+    return "*" + "/".join(parts[-3:]) if parts else ""
+
+
+def second_turn(state: State) -> list[ToolCall]:
+    files = []
+    for obs in state.turns[0]:
+        if obs.call.tool == "glob" and obs.result and len(obs.result.hits) <= 2:
+            files += [h.path for h in obs.result.hits]
+    return [ToolCall("outline", {"path": p}) for p in dict.fromkeys(files)][:MAX_PATHS]
+
+
+def gather(facts: QueryFacts, state: State) -> Evidence:
+    ev = Evidence()
+    outlines: dict[str, list] = {}
+    for obs in state.observations:
+        if obs.result is None:
+            continue
+        hits, args = obs.result.hits, obs.call.args
+        tool = obs.call.tool
+        if tool == "bm25" and hits:
+            top = hits[0].score or 1.0
+            for h in hits:
+                ev.region(h.path, h.start_line, h.end_line, h.symbol).add("lexical match", h.score / top)
+        elif tool == "symbols":
+            weight = 1.2 * min(code_likeness(args["name"]), 2.0) / 2 / math.sqrt(max(len(hits), 1))
+            for h in hits:
+                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(
+                    f"defines `{args['name']}`", weight * h.score, h.line
+                )
+        elif tool == "grep":
+            _add_grep(ev, facts, args, hits)
+        elif tool == "glob" and 0 < len(hits) <= 3:
+            for h in hits:
+                ev.boost_file(h.path, 1.5 / len(hits), f"named in the query ({args['pattern'].lstrip('*')})")
+        elif tool == "outline":
+            outlines[args["path"]] = hits
+    _add_frames(ev, facts, outlines)
+    return ev
+
+
+def _add_grep(ev: Evidence, facts: QueryFacts, args: dict, hits: list) -> None:
+    literal = args["pattern"] in facts.strings
+    files = {h.path for h in hits}
+    weight = (1.0 if literal else 0.3) / math.sqrt(max(len(files), 1))
+    label = "contains the quoted text" if literal else f"uses `{args['pattern']}`"
+    seen = set()
+    for h in hits:
+        start, end = (h.start_line, h.end_line) if h.symbol else (max(1, h.line - 5), h.line + 5)
+        region = ev.region(h.path, start, end, h.symbol)
+        if (region.path, region.start_line) in seen:
+            region.lines.add(h.line)
+            continue
+        seen.add((region.path, region.start_line))
+        region.add(label, weight, h.line)
+
+
+def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> None:
+    for frame in facts.frames:
+        for path, defs in outlines.items():
+            if not frame.path.replace("\\", "/").endswith(path.split("/", 1)[-1]):
+                continue
+            inner = [d for d in defs if d.start_line <= frame.line <= d.end_line]
+            named = [d for d in defs if frame.function and (d.symbol or "").endswith(frame.function)]
+            for d in inner[-1:] or named[:1]:
+                ev.region(path, d.start_line, d.end_line, d.symbol).add(
+                    "in the traceback", 2.0, frame.line if inner else d.line
+                )
+
+
+def penalty(facts: QueryFacts, path: str) -> float:
+    factor = 1.0
+    if is_test_path(path) and not facts.mentions_tests:
+        factor *= 0.35
+    if is_doc_path(path) and not facts.mentions_docs:
+        factor *= 0.3
+    elif language_for(path) is None:
+        factor *= 0.6
+    return factor

@@ -1,0 +1,164 @@
+"""The explorer loop: a policy proposes tool calls, the loop runs them, until the policy answers.
+
+The loop does not know which policy it drives. It enforces the turn budget and the observation
+token budget, runs each turn's calls in parallel, records the trajectory, and turns the answer
+into a bundle that fits the output budget.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from scout.bundle import Bundle, Span, Stats, fit
+from scout.errors import ScoutError
+from scout.files import read_text
+from scout.tokens import count_tokens
+from scout.tools import ToolContext, ToolResult, call_tool
+from scout.trajectory import Trajectory
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    tool: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Observation:
+    call: ToolCall
+    result: ToolResult | None
+    error: str | None = None
+    elapsed_ms: float = 0.0
+
+
+@dataclass
+class Answer:
+    spans: list[Span]
+    fallback: bool = False
+
+
+@dataclass
+class State:
+    query: str
+    turns: list[list[Observation]] = field(default_factory=list)
+    turns_left: int = 4
+    observed_tokens: int = 0
+
+    @property
+    def observations(self) -> list[Observation]:
+        return [o for turn in self.turns for o in turn]
+
+
+class Policy(Protocol):
+    """Decides the next tool calls, or answers. With `state.turns_left == 0` it must answer."""
+
+    name: str
+
+    def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer: ...
+
+
+@dataclass
+class Limits:
+    max_turns: int = 4
+    max_observed_tokens: int = 60_000  # what the policy may read across all turns
+    budget: int = 4000  # the bundle's token budget
+    max_spans: int = 12
+    with_code: bool = True
+    workers: int = 4
+
+
+def explore(
+    query: str,
+    ctx: ToolContext,
+    policy: Policy,
+    limits: Limits | None = None,
+    trajectory: Trajectory | None = None,
+) -> Bundle:
+    limits = limits or Limits()
+    started = time.perf_counter()
+    state = State(query, turns_left=limits.max_turns)
+    answer = None
+    with ThreadPoolExecutor(max_workers=limits.workers) as pool:
+        while answer is None:
+            decision = policy.decide(state, ctx)
+            if isinstance(decision, Answer):
+                answer = decision
+            elif state.turns_left <= 0 or not decision:
+                answer = fallback_answer(state)
+            else:
+                turn = list(pool.map(lambda c: run_call(ctx, c), decision))
+                state.turns.append(turn)
+                state.turns_left -= 1
+                state.observed_tokens += sum(count_tokens(o.result.text) for o in turn if o.result)
+                if state.observed_tokens >= limits.max_observed_tokens:
+                    state.turns_left = 0
+                if trajectory:
+                    trajectory.turn(len(state.turns), turn)
+    bundle = make_bundle(query, ctx, policy.name, answer, limits)
+    bundle.stats = Stats(
+        tool_calls=len(state.observations),
+        turns=len(state.turns),
+        tokens=bundle.tokens(),
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        observed_tokens=state.observed_tokens,
+    )
+    if trajectory:
+        trajectory.answer(bundle)
+    return bundle
+
+
+def run_call(ctx: ToolContext, call: ToolCall) -> Observation:
+    started = time.perf_counter()
+    try:
+        result, error = call_tool(ctx, call.tool, call.args), None
+    except ScoutError as exc:
+        result, error = None, exc.one_line()
+    return Observation(call, result, error, round((time.perf_counter() - started) * 1000, 2))
+
+
+def fallback_answer(state: State) -> Answer:
+    """Spans the tool calls touched, best-scored first: used when a policy never answered."""
+    seen: dict[tuple[str, int, int], Span] = {}
+    for obs in state.observations:
+        for h in obs.result.hits if obs.result else []:
+            if h.start_line and (h.path, h.start_line, h.end_line) not in seen:
+                seen[(h.path, h.start_line, h.end_line)] = Span(
+                    h.path, h.start_line, h.end_line, h.score, f"touched by {obs.call.tool}", h.symbol
+                )
+    spans = sorted(seen.values(), key=lambda s: -s.score)
+    return Answer(spans, fallback=True)
+
+
+def make_bundle(query: str, ctx: ToolContext, explorer: str, answer: Answer, limits: Limits) -> Bundle:
+    spans = [s for s in answer.spans if _valid(ctx, s)][: limits.max_spans]
+    for span in spans:
+        span.text = _lines(ctx, span) if limits.with_code else None
+    kept, cut = fit(spans, query, limits.budget)
+    return Bundle(
+        query,
+        str(ctx.repo.root),
+        ctx.repo.commit,
+        explorer,
+        kept,
+        budget=limits.budget,
+        truncated=cut,
+        fallback=answer.fallback,
+    )
+
+
+def _valid(ctx: ToolContext, span: Span) -> bool:
+    try:
+        ctx.repo.resolve(span.path)
+    except ScoutError:
+        return False
+    return span.start_line >= 1 and span.end_line >= span.start_line
+
+
+def _lines(ctx: ToolContext, span: Span) -> str:
+    text = read_text(ctx.repo, span.path, ctx.index.max_bytes) or ""
+    lines = text.splitlines()
+    span.end_line = min(span.end_line, max(len(lines), span.start_line))
+    return "\n".join(lines[span.start_line - 1 : span.end_line])

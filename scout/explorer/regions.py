@@ -1,0 +1,129 @@
+"""From tool hits to ranked spans: the scoring every explorer's answer step can share.
+
+A region is a line range in a file (usually a definition's span) that collected evidence from
+tools. Regions are scored by their evidence, files by their best regions, and the answer is the
+best regions of the best files, each capped in length and explained by a one-line `why`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from scout.bundle import Span
+
+MAX_SPAN_LINES = 80
+HIT_CONTEXT = 12  # lines kept around a hit when a region is too long to cite whole
+TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
+DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
+
+
+@dataclass
+class Region:
+    path: str
+    start_line: int
+    end_line: int
+    symbol: str | None = None
+    score: float = 0.0
+    lines: set[int] = field(default_factory=set)  # lines that matched (grep, traceback frames)
+    reasons: dict[str, float] = field(default_factory=dict)
+
+    def add(self, reason: str, score: float, line: int = 0) -> None:
+        self.score += score
+        self.reasons[reason] = self.reasons.get(reason, 0.0) + score
+        if line:
+            self.lines.add(line)
+
+    @property
+    def why(self) -> str:
+        top = sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
+        return "; ".join(reason for reason, _ in top)
+
+
+class Evidence:
+    """Regions keyed by (path, start, end), plus file-level evidence."""
+
+    def __init__(self) -> None:
+        self.regions: dict[tuple[str, int, int], Region] = {}
+        self.file_bonus: dict[str, float] = defaultdict(float)
+        self.file_reasons: dict[str, str] = {}
+
+    def region(self, path: str, start: int, end: int, symbol: str | None = None) -> Region:
+        key = (path, start, end)
+        if key not in self.regions:
+            self.regions[key] = Region(path, start, end, symbol)
+        return self.regions[key]
+
+    def boost_file(self, path: str, score: float, reason: str) -> None:
+        self.file_bonus[path] += score
+        self.file_reasons.setdefault(path, reason)
+
+    def file_scores(self, penalty) -> dict[str, float]:
+        best: dict[str, list[float]] = defaultdict(list)
+        for r in self.regions.values():
+            best[r.path].append(r.score)
+        paths = set(best) | set(self.file_bonus)
+        scores = {}
+        for p in paths:
+            ranked = sorted(best.get(p, []), reverse=True)
+            scores[p] = (sum(ranked[:1]) + 0.25 * sum(ranked[1:4]) + self.file_bonus.get(p, 0.0)) * penalty(p)
+        return scores
+
+
+def is_test_path(path: str) -> bool:
+    parts = path.lower().split("/")
+    return any(
+        p in TEST_PATH_WORDS
+        or p.startswith("test_")
+        or p.endswith(("_test.py", "_test.go"))
+        or p.endswith((".test.js", ".test.ts", ".spec.ts", ".spec.js"))
+        for p in parts
+    )
+
+
+def is_doc_path(path: str) -> bool:
+    return path.lower().endswith(DOC_SUFFIXES) or path.lower().startswith(("docs/", "doc/"))
+
+
+def choose_spans(
+    evidence: Evidence, penalty, max_files: int = 6, per_file: int = 2, max_spans: int = 12
+) -> list[Span]:
+    """The best regions of the best files, ordered by file then region score."""
+    files = evidence.file_scores(penalty)
+    ranked = sorted(files, key=lambda p: -files[p])[:max_files]
+    by_file: dict[str, list[Region]] = defaultdict(list)
+    for r in evidence.regions.values():
+        by_file[r.path].append(r)
+    spans: list[Span] = []
+    for path in ranked:
+        regions = _disjoint(sorted(by_file.get(path, []), key=lambda r: -r.score))[:per_file]
+        if not regions:
+            spans.append(Span(path, 1, 40, round(files[path], 4), evidence.file_reasons.get(path, "file")))
+            continue
+        for r in regions:
+            start, end = _cap(r)
+            spans.append(Span(path, start, end, round(files[path] + 0.01 * r.score, 4), r.why, r.symbol))
+    return spans[:max_spans]
+
+
+def _disjoint(regions: list[Region]) -> list[Region]:
+    """Drop regions overlapping a better one, folding their evidence lines into it."""
+    kept: list[Region] = []
+    for r in regions:
+        host = next((k for k in kept if r.start_line <= k.end_line and k.start_line <= r.end_line), None)
+        if host is None:
+            kept.append(r)
+        elif host.start_line <= r.start_line and r.end_line <= host.end_line:
+            host.lines |= r.lines
+    return kept
+
+
+def _cap(r: Region) -> tuple[int, int]:
+    """A region's citation: whole if short, else a window around its evidence lines or its head."""
+    if r.end_line - r.start_line + 1 <= MAX_SPAN_LINES:
+        return r.start_line, r.end_line
+    if r.lines:
+        lo = max(r.start_line, min(r.lines) - HIT_CONTEXT)
+        hi = min(r.end_line, max(r.lines) + HIT_CONTEXT, lo + MAX_SPAN_LINES - 1)
+        return lo, hi
+    return r.start_line, r.start_line + MAX_SPAN_LINES // 2 - 1

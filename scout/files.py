@@ -1,0 +1,76 @@
+"""Which files of a repository scout looks at, and how their bytes become text.
+
+Listing follows ripgrep (`rg --files`: .gitignore, .ignore, hidden files skipped) plus a
+`.scoutignore` at the root. Binary, minified and oversized files are skipped; text is decoded as
+UTF-8 with replacement so bad bytes never stop a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from scout.repo import Repo
+from scout.ripgrep import run_rg
+
+DEFAULT_MAX_FILE_BYTES = 1_000_000
+SNIFF_BYTES = 8192
+MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is generated/minified
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str  # repo-relative POSIX
+    size: int
+    mtime_ns: int
+
+
+def list_files(repo: Repo, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[FileInfo]:
+    """Repository files the way `rg --files` sees them, minus huge ones, sorted by path."""
+    args = ["--files", "--no-require-git", "--no-messages"]
+    scoutignore = repo.root / ".scoutignore"
+    if scoutignore.is_file():
+        args += ["--ignore-file", str(scoutignore)]
+    _, out = run_rg(args, cwd=repo.root, timeout=60)
+    files = []
+    for rel in out.splitlines():
+        info = _stat(repo, rel)
+        if info and info.size <= max_bytes:
+            files.append(info)
+    return sorted(files, key=lambda f: f.path)
+
+
+def _stat(repo: Repo, rel: str) -> FileInfo | None:
+    path = repo.root / rel
+    try:
+        if path.is_symlink() and repo.root not in path.resolve().parents:
+            return None  # a link that leaves the repository is never followed
+        st = path.stat()
+    except OSError:
+        return None
+    return FileInfo(Path(rel).as_posix(), st.st_size, st.st_mtime_ns)
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\x00" in data[:SNIFF_BYTES]
+
+
+def is_minified(text: str) -> bool:
+    lines = text.count("\n") + 1
+    return len(text) > 2000 and len(text) / lines > MINIFIED_LINE_CHARS
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def read_text(repo: Repo, rel: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | None:
+    """The file's text, or None for binary, minified or oversized files."""
+    path = repo.resolve(rel)
+    if path.stat().st_size > max_bytes:
+        return None
+    data = path.read_bytes()
+    if is_binary(data):
+        return None
+    text = decode(data)
+    return None if is_minified(text) else text

@@ -1,0 +1,143 @@
+"""The persistent, incremental index: files, tree-sitter tags and lexical postings in one SQLite file.
+
+It lives under the user's cache directory (SCOUT_CACHE_DIR overrides), one file per repository
+root, never inside the repository. A file whose size or mtime changed is re-read; if its hash is
+unchanged only its stat is refreshed. Every update is one transaction, so an interrupted run
+leaves the previous index intact. A corrupt or old-schema file is rebuilt with a one-line warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from scout import store
+from scout.analyze import FileRecord, analyze_args
+from scout.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files
+from scout.repo import Repo
+
+log = logging.getLogger("scout.index")
+
+PARALLEL_THRESHOLD = 64  # below this many changed files, a process pool costs more than it saves
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class UpdateStats:
+    files: int
+    added: int
+    changed: int
+    removed: int
+    seconds: float
+
+
+def cache_root() -> Path:
+    env = os.environ.get("SCOUT_CACHE_DIR")
+    return Path(env).expanduser() if env else Path(platformdirs.user_cache_dir("scout"))
+
+
+def index_path(repo: Repo, cache_dir: Path | None = None) -> Path:
+    digest = hashlib.sha1(str(repo.root).encode()).hexdigest()[:16]
+    return (cache_dir or cache_root()) / "index" / f"{repo.root.name or 'root'}-{digest}.sqlite"
+
+
+class Index:
+    """Read access for the tools (see `store` for the queries) plus `update()`."""
+
+    def __init__(self, repo: Repo, path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+        self.repo = repo
+        self.path = path
+        self.max_bytes = max_bytes
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls, repo: Repo, cache_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+    ) -> Index:
+        path = index_path(repo, cache_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store.ensure_schema(path)
+        return cls(repo, path, max_bytes)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """One connection per thread: tools run in parallel threads."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = store.connect(self.path)
+            self._local.conn = conn
+        return conn
+
+    def update(self, progress: Progress | None = None) -> UpdateStats:
+        """Bring the index in line with the files on disk; only changed files are re-read."""
+        started = time.perf_counter()
+        with self._write_lock:
+            current = {f.path: f for f in list_files(self.repo, self.max_bytes)}
+            known = store.file_stats(self.db)
+            removed = [p for p in known if p not in current]
+            stale = [f for p, f in current.items() if known.get(p, (None, None))[:2] != (f.size, f.mtime_ns)]
+            records = self._analyze(stale, progress)
+            changed = [r for r in records if r.path not in known or known[r.path][2] != r.sha1]
+            touched = [r for r in records if r.path in known and known[r.path][2] == r.sha1]
+            with self.db:
+                store.delete_files(self.db, removed + [r.path for r in changed])
+                store.insert_records(self.db, changed)
+                store.refresh_stats(self.db, touched)
+                store.set_meta(self.db, "updated_at", str(time.time()))
+        added = sum(1 for r in changed if r.path not in known)
+        return UpdateStats(
+            len(current), added, len(changed) - added, len(removed), time.perf_counter() - started
+        )
+
+    def _analyze(self, stale: list[FileInfo], progress: Progress | None) -> list[FileRecord]:
+        jobs = [(str(self.repo.root), f.path, f.size, f.mtime_ns) for f in stale]
+        if progress:
+            progress(0, len(jobs))
+        results: Iterable[FileRecord | None]
+        if len(jobs) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+            results = map(analyze_args, jobs)
+            return _collect(results, len(jobs), progress)
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8)) as pool:
+            results = pool.map(analyze_args, jobs, chunksize=32)
+            return _collect(results, len(jobs), progress)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _collect(results: Iterable[FileRecord | None], total: int, progress: Progress | None) -> list[FileRecord]:
+    out = []
+    for done, record in enumerate(results, 1):
+        if record is not None:
+            out.append(record)
+        if progress and (done % 50 == 0 or done == total):
+            progress(done, total)
+    return out
+
+
+def open_index(
+    repo: Repo,
+    cache_dir: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    refresh: bool = True,
+    progress: Progress | None = None,
+) -> Index:
+    """Open (creating or repairing) the index for `repo` and, by default, bring it up to date."""
+    index = Index.open(repo, cache_dir, max_bytes)
+    if refresh:
+        index.update(progress)
+    return index

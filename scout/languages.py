@@ -1,0 +1,87 @@
+"""File extension → tree-sitter grammar (from the pinned per-language wheels) and our tags query."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+from tree_sitter import Language, Query
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str  # also the stem of grammars/<name>-tags.scm
+    module: str
+    function: str = "language"
+
+
+SPECS = {
+    s.name: s
+    for s in [
+        LanguageSpec("python", "tree_sitter_python"),
+        LanguageSpec("javascript", "tree_sitter_javascript"),
+        LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript"),
+        LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx"),
+        LanguageSpec("go", "tree_sitter_go"),
+        LanguageSpec("rust", "tree_sitter_rust"),
+        LanguageSpec("java", "tree_sitter_java"),
+        LanguageSpec("c", "tree_sitter_c"),
+        LanguageSpec("cpp", "tree_sitter_cpp"),
+        LanguageSpec("c_sharp", "tree_sitter_c_sharp"),
+        LanguageSpec("ruby", "tree_sitter_ruby"),
+        LanguageSpec("php", "tree_sitter_php", "language_php"),
+        LanguageSpec("kotlin", "tree_sitter_kotlin"),
+        LanguageSpec("swift", "tree_sitter_swift"),
+        LanguageSpec("scala", "tree_sitter_scala"),
+        LanguageSpec("bash", "tree_sitter_bash"),
+        LanguageSpec("lua", "tree_sitter_lua"),
+    ]
+}
+
+EXTENSIONS = {
+    ".py": "python", ".pyi": "python",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c", ".h": "c",
+    ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
+    ".cs": "c_sharp",
+    ".rb": "ruby", ".rake": "ruby",
+    ".php": "php",
+    ".kt": "kotlin", ".kts": "kotlin",
+    ".swift": "swift",
+    ".scala": "scala", ".sc": "scala",
+    ".sh": "bash", ".bash": "bash",
+    ".lua": "lua",
+}  # fmt: skip
+
+
+def language_for(path: str) -> str | None:
+    """The language name for a repo path, or None when scout has no grammar for it."""
+    return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+
+
+def grammars_dir() -> Path:
+    """`scout/grammars` inside an installed wheel; the checkout's top-level `grammars/` otherwise."""
+    here = Path(__file__).parent
+    for candidate in (here / "grammars", here.parent / "grammars"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("scout's grammars/ directory is missing from this installation")
+
+
+@cache
+def grammar(name: str) -> Language:
+    spec = SPECS[name]
+    return Language(getattr(importlib.import_module(spec.module), spec.function)())
+
+
+@cache
+def tags_query(name: str) -> Query:
+    source = (grammars_dir() / f"{name}-tags.scm").read_text(encoding="utf-8")
+    return Query(grammar(name), source)

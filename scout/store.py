@@ -1,0 +1,221 @@
+"""SQLite schema and queries behind `Index`. Plain functions over a connection, no state."""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from scout.analyze import FileRecord
+from scout.tags import Definition, Reference
+
+log = logging.getLogger("scout.index")
+
+SCHEMA_VERSION = "1"
+K1, B = 1.5, 0.75  # Okapi BM25 parameters (rank-bm25's defaults)
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INT, mtime_ns INT,
+                   sha1 TEXT, lang TEXT, chunked INT, lines INT);
+CREATE TABLE defs(id INTEGER PRIMARY KEY, file_id INT, name TEXT, lname TEXT, kind TEXT,
+                  start_line INT, end_line INT, name_line INT, parent TEXT);
+CREATE INDEX defs_lname ON defs(lname);
+CREATE INDEX defs_file ON defs(file_id);
+CREATE TABLE refs(file_id INT, name TEXT, kind TEXT, line INT);
+CREATE INDEX refs_name ON refs(name);
+CREATE INDEX refs_file ON refs(file_id);
+CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INT, start_line INT, end_line INT,
+                    symbol TEXT, kind TEXT, length INT);
+CREATE INDEX chunks_file ON chunks(file_id);
+CREATE TABLE postings(term TEXT, chunk_id INT, tf INT, PRIMARY KEY(term, chunk_id)) WITHOUT ROWID;
+CREATE INDEX postings_chunk ON postings(chunk_id);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def ensure_schema(path: Path) -> None:
+    """Create the schema, or rebuild a file that is corrupt or from another schema version."""
+    problem = _check(path) if path.exists() else "missing"
+    if problem is None:
+        return
+    if problem != "missing":
+        log.warning("index %s is %s; rebuilding it", path, problem)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    conn = connect(path)
+    with conn:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    conn.close()
+
+
+def _check(path: Path) -> str | None:
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return "corrupt"
+    if not row or row[0] != SCHEMA_VERSION:
+        return f"from schema version {row[0] if row else '?'} (want {SCHEMA_VERSION})"
+    return None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def file_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str]]:
+    return {p: (s, m, h) for p, s, m, h in conn.execute("SELECT path, size, mtime_ns, sha1 FROM files")}
+
+
+def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
+    for path in paths:
+        row = conn.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+        if not row:
+            continue
+        fid = row[0]
+        conn.execute("DELETE FROM postings WHERE chunk_id IN (SELECT id FROM chunks WHERE file_id=?)", (fid,))
+        for table in ("chunks", "defs", "refs"):
+            conn.execute(f"DELETE FROM {table} WHERE file_id=?", (fid,))
+        conn.execute("DELETE FROM files WHERE id=?", (fid,))
+
+
+def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
+    for r in records:
+        cur = conn.execute(
+            "INSERT INTO files(path, size, mtime_ns, sha1, lang, chunked, lines) VALUES (?,?,?,?,?,?,?)",
+            (r.path, r.size, r.mtime_ns, r.sha1, r.lang, int(r.chunked), r.lines),
+        )
+        fid = cur.lastrowid
+        conn.executemany(
+            "INSERT INTO defs(file_id, name, lname, kind, start_line, end_line, name_line, parent)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (fid, d.name, d.name.lower(), d.kind, d.start_line, d.end_line, d.name_line, d.parent)
+                for d in r.defs
+            ],
+        )
+        conn.executemany("INSERT INTO refs VALUES (?,?,?,?)", [(fid, x.name, x.kind, x.line) for x in r.refs])
+        for c in r.chunks:
+            cid = conn.execute(
+                "INSERT INTO chunks(file_id, start_line, end_line, symbol, kind, length)"
+                " VALUES (?,?,?,?,?,?)",
+                (fid, c.start_line, c.end_line, c.symbol, c.kind, c.length),
+            ).lastrowid
+            conn.executemany(
+                "INSERT INTO postings VALUES (?,?,?)", [(t, cid, n) for t, n in c.counts.items()]
+            )
+
+
+def refresh_stats(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
+    conn.executemany(
+        "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
+        [(r.size, r.mtime_ns, r.path) for r in records],
+    )
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+DEF_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.name_line, d.parent"
+
+
+def _defs(rows: Iterable[tuple]) -> list[Definition]:
+    return [Definition(*row) for row in rows]
+
+
+def definitions(
+    conn: sqlite3.Connection, name: str, fuzzy: bool = False, limit: int = 50
+) -> list[Definition]:
+    """Exact (case-insensitive) matches first; with `fuzzy`, then names containing `name`."""
+    sql = f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id WHERE d.lname=?"
+    out = _defs(conn.execute(sql + " ORDER BY f.path, d.start_line LIMIT ?", (name.lower(), limit)))
+    if fuzzy and len(out) < limit:
+        like = f"%{name.lower().replace('_', '')}%"
+        rows = conn.execute(
+            f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id"
+            " WHERE replace(d.lname, '_', '') LIKE ? AND d.lname != ?"
+            " ORDER BY length(d.name), f.path LIMIT ?",
+            (like, name.lower(), limit - len(out)),
+        )
+        out += _defs(rows)
+    return out
+
+
+def references(conn: sqlite3.Connection, name: str, limit: int = 100) -> list[Reference]:
+    rows = conn.execute(
+        "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id=r.file_id"
+        " WHERE r.name=? ORDER BY f.path, r.line LIMIT ?",
+        (name, limit),
+    )
+    return [Reference(*row) for row in rows]
+
+
+def outline(conn: sqlite3.Connection, path: str) -> list[Definition]:
+    rows = conn.execute(
+        f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id WHERE f.path=?"
+        " ORDER BY d.start_line, -d.end_line",
+        (path,),
+    )
+    return _defs(rows)
+
+
+def enclosing(conn: sqlite3.Connection, path: str, line: int) -> Definition | None:
+    """The innermost definition whose span contains `line`."""
+    row = conn.execute(
+        f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id"
+        " WHERE f.path=? AND d.start_line<=? AND d.end_line>=?"
+        " ORDER BY d.end_line - d.start_line LIMIT 1",
+        (path, line, line),
+    ).fetchone()
+    return Definition(*row) if row else None
+
+
+def paths(conn: sqlite3.Connection) -> list[str]:
+    return [p for (p,) in conn.execute("SELECT path FROM files ORDER BY path")]
+
+
+def bm25(conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50) -> list[tuple]:
+    """Top chunks by Okapi BM25 for query terms with query-side weights.
+
+    Returns rows (path, start_line, end_line, symbol, kind, score).
+    """
+    n, avgdl = conn.execute("SELECT COUNT(*), AVG(length) FROM chunks").fetchone()
+    if not n or not weights:
+        return []
+    df = document_frequencies(conn, list(weights))
+    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items() if d}
+    if not idf:
+        return []
+    values = ",".join("(?,?)" for _ in idf)
+    params: list = [x for t in idf for x in (t, idf[t] * weights[t])]
+    sql = f"""
+        WITH q(term, w) AS (VALUES {values})
+        SELECT f.path, c.start_line, c.end_line, c.symbol, c.kind, SUM(
+            q.w * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * c.length / ?))) AS score
+        FROM q JOIN postings p ON p.term = q.term
+        JOIN chunks c ON c.id = p.chunk_id JOIN files f ON f.id = c.file_id
+        GROUP BY p.chunk_id ORDER BY score DESC LIMIT ?"""
+    return conn.execute(sql, [*params, avgdl, limit]).fetchall()
+
+
+def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
+    out = {}
+    for term in terms:
+        (df,) = conn.execute("SELECT COUNT(*) FROM postings WHERE term=?", (term,)).fetchone()
+        out[term] = df
+    return out

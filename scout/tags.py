@@ -1,0 +1,97 @@
+"""Definitions and references from a tree-sitter parse, driven by grammars/<lang>-tags.scm.
+
+Capture names follow the common tags convention: `@name.definition.<kind>` marks a definition's
+name, `@definition.<kind>` its whole node (the span), `@name.reference.<kind>` a reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node, Parser, QueryCursor
+
+from scout.languages import grammar, tags_query
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    kind: str  # function, method, class, interface, module, ...
+    path: str
+    start_line: int  # whole node, 1-based inclusive
+    end_line: int
+    name_line: int
+    parent: str | None = None  # enclosing definition's name, innermost first
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.parent}.{self.name}" if self.parent else self.name
+
+
+@dataclass(frozen=True)
+class Reference:
+    name: str
+    kind: str  # call, class, type, ...
+    path: str
+    line: int
+
+
+def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Definition], list[Reference]]:
+    """Parse `source` as `lang` and return its definitions (with enclosing symbols) and references."""
+    data = source.encode("utf-8", "replace") if isinstance(source, str) else source
+    tree = Parser(grammar(lang)).parse(data)
+    raw_defs: list[tuple[str, str, Node, Node]] = []
+    refs: dict[tuple[str, int], Reference] = {}
+    for _, captures in QueryCursor(tags_query(lang)).matches(tree.root_node):
+        for capture, nodes in captures.items():
+            role, _, kind = capture.partition(".")
+            if role != "name":
+                continue
+            category, _, kind = kind.partition(".")
+            for node in nodes:
+                text = _text(node)
+                if not text:
+                    continue
+                if category == "definition":
+                    whole = captures.get(f"definition.{kind}", [node])[0]
+                    raw_defs.append((text, kind, node, whole))
+                elif category == "reference":
+                    line = node.start_point[0] + 1
+                    refs.setdefault((text, line), Reference(text, kind, path, line))
+    return _with_parents(raw_defs, path), sorted(refs.values(), key=lambda r: (r.line, r.name))
+
+
+def _text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace").strip()
+
+
+def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Definition]:
+    """Attach each definition's innermost enclosing definition, by node containment."""
+    seen: set[tuple[int, int, str]] = set()
+    items = []
+    for name, kind, name_node, whole in raw:
+        key = (whole.start_byte, whole.end_byte, name)
+        if key in seen:
+            continue
+        seen.add(key)
+        items.append((whole.start_byte, -whole.end_byte, name, kind, name_node, whole))
+    items.sort(key=lambda t: (t[0], t[1]))
+    stack: list[tuple[int, str]] = []  # (end_byte, qualname)
+    out = []
+    for _, _, name, kind, name_node, whole in items:
+        while stack and stack[-1][0] < whole.end_byte:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        out.append(
+            Definition(
+                name=name,
+                kind=kind,
+                path=path,
+                start_line=whole.start_point[0] + 1,
+                end_line=whole.end_point[0] + 1,
+                name_line=name_node.start_point[0] + 1,
+                parent=parent,
+            )
+        )
+        stack.append((whole.end_byte, f"{parent}.{name}" if parent else name))
+    return out
