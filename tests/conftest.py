@@ -1,0 +1,39 @@
+"""Shared fixtures: an isolated cache dir for every test, and real repositories on disk."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own SCOUT_CACHE_DIR: indexes never leak between tests."""
+    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    for var in ("SCOUT_EXPLORER", "SCOUT_BUDGET", "SCOUT_MODEL", "SCOUT_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def git(root: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin",
+           "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(root)}
+    out = subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True,
+                         env=env)
+    return out.stdout.strip()
+
+
+@pytest.fixture
+def sample_repo(tmp_path) -> Path:
+    """A copy of tests/fixtures/sample_repo (a tiny shop: CSRF tokens, cart pricing) as a git repo."""
+    root = tmp_path / "sample_repo"
+    shutil.copytree(FIXTURES / "sample_repo", root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
