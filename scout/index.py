@@ -87,9 +87,10 @@ class Index:
             known = store.file_stats(self.db)
             removed = [p for p in known if p not in current]
             stale = [f for p, f in current.items() if known.get(p, (None, None))[:2] != (f.size, f.mtime_ns)]
-            records = self._analyze(stale, progress)
-            changed = [r for r in records if r.path not in known or known[r.path][2] != r.sha1]
-            touched = [r for r in records if r.path in known and known[r.path][2] == r.sha1]
+            # A touched file whose bytes did not change costs a hash, not a parse.
+            touched = [f for f in stale if f.path in known and self._sha1(f.path) == known[f.path][2]]
+            touched_paths = {f.path for f in touched}
+            changed = self._analyze([f for f in stale if f.path not in touched_paths], progress)
             with self.db:
                 store.delete_files(self.db, removed + [r.path for r in changed])
                 store.insert_records(self.db, changed)
@@ -99,6 +100,12 @@ class Index:
         return UpdateStats(
             len(current), added, len(changed) - added, len(removed), time.perf_counter() - started
         )
+
+    def _sha1(self, path: str) -> str | None:
+        try:
+            return hashlib.sha1((self.repo.root / path).read_bytes()).hexdigest()
+        except OSError:
+            return None
 
     def _analyze(self, stale: list[FileInfo], progress: Progress | None) -> list[FileRecord]:
         jobs = [(str(self.repo.root), f.path, f.size, f.mtime_ns) for f in stale]

@@ -122,10 +122,11 @@ def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
             )
 
 
-def refresh_stats(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
+def refresh_stats(conn: sqlite3.Connection, files: Iterable) -> None:
+    """New size/mtime for files whose content hash is unchanged (anything with those attributes)."""
     conn.executemany(
         "UPDATE files SET size=?, mtime_ns=? WHERE path=?",
-        [(r.size, r.mtime_ns, r.path) for r in records],
+        [(f.size, f.mtime_ns, f.path) for f in files],
     )
 
 
