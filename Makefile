@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed  ## create .venv and install scout with its pinned dependencies
 
 test: install  ## the test suite (what CI runs)
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check scout tests benchmarks

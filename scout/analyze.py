@@ -48,7 +48,7 @@ def analyze(root: str, path: str, size: int, mtime_ns: int) -> FileRecord:
     if is_minified(text):
         return FileRecord(path, size, mtime_ns, sha1, lang, chunked=False)
     lines = text.splitlines()
-    defs, refs = extract(lang, data, path) if lang else ([], [])
+    defs, refs = extract(lang, text, path) if lang else ([], [])
     chunks = chunk_file(path, lines, defs)
     return FileRecord(path, size, mtime_ns, sha1, lang, True, len(lines), defs, refs, chunks)
 

@@ -18,7 +18,7 @@ load_commands()
 def main() -> None:
     """Console entry point: ScoutErrors become one line on stderr and exit code 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns a command's typer.Exit code
     except ScoutError as exc:
         _fail(exc.one_line(), exc)
     except (typer.Abort, KeyboardInterrupt):
@@ -32,6 +32,7 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         _fail(f"internal error: {type(exc).__name__}: {exc}", exc)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(message: str, exc: BaseException | None) -> None:

@@ -22,6 +22,11 @@ class Settings:
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
     model: str | None = None  # LLM for `--explorer llm`, plan and patch
     base_url: str | None = None  # OpenAI-compatible endpoint for that model
+    llm_timeout: int = 120  # seconds one model request may take
+    llm_retries: int = 3  # retries on 429 / 5xx / dropped connections
+    llm_cache: bool = True  # reuse responses to identical deterministic requests (temperature 0)
+    llm_stream: bool = False  # ask OpenAI-compatible endpoints to stream (SSE)
+    max_repairs: int = 2  # `scout patch`: how often a diff that does not apply goes back to the model
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every non-None override applied (command-line flags)."""

@@ -20,11 +20,16 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 
 def git(root: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin",
-           "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(root)}
-    out = subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True,
-                         env=env)
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(root),
+    }
+    out = subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env=env)
     return out.stdout.strip()
 
 

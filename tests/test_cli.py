@@ -1,0 +1,132 @@
+"""The `scout` command run as a real subprocess: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scout.index import index_path
+from scout.repo import Repo
+
+
+def scout(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scout", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=cwd,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+
+
+def test_ask_json_cites_the_checking_function(sample_repo):
+    out = scout("ask", "where is the CSRF token checked", "--repo", str(sample_repo), "--json")
+    assert out.returncode == 0, out.stderr
+    bundle = json.loads(out.stdout)
+    assert bundle["format"] == "scout-bundle/1"
+    top = bundle["spans"][0]
+    assert (top["path"], top["start_line"], top["end_line"]) == ("shop/auth/tokens.py", 19, 27)
+    assert bundle["repo"]["commit"] and len(bundle["repo"]["commit"]) == 40
+    assert out.stderr == ""  # no progress bar on a pipe
+
+
+def test_ask_markdown_with_and_without_code(sample_repo):
+    out = scout("ask", "discount code", "-r", str(sample_repo), "--max-spans", "1")
+    assert (
+        out.returncode == 0 and "### shop/cart/pricing.py:16-21" in out.stdout and "```python" in out.stdout
+    )
+    bare = scout("ask", "discount code", "-r", str(sample_repo), "--max-spans", "1", "--no-code")
+    assert "```" not in bare.stdout
+
+
+def test_ask_reads_an_issue_from_stdin(sample_repo):
+    out = scout(
+        "ask",
+        "--issue-file",
+        "-",
+        "-r",
+        str(sample_repo),
+        "--json",
+        stdin="Bug: apply_discount ignores unknown codes silently\n",
+    )
+    assert json.loads(out.stdout)["spans"][0]["symbol"] == "PriceCalculator.apply_discount"
+
+
+def test_no_hits_exits_1(sample_repo):
+    out = scout("ask", "zzqqxx wwvvuu", "-r", str(sample_repo))
+    assert out.returncode == 1 and "no evidence found" in out.stdout
+
+
+def test_empty_repository_exits_1(tmp_path):
+    out = scout("ask", "anything at all", "-r", str(tmp_path))
+    assert out.returncode == 1
+
+
+def test_missing_repo_is_one_line_on_stderr_exit_2(tmp_path):
+    out = scout("ask", "q", "--repo", str(tmp_path / "missing"))
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [f"scout: error: repository not found: {tmp_path / 'missing'}"]
+    assert "Traceback" not in out.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    out = scout("--debug", "ask", "q", "--repo", str(tmp_path / "missing"))
+    assert out.returncode == 2 and "Traceback" in out.stderr
+
+
+def test_corrupt_index_is_rebuilt_and_the_answer_still_comes(sample_repo):
+    assert scout("index", "-r", str(sample_repo)).returncode == 0
+    path = index_path(Repo.open(sample_repo))
+    path.write_bytes(b"garbage" * 500)
+    out = scout("ask", "where is the CSRF token checked", "-r", str(sample_repo), "--json")
+    assert out.returncode == 0
+    assert "corrupt" in out.stderr and "rebuilding" in out.stderr
+    assert json.loads(out.stdout)["spans"][0]["path"] == "shop/auth/tokens.py"
+
+
+def test_index_json_reports_counts_then_nothing_changed(sample_repo):
+    first = json.loads(scout("index", "-r", str(sample_repo), "--json").stdout)
+    second = json.loads(scout("index", "-r", str(sample_repo), "--json").stdout)
+    assert first["added"] == first["files"] > 5
+    assert (second["added"], second["changed"], second["removed"]) == (0, 0, 0)
+
+
+def test_grep_symbols_outline_commands(sample_repo):
+    r = str(sample_repo)
+    grep = json.loads(scout("grep", "compare_digest", "-r", r, "--json").stdout)
+    assert grep["hits"][0]["symbol"] == "check_csrf_token"
+    assert scout("grep", "(unclosed", "-r", r).returncode == 2
+    assert scout("grep", "nothing_matches_this_zz", "-r", r).returncode == 1
+    sym = scout("symbols", "PriceCalculator", "-r", r, "--exact")
+    assert sym.returncode == 0 and "shop/cart/pricing.py:9-" in sym.stdout
+    outline = scout("outline", "shop/auth/tokens.py", "-r", r)
+    assert "19-27 function check_csrf_token" in outline.stdout
+    outside = scout("outline", "../../etc/passwd", "-r", r)
+    assert outside.returncode == 2 and "outside the repository" in outside.stderr
+
+
+def test_trajectory_file_is_written(sample_repo, tmp_path):
+    traj = tmp_path / "t.jsonl"
+    scout("ask", "csrf", "-r", str(sample_repo), "--trajectory", str(traj))
+    kinds = [json.loads(x)["type"] for x in traj.read_text().splitlines()]
+    assert kinds[0] == "tool_call" and kinds[-1] == "answer"
+
+
+def test_version_and_help_with_examples():
+    assert scout("--version").stdout.startswith("scout ")
+    for cmd in ("ask", "index", "grep", "symbols", "outline"):
+        assert "Example: scout" in scout(cmd, "--help").stdout
+
+
+def test_settings_from_scout_toml_and_env(sample_repo):
+    (sample_repo / "scout.toml").write_text("max_spans = 1\n")
+    out = json.loads(scout("ask", "csrf token", "-r", str(sample_repo), "--json").stdout)
+    assert len(out["spans"]) == 1
+    (sample_repo / "scout.toml").write_text("nonsense_key = 1\n")
+    bad = scout("ask", "csrf token", "-r", str(sample_repo))
+    assert bad.returncode == 2 and "unknown setting 'nonsense_key'" in bad.stderr

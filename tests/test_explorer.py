@@ -1,0 +1,94 @@
+"""The explorer loop driven by real policies over real tools."""
+
+from __future__ import annotations
+
+import json
+
+from scout.api import Workspace
+from scout.bundle import Span
+from scout.explorer import Limits, ToolCall
+from scout.explorer.heuristic import HeuristicPolicy
+from scout.explorer.query import analyze_query
+from scout.explorer.scripted import ScriptedPolicy
+from scout.trajectory import Trajectory
+
+
+def test_scripted_policy_replays_calls_in_parallel_turns_and_writes_a_trajectory(sample_repo, tmp_path):
+    ws = Workspace.open(sample_repo)
+    policy = ScriptedPolicy(
+        turns=[
+            [ToolCall("grep", {"pattern": "compare_digest"}), ToolCall("symbols", {"name": "Cart"})],
+            [ToolCall("read", {"path": "shop/cart/cart.py", "start_line": 15, "end_line": 20})],
+        ],
+        spans=[Span("shop/auth/tokens.py", 19, 27, 1.0, "scripted")],
+    )
+    path = tmp_path / "trajectory.jsonl"
+    traj = Trajectory.to_file(path)
+    bundle = ws.ask("q", policy=policy, trajectory=traj)
+    traj.close()
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(r["turn"], r["tool"]) for r in records[:-1]] == [(1, "grep"), (1, "symbols"), (2, "read")]
+    assert all(r["ok"] and r["elapsed_ms"] >= 0 and len(r["digest"]) == 12 for r in records[:-1])
+    assert records[-1]["type"] == "answer" and records[-1]["spans"][0][:3] == ["shop/auth/tokens.py", 19, 27]
+    assert (bundle.stats.tool_calls, bundle.stats.turns) == (3, 2)
+    assert bundle.spans[0].text.startswith("def check_csrf_token")
+
+
+def test_turn_budget_forces_an_answer_from_what_was_touched(sample_repo):
+    ws = Workspace.open(sample_repo)
+    policy = ScriptedPolicy(turns=[[ToolCall("symbols", {"name": "apply_discount"})]] * 5)
+    bundle = ws.ask("q", policy=policy, limits=Limits(max_turns=2))
+    assert bundle.stats.turns == 2 and bundle.fallback
+    assert bundle.spans[0].header == "shop/cart/pricing.py:16-21"
+
+
+def test_tool_errors_become_observations_not_crashes(sample_repo, tmp_path):
+    ws = Workspace.open(sample_repo)
+    policy = ScriptedPolicy(
+        turns=[[ToolCall("grep", {"pattern": "(bad"}), ToolCall("read", {"path": "../outside.txt"})]]
+    )
+    path = tmp_path / "t.jsonl"
+    traj = Trajectory.to_file(path)
+    bundle = ws.ask("q", policy=policy, trajectory=traj)
+    traj.close()
+    errors = [json.loads(x)["error"] for x in path.read_text().splitlines()[:2]]
+    assert "rg failed" in errors[0] and "outside the repository" in errors[1]
+    assert bundle.spans == []
+
+
+def test_heuristic_answers_a_question_with_the_checking_function(sample_repo):
+    bundle = Workspace.open(sample_repo).ask("where is the CSRF token checked", policy=HeuristicPolicy())
+    top = bundle.spans[0]
+    assert (top.path, top.start_line, top.end_line) == ("shop/auth/tokens.py", 19, 27)
+    assert top.symbol == "check_csrf_token"
+
+
+def test_heuristic_follows_a_traceback_into_the_failing_function(sample_repo):
+    issue = """Checkout crashes with a discount code
+Traceback (most recent call last):
+  File "/srv/app/shop/cart/cart.py", line 26, in checkout
+  File "/srv/app/shop/cart/pricing.py", line 21, in apply_discount
+TypeError: unsupported operand type(s) for -: 'Decimal' and 'str'
+"""
+    bundle = Workspace.open(sample_repo).ask(issue, policy=HeuristicPolicy())
+    cited = {(s.path, s.start_line, s.end_line) for s in bundle.spans[:3]}
+    assert ("shop/cart/pricing.py", 16, 21) in cited
+    assert any("traceback" in s.why for s in bundle.spans)
+
+
+def test_bundle_respects_budget_and_span_limits(sample_repo):
+    ws = Workspace.open(sample_repo)
+    bundle = ws.ask("csrf token cart discount price", limits=Limits(budget=200, max_spans=2))
+    assert len(bundle.spans) <= 2 and bundle.tokens() <= 200 and bundle.stats.tokens <= 200
+
+
+def test_query_analysis_finds_identifiers_strings_paths_and_frames():
+    facts = analyze_query(
+        "`PriceCalculator.apply_discount` fails in shop/cart/pricing.py:\n"
+        'File "x/shop/cart/pricing.py", line 21, in apply_discount\n'
+        'ValueError: discount code "SPRING" is unknown here'
+    )
+    assert "PriceCalculator.apply_discount" in facts.identifiers[:3]
+    assert "shop/cart/pricing.py" in facts.paths
+    assert facts.frames[0].line == 21 and facts.frames[0].function == "apply_discount"
+    assert 'discount code "SPRING" is unknown here' in facts.strings

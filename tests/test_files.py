@@ -1,0 +1,67 @@
+"""Which files scout sees, and how it reads them: real `rg --files` listings on real directories."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from scout.errors import OutsideRepoError, RepoError
+from scout.files import list_files, read_text
+from scout.repo import Repo
+
+
+def _paths(root, **kw):
+    return [f.path for f in list_files(Repo.open(root), **kw)]
+
+
+def test_listing_respects_gitignore_ignore_scoutignore_and_hidden(tmp_path):
+    (tmp_path / ".git").mkdir()  # rg honours .gitignore in a git repo
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / ".ignore").write_text("*.log\n")
+    (tmp_path / ".scoutignore").write_text("vendor/\n")
+    for rel in ["src/app.py", "build/out.py", "debug.log", "vendor/lib.py", ".hidden/secret.py"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x = 1\n")
+    assert _paths(tmp_path) == ["src/app.py"]
+
+
+def test_huge_files_are_skipped_by_the_size_cap(tmp_path):
+    (tmp_path / "small.py").write_text("a = 1\n")
+    (tmp_path / "big.py").write_text("b = 2\n" * 1000)
+    assert _paths(tmp_path, max_bytes=100) == ["small.py"]
+    assert _paths(tmp_path) == ["big.py", "small.py"]
+
+
+def test_binary_and_minified_files_read_as_none(tmp_path):
+    (tmp_path / "blob.py").write_bytes(b"abc\x00def")
+    (tmp_path / "app.min.js").write_text("var a=1;" * 2000)
+    repo = Repo.open(tmp_path)
+    assert read_text(repo, "blob.py") is None
+    assert read_text(repo, "app.min.js") is None
+
+
+def test_invalid_utf8_is_replaced_not_fatal(tmp_path):
+    (tmp_path / "latin.py").write_bytes(b"name = 'caf\xe9'\n")
+    text = read_text(Repo.open(tmp_path), "latin.py")
+    assert text == "name = 'caf\ufffd'\n"
+
+
+def test_paths_outside_the_repo_are_refused(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "secret.txt").write_text("s3cret")
+    os.symlink(tmp_path / "secret.txt", root / "link.txt")
+    repo = Repo.open(root)
+    for bad in ["../secret.txt", str(tmp_path / "secret.txt"), "link.txt"]:
+        with pytest.raises(OutsideRepoError):
+            repo.resolve(bad)
+    assert "link.txt" not in _paths(root)
+
+
+def test_missing_repository_is_a_clear_error(tmp_path):
+    with pytest.raises(RepoError, match="not found"):
+        Repo.open(tmp_path / "nope")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RepoError, match="not a directory"):
+        Repo.open(tmp_path / "file")

@@ -1,0 +1,76 @@
+"""The SQLite index on real files: build, incremental updates, repair of corrupt or old files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+
+from scout import store
+from scout.index import open_index
+from scout.repo import Repo
+
+
+def test_index_holds_definitions_with_spans_and_parents(sample_repo):
+    idx = open_index(Repo.open(sample_repo))
+    [d] = store.definitions(idx.db, "apply_discount")
+    assert (d.path, d.start_line, d.end_line, d.parent) == ("shop/cart/pricing.py", 16, 21, "PriceCalculator")
+    refs = store.references(idx.db, "check_csrf_token")
+    assert ("shop/auth/middleware.py", 15) in {(r.path, r.line) for r in refs}
+    assert store.enclosing(idx.db, "shop/auth/tokens.py", 24).name == "check_csrf_token"
+
+
+def test_update_reparses_only_changed_files_and_drops_removed_ones(sample_repo):
+    repo = Repo.open(sample_repo)
+    idx = open_index(repo, refresh=False)
+    first = idx.update()
+    assert first.added == first.files > 5
+    os.utime(sample_repo / "shop/cart/cart.py")  # touched, same bytes
+    assert (idx.update().changed, idx.update().added) == (0, 0)
+    pricing = sample_repo / "shop/cart/pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef loyalty_bonus(points):\n    return points // 10\n")
+    (sample_repo / "shop/auth/middleware.py").unlink()
+    stats = idx.update()
+    assert (stats.changed, stats.removed, stats.added) == (1, 1, 0)
+    assert store.definitions(idx.db, "loyalty_bonus")[0].start_line == 28
+    assert store.definitions(idx.db, "CsrfMiddleware") == []
+
+
+def test_corrupt_index_is_rebuilt_with_a_warning(sample_repo, caplog):
+    repo = Repo.open(sample_repo)
+    path = open_index(repo).path
+    path.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    with caplog.at_level(logging.WARNING, logger="scout.index"):
+        idx = open_index(repo)
+    assert "corrupt" in caplog.text and "rebuilding" in caplog.text
+    assert store.definitions(idx.db, "check_csrf_token")
+
+
+def test_old_schema_version_is_rebuilt(sample_repo, caplog):
+    repo = Repo.open(sample_repo)
+    idx = open_index(repo)
+    with sqlite3.connect(idx.path) as conn:
+        conn.execute("UPDATE meta SET value='0' WHERE key='schema_version'")
+    idx.close()
+    with caplog.at_level(logging.WARNING, logger="scout.index"):
+        again = open_index(repo)
+    assert "schema version 0" in caplog.text
+    assert store.definitions(again.db, "PriceCalculator")
+
+
+def test_index_lives_in_the_cache_dir_not_the_repo(sample_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path / "elsewhere"))
+    idx = open_index(Repo.open(sample_repo))
+    assert idx.path.is_relative_to(tmp_path / "elsewhere")
+    assert not any(p.suffix == ".sqlite" for p in sample_repo.rglob("*"))
+
+
+def test_binary_and_bad_utf8_files_are_listed_but_not_parsed(sample_repo):
+    (sample_repo / "blob.py").write_bytes(b"\x00\x01def nope(): pass")
+    (sample_repo / "latin.py").write_bytes(b"def menu():\n    return 'caf\xe9'  # caf\xe9\n")
+    idx = open_index(Repo.open(sample_repo))
+    assert store.definitions(idx.db, "nope") == []
+    [menu] = store.outline(idx.db, "latin.py")
+    assert (menu.name, menu.start_line, menu.end_line) == ("menu", 1, 2)

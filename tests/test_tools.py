@@ -1,0 +1,139 @@
+"""Each tool against a real index of a real repository, with real `rg` processes."""
+
+from __future__ import annotations
+
+import pytest
+from rank_bm25 import BM25Okapi
+
+from scout.api import Workspace
+from scout.errors import OutsideRepoError, ToolError
+from scout.lexical import terms
+from scout.tools import TOOLS, call_tool, describe
+
+
+@pytest.fixture
+def ctx(sample_repo):
+    ws = Workspace.open(sample_repo)
+    yield ws.ctx
+    ws.close()
+
+
+def test_grep_returns_matches_with_their_enclosing_definition(ctx):
+    result = call_tool(ctx, "grep", {"pattern": r"compare_digest\("})
+    [hit] = result.hits
+    assert (hit.path, hit.line, hit.symbol) == ("shop/auth/tokens.py", 25, "check_csrf_token")
+    assert (hit.start_line, hit.end_line) == (19, 27)
+    assert "hmac.compare_digest" in hit.snippet
+
+
+def test_grep_no_matches_is_empty_not_an_error(ctx):
+    assert call_tool(ctx, "grep", {"pattern": "zzz_not_here_zzz"}).hits == []
+
+
+def test_grep_invalid_regex_is_a_tool_error(ctx):
+    with pytest.raises(ToolError, match="rg failed"):
+        call_tool(ctx, "grep", {"pattern": "(unclosed"})
+
+
+def test_grep_fixed_string_and_path_filter(ctx):
+    hits = call_tool(ctx, "grep", {"pattern": "X-CSRF-Token", "fixed": True, "path": "shop"}).hits
+    assert {h.path for h in hits} == {"shop/auth/middleware.py"}
+
+
+def test_grep_max_matches_truncates(ctx):
+    result = call_tool(ctx, "grep", {"pattern": "def ", "max_matches": 3})
+    assert len(result.hits) == 3 and result.truncated
+
+
+def test_read_returns_the_requested_lines(ctx):
+    result = call_tool(ctx, "read", {"path": "shop/auth/tokens.py", "start_line": 19, "end_line": 20})
+    assert result.hits[0].snippet.splitlines() == [
+        "def check_csrf_token(session, submitted):",
+        '    """Compare the submitted token with the session\'s in constant time."""',
+    ]
+
+
+def test_read_refuses_paths_outside_the_repo(ctx):
+    with pytest.raises(OutsideRepoError):
+        call_tool(ctx, "read", {"path": "../../etc/passwd"})
+
+
+def test_read_refuses_binary_files(ctx, sample_repo):
+    (sample_repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(ToolError, match="not a readable text file"):
+        call_tool(ctx, "read", {"path": "logo.png"})
+
+
+def test_glob_matches_paths(ctx):
+    assert [h.path for h in call_tool(ctx, "glob", {"pattern": "*pricing.py"}).hits] == [
+        "shop/cart/pricing.py"
+    ]
+    assert {h.path for h in call_tool(ctx, "glob", {"pattern": "shop/auth/*.py"}).hits} >= {
+        "shop/auth/tokens.py",
+        "shop/auth/middleware.py",
+    }
+
+
+def test_symbols_exact_fuzzy_and_references(ctx):
+    exact = call_tool(ctx, "symbols", {"name": "apply_discount", "fuzzy": False}).hits
+    assert [(h.path, h.start_line, h.end_line, h.symbol) for h in exact] == [
+        ("shop/cart/pricing.py", 16, 21, "PriceCalculator.apply_discount")
+    ]
+    fuzzy = {h.symbol for h in call_tool(ctx, "symbols", {"name": "csrf"}).hits}
+    assert {"check_csrf_token", "CsrfMiddleware"} <= fuzzy
+    refs = call_tool(ctx, "symbols", {"name": "check_csrf_token", "references": True}).hits
+    assert ("shop/auth/middleware.py", 15) in {(h.path, h.line) for h in refs}
+
+
+def test_outline_lists_definitions_in_order(ctx):
+    names = [h.symbol for h in call_tool(ctx, "outline", {"path": "shop/cart/pricing.py"}).hits]
+    assert names[names.index("PriceCalculator") :] == [
+        "PriceCalculator",
+        "PriceCalculator.__init__",
+        "PriceCalculator.subtotal",
+        "PriceCalculator.apply_discount",
+        "PriceCalculator.total_with_tax",
+    ]
+
+
+def test_bm25_ranks_the_answering_function_first(ctx):
+    hits = call_tool(ctx, "bm25", {"query": "how is the discount code applied"}).hits
+    assert hits[0].symbol == "PriceCalculator.apply_discount"
+
+
+def test_bm25_agrees_with_rank_bm25_on_the_ordering(ctx):
+    """Our SQL BM25 uses the same k1/b as rank-bm25; with a positive idf the orders match."""
+    rows = ctx.index.db.execute(
+        "SELECT c.id, group_concat(p.term || ':' || p.tf) FROM chunks c JOIN postings p ON p.chunk_id=c.id"
+        " GROUP BY c.id ORDER BY c.id"
+    ).fetchall()
+    corpus = [
+        [t for pair in row[1].split(",") for t in [pair.split(":")[0]] * int(pair.split(":")[1])]
+        for row in rows
+    ]
+    query = terms("csrf token session")
+    reference = BM25Okapi(corpus)
+    theirs = sorted(range(len(rows)), key=lambda i: -reference.get_scores(query)[i])[:3]
+    ours = call_tool(ctx, "bm25", {"query": "csrf token session", "limit": 3}).hits
+    chunk_ids = [
+        ctx.index.db.execute(
+            "SELECT c.id FROM chunks c JOIN files f ON f.id=c.file_id WHERE f.path=? AND c.start_line=?",
+            (h.path, h.start_line),
+        ).fetchone()[0]
+        for h in ours
+    ]
+    assert chunk_ids[0] == rows[theirs[0]][0]
+
+
+def test_unknown_tool_and_bad_arguments_are_tool_errors(ctx):
+    with pytest.raises(ToolError, match="unknown tool"):
+        call_tool(ctx, "rm", {})
+    with pytest.raises(ToolError, match="bad arguments"):
+        call_tool(ctx, "grep", {"regex": "x"})
+
+
+def test_every_tool_has_a_schema_for_function_calling():
+    for name in TOOLS:
+        schema = describe(name)
+        assert schema["description"] and schema["parameters"]["type"] == "object"
+    assert describe("grep")["parameters"]["required"] == ["pattern"]
