@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -43,12 +44,18 @@ def terms(text: str) -> list[str]:
     """Search terms of `text`, in order, with repeats (term frequency matters to BM25)."""
     out: list[str] = []
     for word in WORD.findall(text):
-        parts = split_identifier(word)
-        whole = word.lower()
-        if len(parts) > 1 and whole not in STOPWORDS:
-            out.append(whole)
-        out.extend(stem(p) for p in parts if len(p) > 1 and p not in STOPWORDS)
+        out.extend(word_terms(word))
     return out
+
+
+@lru_cache(maxsize=262_144)
+def word_terms(word: str) -> tuple[str, ...]:
+    # Cached: source code repeats the same few thousand words, and splitting is the index's hot path.
+    parts = split_identifier(word)
+    whole = word.lower()
+    out = [whole] if len(parts) > 1 and whole not in STOPWORDS else []
+    out.extend(stem(p) for p in parts if len(p) > 1 and p not in STOPWORDS)
+    return tuple(out)
 
 
 def term_counts(text: str) -> Counter[str]:
