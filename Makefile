@@ -42,7 +42,7 @@ demo: install $(DEMO)  ## index a pinned Django sdist and ask it three questions
 	$(BIN)/scout ask "QuerySet.only() after select_related() crashes on proxy models" --repo $(DEMO) --max-spans 3 --budget 1200
 
 speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
-	$(BIN)/python benchmarks/speed.py --repo $(DEMO)
+	$(BIN)/python benchmarks/speed.py --repo $(DEMO) --write benchmarks/RESULTS.md
 
 clean:
 	rm -rf .demo .bench build dist

@@ -7,8 +7,9 @@ UTF-8 with replacement so bad bytes never stop a run.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 from scout.repo import Repo
 from scout.ripgrep import run_rg
@@ -41,14 +42,22 @@ def list_files(repo: Repo, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[File
 
 
 def _stat(repo: Repo, rel: str) -> FileInfo | None:
-    path = repo.root / rel
+    # os.* on strings, not pathlib: this runs for every file on every warm query.
+    path = os.path.join(repo.root, rel)
     try:
-        if path.is_symlink() and repo.root not in path.resolve().parents:
-            return None  # a link that leaves the repository is never followed
-        st = path.stat()
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            if not _inside(repo, os.path.realpath(path)):
+                return None  # a link that leaves the repository is never followed
+            st = os.stat(path)
     except OSError:
         return None
-    return FileInfo(Path(rel).as_posix(), st.st_size, st.st_mtime_ns)
+    return FileInfo(rel.replace(os.sep, "/"), st.st_size, st.st_mtime_ns)
+
+
+def _inside(repo: Repo, real: str) -> bool:
+    root = str(repo.root)
+    return real == root or real.startswith(root + os.sep)
 
 
 def is_binary(data: bytes) -> bool:

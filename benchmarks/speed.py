@@ -1,0 +1,221 @@
+"""Speed and memory of scout on a real repository, each beside a plain `rg` pass in the same run.
+
+    python benchmarks/speed.py --repo .demo/django-5.2.8 [--runs 3] [--write benchmarks/RESULTS.md]
+
+Measures: cold index time (fresh cache dir), warm `ask` latency over 20 questions (in-process, and
+the `scout ask` CLI end to end), incremental re-index after editing one file, and peak RSS of the
+index and ask processes. Medians, and ratios against rg measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUESTIONS = [
+    "where is the CSRF token checked",
+    "How are password hashers chosen when checking a password?",
+    "where does the ORM compile a SELECT with select_related",
+    "how is the session cookie signed",
+    "where are database migrations applied and recorded",
+    "how does the template engine resolve variables with dots",
+    "where is the request body size limit enforced",
+    "how are URL patterns with converters matched",
+    "where are model field validators run during full_clean",
+    "how does the cache framework build keys with a version",
+    "where is the admin changelist search implemented",
+    "how are signals connected and dispatched",
+    "where does runserver autoreload watch files",
+    "how is a timezone aware datetime made from a naive one",
+    "where are static files collected by collectstatic",
+    "how is the Content-Security-Policy or clickjacking header set",
+    "where are form errors rendered as a list",
+    "how does QuerySet.bulk_create batch inserts",
+    "where is the email backend SMTP connection opened",
+    "how are transactions rolled back on exceptions in atomic",
+]
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def timed(cmd: list[str], env: dict, cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds of one subprocess and its peak RSS in KiB (from wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"command failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+def rg_pass(repo: Path, runs: int) -> list[float]:
+    from scout.ripgrep import rg_binary
+
+    return [
+        timed([rg_binary(), "-i", "-c", "csrf token", "."], os.environ.copy(), repo)[0] for _ in range(runs)
+    ]
+
+
+def cold_index(repo: Path, runs: int) -> tuple[list[float], int]:
+    times, rss = [], 0
+    for _ in range(runs):
+        cache = tempfile.mkdtemp(prefix="scout-speed-")
+        env = {**os.environ, "SCOUT_CACHE_DIR": cache}
+        elapsed, peak = timed([sys.executable, "-m", "scout", "index", "--repo", str(repo)], env)
+        times.append(elapsed)
+        rss = max(rss, peak)
+        shutil.rmtree(cache)
+    return times, rss
+
+
+def warm_asks(repo: Path, cache: str) -> tuple[list[float], list[float], int]:
+    os.environ["SCOUT_CACHE_DIR"] = cache
+    from scout.api import Workspace
+
+    ws = Workspace.open(repo)
+    inproc = []
+    for q in QUESTIONS:
+        start = time.perf_counter()
+        ws.ask(q)
+        inproc.append(time.perf_counter() - start)
+    env = {**os.environ, "SCOUT_CACHE_DIR": cache}
+    cli, rss = [], 0
+    for q in QUESTIONS:
+        elapsed, peak = timed([sys.executable, "-m", "scout", "ask", q, "--repo", str(repo), "--json"], env)
+        cli.append(elapsed)
+        rss = max(rss, peak)
+    return inproc, cli, rss
+
+
+def reindex_one(repo: Path, cache: str, runs: int) -> list[float]:
+    from scout.api import Workspace
+
+    ws = Workspace.open(repo)
+    target = repo / "django" / "middleware" / "csrf.py"
+    original = target.read_bytes()
+    times = []
+    try:
+        for i in range(runs):
+            target.write_bytes(original + f"\n# speed benchmark edit {i}\n".encode())
+            start = time.perf_counter()
+            stats = ws.index.update()
+            times.append(time.perf_counter() - start)
+            assert stats.changed == 1, stats
+    finally:
+        target.write_bytes(original)
+        ws.index.update()
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repo", type=Path, required=True)
+    ap.add_argument("--runs", type=int, default=3, help="cold index runs (the median is reported)")
+    ap.add_argument("--write", type=Path, help="replace the speed section of this RESULTS.md")
+    args = ap.parse_args()
+    repo = args.repo.resolve()
+    rg = rg_pass(repo, 20)
+    cold, index_rss = cold_index(repo, args.runs)
+    cache = tempfile.mkdtemp(prefix="scout-speed-warm-")
+    subprocess.run(
+        [sys.executable, "-m", "scout", "index", "--repo", str(repo)],
+        check=True,
+        env={**os.environ, "SCOUT_CACHE_DIR": cache},
+        capture_output=True,
+    )
+    inproc, cli, ask_rss = warm_asks(repo, cache)
+    reindex = reindex_one(repo, cache, 5)
+    shutil.rmtree(cache)
+    result = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "files": sum(1 for _ in repo.rglob("*") if _.is_file()),
+        "rg_pass_ms": median_ms(rg),
+        "cold_index_s": round(statistics.median(cold), 2),
+        "index_peak_rss_mb": round(index_rss / 1024),
+        "warm_ask_inprocess_p50_ms": median_ms(inproc),
+        "warm_ask_cli_p50_ms": median_ms(cli),
+        "warm_ask_cli_p95_ms": round(sorted(cli)[int(0.95 * (len(cli) - 1))] * 1000, 1),
+        "ask_peak_rss_mb": round(ask_rss / 1024),
+        "reindex_one_file_ms": median_ms(reindex),
+    }
+    print(json.dumps(result, indent=2))
+    if args.write:
+        write_section(args.write, render(result, repo.name))
+
+
+def render(r: dict, name: str) -> str:
+    rg = r["rg_pass_ms"]
+    rows = [
+        (
+            "cold index (median of runs, fresh cache)",
+            f"{r['cold_index_s']} s",
+            "< 15 s",
+            f"{r['cold_index_s'] * 1000 / rg:.0f}×",
+        ),
+        (
+            "warm ask, in-process p50 (20 questions)",
+            f"{r['warm_ask_inprocess_p50_ms']} ms",
+            "< 500 ms, ≤ 3× rg",
+            f"{r['warm_ask_inprocess_p50_ms'] / rg:.1f}×",
+        ),
+        (
+            "warm `scout ask` CLI p50 / p95 (process start included)",
+            f"{r['warm_ask_cli_p50_ms']} / {r['warm_ask_cli_p95_ms']} ms",
+            "< 500 ms",
+            f"{r['warm_ask_cli_p50_ms'] / rg:.1f}×",
+        ),
+        (
+            "re-index after editing one file (median of 5)",
+            f"{r['reindex_one_file_ms']} ms",
+            "< 300 ms",
+            f"{r['reindex_one_file_ms'] / rg:.1f}×",
+        ),
+        (
+            "peak RSS, `scout index` / `scout ask`",
+            f"{r['index_peak_rss_mb']} / {r['ask_peak_rss_mb']} MB",
+            "< 1 GB",
+            "",
+        ),
+    ]
+    table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
+    return f"""<!-- speed:start -->
+## Speed: {name} ({r["date"]})
+
+Machine: {r["machine"]}, shared with other work (noisy). Command: `make speed`
+(`python benchmarks/speed.py --repo .demo/{name} --write benchmarks/RESULTS.md`).
+One plain `rg -i -c "csrf token"` pass over the same tree, median of 20: **{rg} ms**.
+
+| measure | result | target | vs rg pass |
+|---|---|---|---|
+{table}
+<!-- speed:end -->"""
+
+
+def write_section(path: Path, section: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    start, end = "<!-- speed:start -->", "<!-- speed:end -->"
+    if start in text and end in text:
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+if __name__ == "__main__":
+    main()
