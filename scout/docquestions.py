@@ -1,0 +1,119 @@
+"""Synthetic localisation questions from docstrings and doc comments.
+
+The first sentence of a definition's documentation, with the definition's own name taken out, is a
+question whose answer is that definition ("Return the number of days in a month." → `days_in`).
+Names are removed so the task cannot be solved by a symbol lookup alone, which real issues rarely
+allow either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from scout.gitlog import Blobs, git
+from scout.languages import language_for
+from scout.tags import Definition, extract
+
+DOC_KINDS = ("function", "method", "class")
+MIN_WORDS = 5
+MAX_CHARS = 300
+PY_DOCSTRING = re.compile(r'^\s*[rRuUbB]?("""|\'\'\'|")(.*)$')
+LEADING_COMMENT = re.compile(r"^\s*(///?|/\*\*?|\*(?!/)|#)\s?(.*?)\s*(\*/)?\s*$")
+SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
+BORING = re.compile(r"^(todo|fixme|xxx|deprecated|see |alias|same as|returns? self|noqa|type:|pragma)", re.I)
+
+
+def docstring(lines: list[str], d: Definition, lang: str) -> str:
+    """The definition's documentation as one paragraph of text, or ''."""
+    if lang == "python":
+        return _python_docstring(lines, d)
+    return _leading_comment(lines, d)
+
+
+def _python_docstring(lines: list[str], d: Definition) -> str:
+    # The body starts after the header's closing colon, which may be several lines down.
+    for i in range(d.name_line - 1, min(d.end_line, d.name_line + 15)):
+        if lines[i].rstrip().endswith(":"):
+            body = [line for line in lines[i + 1 : d.end_line]]
+            while body and not body[0].strip():
+                body.pop(0)
+            match = PY_DOCSTRING.match(body[0]) if body else None
+            if not match:
+                return ""
+            quote, first = match.groups()
+            text = [first]
+            for line in body[1:12]:
+                if quote in text[-1] or not line.strip():  # closed, or the first paragraph ended
+                    break
+                text.append(line.strip())
+            return " ".join(" ".join(text).split(quote)[0].split())
+    return ""
+
+
+def _leading_comment(lines: list[str], d: Definition) -> str:
+    block: list[str] = []
+    i = d.start_line - 2
+    while i >= 0 and (m := LEADING_COMMENT.match(lines[i])):
+        block.insert(0, m[2])
+        i -= 1
+    return " ".join(" ".join(block).split())
+
+
+def question(doc: str, d: Definition) -> str | None:
+    """The doc's first sentence without the definition's names, if it still says something."""
+    m = SENTENCE.match(doc)
+    sentence = (m[1] if m else doc).strip()[:MAX_CHARS]
+    if BORING.match(sentence) or "{@inheritDoc" in sentence or sentence.startswith((":", "@", ">>>")):
+        return None
+    for name in {d.name, d.qualname, *d.qualname.split(".")[-2:]}:
+        sentence = re.sub(rf"`*\b{re.escape(name)}\b(\(\))?`*", "", sentence)
+    sentence = " ".join(sentence.replace("``", "").split()).strip(" ,:;")
+    words = re.findall(r"[A-Za-z]{2,}", sentence)
+    return sentence if len(words) >= MIN_WORDS else None
+
+
+def file_questions(path: str, source: bytes) -> Iterator[tuple[Definition, str]]:
+    lang = language_for(path)
+    if lang is None:
+        return
+    defs, _ = extract(lang, source, path)
+    lines = source.decode("utf-8", "replace").splitlines()
+    for d in defs:
+        if d.kind not in DOC_KINDS or d.name.startswith(("test", "_test")) or d.name.startswith("__"):
+            continue
+        q = question(docstring(lines, d, lang), d)
+        if q:
+            yield d, q
+
+
+def doc_tasks(git_dir: Path, repo: str, rev: str = "HEAD", limit: int = 300) -> Iterator[dict]:
+    """Up to `limit` docstring tasks at `rev`; questions that fit several definitions are dropped."""
+    from scout.mine import is_source
+
+    commit = git(git_dir, "rev-parse", f"{rev}^{{commit}}").strip()
+    paths = [p for p in git(git_dir, "ls-tree", "-r", "--name-only", commit).splitlines() if is_source(p)]
+    found: list[tuple[str, Definition, str]] = []
+    with Blobs(git_dir) as blobs:
+        for path in paths:
+            data = blobs.read(commit, path)
+            if data is not None and len(data) < 500_000:
+                found += [(path, d, q) for d, q in file_questions(path, data)]
+    counts = Counter(q.lower() for _, _, q in found)
+    unique = [f for f in found if counts[f[2].lower()] == 1]
+    unique.sort(key=lambda f: hashlib.sha1(f"{f[0]}:{f[1].qualname}".encode()).hexdigest())
+    for path, d, q in unique[:limit]:
+        digest = hashlib.sha1(f"{path}:{d.qualname}".encode()).hexdigest()[:10]
+        yield {
+            "id": f"{repo.replace('/', '__')}-doc-{digest}",
+            "repo": repo,
+            "base_commit": commit,
+            "query": q,
+            "gold_files": [path],
+            "gold_ranges": [[path, d.start_line, d.end_line]],
+            "gold_functions": {path: [d.qualname]},
+            "source": "docstring",
+        }
