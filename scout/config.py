@@ -27,6 +27,8 @@ class Settings:
     llm_cache: bool = True  # reuse responses to identical deterministic requests (temperature 0)
     llm_stream: bool = False  # ask OpenAI-compatible endpoints to stream (SSE)
     max_repairs: int = 2  # `scout patch`: how often a diff that does not apply goes back to the model
+    mcp_max_tokens: int = 20_000  # `scout mcp`: no tool result is longer (several clients reject > 25k)
+    mcp_refresh_seconds: int = 2  # `scout mcp`: re-index changed files at most this often (0: every call)
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every non-None override applied (command-line flags)."""

@@ -1,0 +1,60 @@
+"""`scout mcp`: serve scout's tools to agent harnesses over MCP (stdio, or streamable HTTP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scout.commands.app import app
+from scout.config import load_settings
+from scout.errors import ScoutError
+
+ReposOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--repo",
+        "-r",
+        metavar="PATH",
+        help="A repository to serve (repeatable). Default: the client's roots, else the current directory.",
+    ),
+]
+
+
+@app.command(epilog="Example: scout mcp --repo .    or    scout mcp --http --port 8765 --repo ~/src/django")
+def mcp(
+    repo: ReposOpt = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP instead of stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
+    max_output_tokens: Annotated[
+        int | None, typer.Option(help="No tool result is longer than this [default: 20000].")
+    ] = None,
+    refresh_interval: Annotated[
+        int | None, typer.Option(help="Re-index changed files at most every N seconds [default: 2].")
+    ] = None,
+    explorer: Annotated[str | None, typer.Option(help="auto, heuristic, scripted:FILE, ...")] = None,
+) -> None:
+    """Run scout as an MCP server with the tools find_context, read_range, grep, symbols, outline."""
+    from scout.mcp_output import MIN_MAX_TOKENS
+    from scout.mcp_server import ServerConfig, build_server, serve_http
+
+    repos = tuple(repo or ())
+    settings = load_settings(repos[0] if repos else Path.cwd()).merged(
+        mcp_max_tokens=max_output_tokens, mcp_refresh_seconds=refresh_interval
+    )
+    if settings.mcp_max_tokens < MIN_MAX_TOKENS:
+        raise ScoutError(f"--max-output-tokens must be at least {MIN_MAX_TOKENS}")
+    config = ServerConfig(
+        repos=repos,
+        max_tokens=settings.mcp_max_tokens,
+        refresh_seconds=max(settings.mcp_refresh_seconds, 0),
+        overrides={"explorer": explorer} if explorer else {},
+    )
+    server = build_server(config)
+    if not http:
+        server.run("stdio")  # stdout carries the protocol from here on; nothing else may touch it
+        return
+    typer.echo(f"scout mcp: serving http://{host}:{port}/mcp", err=True)
+    serve_http(server, host, port)

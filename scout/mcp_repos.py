@@ -1,0 +1,167 @@
+"""The repositories an MCP server answers for: the `--repo` ones, warmed at start, and the client's roots.
+
+A call names its repository by path or by directory name, or leaves it out for the default: the
+first `--repo`, else the client's first root, else the server's working directory. Only those
+are served: a path outside all of them is refused, so an HTTP client cannot read the whole disk.
+Each workspace is opened once (in the background, so `initialize` never waits for an index
+build) and re-indexed at most once per `refresh_seconds`: a refresh lists and stats every file
+(about 0.2 s on Django), too much to pay on every call of a busy server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from scout.api import Workspace
+from scout.config import load_settings
+from scout.errors import RepoError
+from scout.repo import Repo
+
+log = logging.getLogger("scout.mcp")
+
+
+class Served:
+    """One open workspace plus the clock of its last refresh."""
+
+    def __init__(self, ws: Workspace, refresh_seconds: int) -> None:
+        self.ws = ws
+        self.refresh_seconds = refresh_seconds
+        self._checked = time.monotonic()  # just opened, so just refreshed
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Re-index changed files if the last refresh is older than the interval.
+
+        A call that arrives while another refresh runs does not queue behind it: it answers from
+        the index as it stands, which is at most one interval stale.
+        """
+        if time.monotonic() - self._checked < self.refresh_seconds:
+            return
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            stats = self.ws.index.update()
+            self._checked = time.monotonic()
+            if stats.added or stats.changed or stats.removed:
+                log.info("re-indexed %s: %s", self.ws.repo.root, stats)
+        finally:
+            self._lock.release()
+
+
+class Repos:
+    """Which repository a call means, and its warm workspace."""
+
+    def __init__(
+        self,
+        paths: Sequence[str | Path] = (),
+        overrides: dict[str, Any] | None = None,
+        refresh_seconds: int = 2,
+        cwd: Path | None = None,
+    ) -> None:
+        self.explicit = [Repo.open(p).root for p in paths]  # a missing --repo fails at start-up
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.overrides = overrides or {}
+        self.refresh_seconds = refresh_seconds
+        self._open: dict[Path, Future[Served]] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scout-open")
+
+    @property
+    def configured(self) -> list[Path]:
+        """The `--repo` roots, or the working directory when none were given (unless it is / or ~)."""
+        if self.explicit:
+            return self.explicit
+        return [] if self.cwd in (Path(self.cwd.anchor), Path.home().resolve()) else [self.cwd]
+
+    def warm(self) -> None:
+        """Start opening (and indexing) the configured repositories in the background."""
+        for root in self.configured:
+            self._opening(root)
+
+    def get(self, repo: str | None, roots: Sequence[Path] = ()) -> Served:
+        """The warm workspace for a call's `repo` argument (blocks until it is open)."""
+        served = self._opening(self.choose(repo, roots)).result()
+        served.refresh()
+        return served
+
+    def needs_roots(self, repo: str | None) -> bool:
+        """Whether the client's roots could change which repository `repo` means."""
+        if repo is None:
+            return not self.explicit
+        return self._configured_match(repo) is None
+
+    def choose(self, repo: str | None, roots: Sequence[Path] = ()) -> Path:
+        """The root of the repository a call means; RepoError when it is missing or not served."""
+        if repo is None:
+            default = [*self.explicit, *roots, *self.configured]
+            if not default:
+                raise RepoError(
+                    "no repository to search", hint="pass `repo`, or start scout mcp with --repo PATH"
+                )
+            return default[0]
+        match = self._configured_match(repo)
+        if match is not None:
+            return match
+        path = Path(repo).expanduser()
+        path = (path if path.is_absolute() else self.cwd / path).resolve()
+        if not path.is_dir():
+            raise RepoError(f"repository not found: {repo}", hint=self.served_hint(roots))
+        if any(path == r or r in path.parents for r in [*self.configured, *roots]):
+            return path
+        raise RepoError(f"repository not served by this server: {repo}", hint=self.served_hint(roots))
+
+    def served_hint(self, roots: Sequence[Path] = ()) -> str:
+        names = [str(p) for p in dict.fromkeys([*self.configured, *roots])]
+        served = ", ".join(names) if names else "none yet"
+        return (
+            f"omit `repo` for the default, or pass one of: {served} (start scout mcp with --repo to add more)"
+        )
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for fut in list(self._open.values()):
+            if fut.done() and fut.exception() is None:
+                fut.result().ws.close()
+
+    def _configured_match(self, repo: str) -> Path | None:
+        for root in self.configured:
+            if repo in (root.name, str(root)):
+                return root
+        path = Path(repo).expanduser()
+        full = (path if path.is_absolute() else self.cwd / path).resolve()
+        return full if full in self.configured else None
+
+    def _opening(self, root: Path) -> Future[Served]:
+        with self._lock:
+            fut = self._open.get(root)
+            if fut is None or (fut.done() and fut.exception() is not None):  # a failed open is retried
+                fut = self._pool.submit(self._open_one, root)
+                self._open[root] = fut
+            return fut
+
+    def _open_one(self, root: Path) -> Served:
+        started = time.perf_counter()
+        settings = load_settings(root).merged(**self.overrides)
+        ws = Workspace.open(root, settings, progress=None)  # no progress bar: stdout is the protocol
+        log.info("serving %s (index ready in %.1fs)", root, time.perf_counter() - started)
+        return Served(ws, self.refresh_seconds)
+
+
+def root_paths(uris: Sequence[str]) -> list[Path]:
+    """Local directories from the client's `file://` root URIs; anything else is skipped."""
+    paths = []
+    for uri in uris:
+        parsed = urlparse(uri)
+        if parsed.scheme != "file":
+            continue
+        path = Path(unquote(parsed.path)).expanduser()
+        if path.is_dir():
+            paths.append(path.resolve())
+    return paths
