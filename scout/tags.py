@@ -65,6 +65,12 @@ def _text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "replace").strip()
 
 
+def _end_line(node: Node) -> int:
+    # A node that ends at column 0 (a C #define swallows its newline) ends on the line before.
+    row, col = node.end_point
+    return row if col == 0 and row > node.start_point[0] else row + 1
+
+
 def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Definition]:
     """Attach each definition's innermost enclosing definition, by node containment."""
     seen: set[tuple[int, int, str]] = set()
@@ -76,11 +82,11 @@ def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Def
         seen.add(key)
         items.append((whole.start_byte, -whole.end_byte, name, kind, name_node, whole))
     items.sort(key=lambda t: (t[0], t[1]))
-    stack: list[tuple[int, str]] = []  # (end_byte, qualname)
+    stack: list[tuple[int, str, tuple[int, int]]] = []  # (end_byte, qualname, (start, end) bytes)
     out = []
     for _, _, name, kind, name_node, whole in items:
-        while stack and stack[-1][0] < whole.end_byte:
-            stack.pop()
+        while stack and (stack[-1][0] < whole.end_byte or stack[-1][2] == (whole.start_byte, whole.end_byte)):
+            stack.pop()  # ended before this one, or the very same node (`int a, b;`): not a parent
         parent = stack[-1][1] if stack else None
         out.append(
             Definition(
@@ -88,10 +94,11 @@ def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Def
                 kind=kind,
                 path=path,
                 start_line=whole.start_point[0] + 1,
-                end_line=whole.end_point[0] + 1,
+                end_line=_end_line(whole),
                 name_line=name_node.start_point[0] + 1,
                 parent=parent,
             )
         )
-        stack.append((whole.end_byte, f"{parent}.{name}" if parent else name))
+        span = (whole.start_byte, whole.end_byte)
+        stack.append((whole.end_byte, f"{parent}.{name}" if parent else name, span))
     return out
