@@ -214,7 +214,7 @@ def paths(conn: sqlite3.Connection) -> list[str]:
 def bm25(conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50) -> list[tuple]:
     """Top chunks by Okapi BM25 for query terms with query-side weights.
 
-    Returns rows (path, start_line, end_line, symbol, kind, score).
+    Returns rows (path, start_line, end_line, symbol, kind, score, matched terms space-separated).
     """
     n, avgdl = conn.execute("SELECT COUNT(*), AVG(length) FROM chunks").fetchone()
     if not n or not weights:
@@ -228,7 +228,8 @@ def bm25(conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50) -
     sql = f"""
         WITH q(term, w) AS (VALUES {values})
         SELECT f.path, c.start_line, c.end_line, c.symbol, c.kind, SUM(
-            q.w * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * c.length / ?))) AS score
+            q.w * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * c.length / ?))) AS score,
+            group_concat(p.term, ' ')
         FROM q JOIN postings p ON p.term = q.term
         JOIN chunks c ON c.id = p.chunk_id JOIN files f ON f.id = c.file_id
         GROUP BY p.chunk_id ORDER BY score DESC LIMIT ?"""

@@ -88,7 +88,9 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
         if tool == "bm25" and hits:
             top = hits[0].score or 1.0
             for h in hits:
-                ev.region(h.path, h.start_line, h.end_line, h.symbol).add("lexical match", h.score / top)
+                words = ", ".join(sorted(h.snippet.split(), key=len, reverse=True)[:4])
+                label = f"mentions {words}" if words else "lexical match"
+                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(label, h.score / top)
         elif tool == "symbols":
             weight = 1.2 * min(code_likeness(args["name"]), 2.0) / 2 / math.sqrt(max(len(hits), 1))
             for h in hits:

@@ -54,7 +54,7 @@ def bm25(ctx: ToolContext, query: str, limit: int = 30) -> ToolResult:
     counts = Counter(terms(query))
     weights = dict(counts.most_common()) if len(counts) <= MAX_QUERY_TERMS else _rarest(ctx, counts)
     rows = store.bm25(ctx.index.db, {t: float(n) for t, n in weights.items()}, limit)
-    hits = [Hit(p, s, e, sym, score) for p, s, e, sym, _kind, score in rows]
+    hits = [Hit(p, s, e, sym, score, snippet=matched) for p, s, e, sym, _kind, score, matched in rows]
     text = "\n".join(f"{h.path}:{h.start_line}-{h.end_line} {h.symbol or ''} ({h.score:.1f})" for h in hits)
     return ToolResult(hits, text or "(no results)")
 
