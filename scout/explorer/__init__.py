@@ -17,6 +17,17 @@ def make_policy(name: str) -> Policy:
         from scout.explorer.scripted import ScriptedPolicy
 
         return ScriptedPolicy.from_file(name.split(":", 1)[1])
+    if name == "llm" or name.startswith(("openai:", "anthropic:")):
+        from scout.explorer.llm import LLMPolicy
+
+        return LLMPolicy(name=name.split("@", 1)[0], model=None if name == "llm" else name)
+    if name.startswith("hf:"):
+        from scout.explorer.hf import local_policy
+
+        return local_policy(name.split(":", 1)[1])
     from scout.errors import ScoutError
 
-    raise ScoutError(f"unknown explorer {name!r}", hint="try: heuristic, scripted:FILE")
+    raise ScoutError(
+        f"unknown explorer {name!r}",
+        hint="try: heuristic, llm, openai:MODEL@URL, anthropic:MODEL, hf:PATH, scripted:FILE",
+    )
