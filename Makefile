@@ -44,5 +44,19 @@ demo: install $(DEMO)  ## index a pinned Django sdist and ask it three questions
 speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
 	$(BIN)/python benchmarks/speed.py --repo $(DEMO) --write benchmarks/RESULTS.md
 
+BENCH_TASKS ?= ../shared/bench/swebench_lite.jsonl
+BENCH_ARGS ?=
+
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
+
+bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
+	nice -n 10 $(BIN)/python -m benchmarks.run --tasks $(BENCH_TASKS) --workers 2 \
+		--plot benchmarks/quality_latency.png --results benchmarks/RESULTS.md $(BENCH_ARGS)
+
+bench-smoke: install  ## the benchmark harness end to end on a fixture repository, no network
+	$(BIN)/pytest -q tests/test_bench_metrics.py tests/test_bench_smoke.py
+
 clean:
 	rm -rf .demo .bench build dist

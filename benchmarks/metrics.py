@@ -1,0 +1,79 @@
+"""Scoring one prediction against one task's gold, and summarising scores over tasks.
+
+Pure functions over plain values (paths, line ranges, (path, qualname) pairs), so every formula in
+benchmarks/README.md can be checked by hand. A task with no prediction scores 0 everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+Range = tuple[str, int, int]  # path, start, end: 1-based inclusive
+Line = tuple[str, int]
+BETA_F05 = 0.5  # SWE-grep's reward weighs precision above recall
+
+
+def line_set(ranges: Iterable[Sequence]) -> set[Line]:
+    """Every (path, line) inside the ranges; overlapping or duplicate ranges count once."""
+    return {(path, n) for path, start, end in ranges for n in range(int(start), int(end) + 1)}
+
+
+def prf(predicted: set, gold: set, beta: float = 1.0) -> tuple[float, float, float]:
+    """Precision, recall and F-beta of a predicted set against a gold set (0 when either is empty)."""
+    if not predicted or not gold:
+        return 0.0, 0.0, 0.0
+    hit = len(predicted & gold)
+    precision, recall = hit / len(predicted), hit / len(gold)
+    if hit == 0:
+        return precision, recall, 0.0
+    b2 = beta * beta
+    return precision, recall, (1 + b2) * precision * recall / (b2 * precision + recall)
+
+
+def distinct(items: Iterable) -> list:
+    """Items in first-seen order, repeats dropped: a ranking."""
+    return list(dict.fromkeys(items))
+
+
+def all_in_top(gold: set, ranked: Sequence, k: int) -> float:
+    """1.0 when every gold item is among the first k distinct ranked items (Acc@k), else 0.0."""
+    if not gold:
+        return 0.0
+    return 1.0 if gold <= set(distinct(ranked)[:k]) else 0.0
+
+
+def file_scores(files: Sequence[str], gold_files: Iterable[str]) -> dict[str, float]:
+    gold = set(gold_files)
+    p, r, f1 = prf(set(files), gold)
+    out = {"file_p": p, "file_r": r, "file_f1": f1}
+    out.update({f"file_acc@{k}": all_in_top(gold, files, k) for k in (1, 3, 5)})
+    return out
+
+
+def line_scores(spans: Iterable[Sequence], gold_ranges: Iterable[Sequence]) -> dict[str, float]:
+    predicted, gold = line_set(spans), line_set(gold_ranges)
+    p, r, f1 = prf(predicted, gold)
+    f05 = prf(predicted, gold, BETA_F05)[2]
+    return {"line_p": p, "line_r": r, "line_f1": f1, "line_f0.5": f05}
+
+
+def function_scores(functions: Sequence[tuple[str, str]], gold: set[tuple[str, str]]) -> dict[str, float]:
+    """Function Acc@5/@10; empty (not scored) when the task has no gold function."""
+    if not gold:
+        return {}
+    return {f"fn_acc@{k}": all_in_top(gold, [tuple(f) for f in functions], k) for k in (5, 10)}
+
+
+def gold_function_set(gold_functions: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {(path, name) for path, names in (gold_functions or {}).items() for name in names}
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (numpy's default), 0 for no values."""
+    return float(np.percentile(list(values), q)) if values else 0.0
+
+
+def mean(values: Sequence[float]) -> float:
+    return float(sum(values) / len(values)) if values else 0.0

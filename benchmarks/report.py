@@ -1,0 +1,221 @@
+"""From per-task records to a summary: averages per system, Markdown tables, the quality/latency plot.
+
+    python -m benchmarks.report RUN_DIR [--plot PNG] [--results benchmarks/RESULTS.md]
+
+re-summarises a finished (or interrupted) run from its `records.jsonl` and `run.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from benchmarks import metrics
+
+log = logging.getLogger("benchmarks.report")
+
+QUALITY = [
+    ("file_p", "file P"),
+    ("file_r", "file R"),
+    ("file_f1", "file F1"),
+    ("line_p", "line P"),
+    ("line_r", "line R"),
+    ("line_f1", "line F1"),
+    ("line_f0.5", "line F0.5"),
+    ("file_acc@1", "file Acc@1"),
+    ("file_acc@3", "file Acc@3"),
+    ("file_acc@5", "file Acc@5"),
+    ("fn_acc@5", "fn Acc@5"),
+    ("fn_acc@10", "fn Acc@10"),
+]
+FUNCTION_KEYS = ("fn_acc@5", "fn_acc@10")
+
+
+def read_records(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def summarise(records: list[dict]) -> dict:
+    """Per-system means (function metrics over tasks with gold functions), cost percentiles,
+    and per-repository file Acc@5 / line F1; skipped tasks counted per repository."""
+    skipped = {r["id"]: r["repo"] for r in records if "skipped" in r}
+    by_system: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        if "skipped" not in r:
+            by_system[r["system"]].append(r)
+    return {
+        "tasks": len({r["id"] for r in records}),
+        "skipped": dict(Counter(skipped.values())),
+        "systems": {name: summarise_system(rs) for name, rs in by_system.items()},
+    }
+
+
+def summarise_system(records: list[dict]) -> dict:
+    out: dict = {"tasks": len(records), "errors": sum(1 for r in records if r.get("error"))}
+    for key, _ in QUALITY:
+        out[key] = _mean_of(records, key)
+    out["fn_tasks"] = sum(1 for r in records if "fn_acc@5" in r["metrics"])
+    out["edit_outside_functions"] = sum(1 for r in records if r.get("edit_outside_functions"))
+    for key in ("wall_ms", "tokens", "tool_calls", "turns"):
+        values = [float(r["cost"][key]) for r in records]
+        out[key] = {
+            "p50": metrics.percentile(values, 50),
+            "p95": metrics.percentile(values, 95),
+            "mean": metrics.mean(values),
+        }
+    repos: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        repos[r["repo"]].append(r)
+    out["by_repo"] = {
+        repo: {
+            "tasks": len(rs),
+            "file_acc@5": _mean_of(rs, "file_acc@5"),
+            "line_f1": _mean_of(rs, "line_f1"),
+        }
+        for repo, rs in sorted(repos.items())
+    }
+    return out
+
+
+def _mean_of(records: list[dict], key: str) -> float:
+    """Mean of one metric over the records that have it (function metrics: tasks with gold functions)."""
+    return metrics.mean([r["metrics"][key] for r in records if key in r["metrics"]])
+
+
+def tables(summary: dict) -> str:
+    """Two Markdown tables: quality (percent) and cost."""
+    systems = summary["systems"]
+    head = "| system | tasks | " + " | ".join(label for _, label in QUALITY) + " |"
+    rows = [head, "|" + "---|" * (len(QUALITY) + 2)]
+    for name, s in systems.items():
+        cells = [f"{100 * s[key]:.1f}" for key, _ in QUALITY]
+        rows.append(f"| {name} | {s['tasks']} | " + " | ".join(cells) + " |")
+    cost = [
+        "| system | bundle tokens p50 | p95 | tool calls (mean) | turns (mean) | wall ms p50 | p95 | errs |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in systems.items():
+        cost.append(
+            f"| {name} | {s['tokens']['p50']:.0f} | {s['tokens']['p95']:.0f} | {s['tool_calls']['mean']:.1f}"
+            f" | {s['turns']['mean']:.1f} | {s['wall_ms']['p50']:.0f} | {s['wall_ms']['p95']:.0f}"
+            f" | {s['errors']} |"
+        )
+    fn_tasks = {s["fn_tasks"] for s in systems.values()}
+    outside = {s["edit_outside_functions"] for s in systems.values()}
+    note = (
+        f"Function Acc@k over the {'/'.join(map(str, sorted(fn_tasks)))} tasks with gold functions; "
+        f"{'/'.join(map(str, sorted(outside)))} tasks also edit lines outside any function or class."
+    )
+    skipped = ", ".join(f"{repo} {n}" for repo, n in sorted(summary["skipped"].items())) or "none"
+    return "\n".join(rows) + "\n\n" + "\n".join(cost) + f"\n\n{note} Skipped tasks: {skipped}.\n"
+
+
+def draw(summary: dict, path: Path) -> bool:
+    """Quality (file Acc@5, line F1) against median latency per system; False without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log.warning("matplotlib is not installed (pip install -e '.[bench]'); no plot written")
+        return False
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for ax, (key, label) in zip(
+        axes, [("file_acc@5", "file Acc@5 (%)"), ("line_f1", "line F1 (%)")], strict=True
+    ):
+        for name, s in summary["systems"].items():
+            x, y = max(s["wall_ms"]["p50"], 0.1), 100 * s[key]
+            ax.scatter([x], [y], s=40)
+            ax.annotate(name, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
+        ax.set_xscale("log")
+        ax.set_xlabel("median wall time per task (ms, log scale)")
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+    fig.suptitle("quality against latency, per system (higher and further left is better)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+PUBLISHED = """Published figures, for reference only (**published, different hardware**, and for the
+FastContext and SWE-grep rows a different task set):
+
+| system (published, different hardware) | task set | file Acc@5 | fn Acc@10 | other |
+|---|---|---|---|---|
+| BM25 | SWE-bench Lite | 61.7 | 36.9 | |
+| CodeRankEmbed | SWE-bench Lite | 84.7 | 58.8 | |
+| LocAgent | SWE-bench Lite | 94.2 | 77.4 | |
+| FastContext-4B-RL | SWE-bench Verified | | | file F1 71.5 |
+| SWE-grep | (its own set) | | | line F0.5 0.44 (= 44.0 here) |
+"""
+
+
+def results_section(summary: dict, run: dict, plot_name: str | None) -> str:
+    """The dated block of RESULTS.md for one run: setting, tables, published figures, plot."""
+    lines = [
+        f"## {run.get('date', '?')}: {run.get('tasks_file', '?')}",
+        "",
+        f"Machine: {run.get('machine', '?')}. Command: `{run.get('command', '?')}` "
+        f"(wall time {run.get('wall_s', 0) / 60:.1f} min, scout {run.get('scout_commit', '?')}).",
+        "",
+        tables(summary),
+        PUBLISHED,
+    ]
+    if plot_name:
+        lines.append(f"![quality against latency]({plot_name})\n")
+    return "\n".join(lines)
+
+
+def write_section(path: Path, section: str, name: str = "quality") -> None:
+    """Replace this harness's marked section of RESULTS.md, keeping everything else in the file."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{section.strip()}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run_dir", type=Path)
+    ap.add_argument("--plot", type=Path, help="also write the quality/latency PNG here")
+    ap.add_argument("--results", type=Path, help="replace this run's section of a RESULTS.md")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    summary = finish(args.run_dir, args.plot, args.results)
+    print(tables(summary))
+
+
+def finish(
+    run_dir: Path, plot_path: Path | None = None, results: Path | None = None, plot: bool = True
+) -> dict:
+    """Write summary.json, summary.md and the plot of a run; optionally its RESULTS.md section."""
+    summary = summarise(read_records(run_dir / "records.jsonl"))
+    run_file = run_dir / "run.json"
+    run = json.loads(run_file.read_text()) if run_file.exists() else {}
+    summary["run"] = run
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    (run_dir / "summary.md").write_text(tables(summary))
+    plotted = plot and draw(summary, run_dir / "quality_latency.png")
+    if plotted and plot_path:
+        plot_path.write_bytes((run_dir / "quality_latency.png").read_bytes())
+    if results:
+        name = plot_path.name if plotted and plot_path and plot_path.parent == results.parent else None
+        write_section(results, results_section(summary, run, name))
+    return summary
+
+
+if __name__ == "__main__":
+    main()

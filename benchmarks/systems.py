@@ -1,0 +1,234 @@
+"""The systems a run compares, behind one interface: `predict(workspace, query) -> Prediction`.
+
+- `rg`: what a user would type. Words and identifiers of the query, ripgrep'd as whole words;
+  files ranked by matching-line count; spans are the hit lines ±3 in the top files, windows
+  with the most hits first, cut to the same token budget as scout's bundle.
+- `bm25-files`: Okapi BM25 (rank-bm25) over whole code files, the localization papers' baseline;
+  it predicts the top files, whole.
+- `scout-<explorer>`: `Workspace.ask` with `make_policy(<explorer>)`: heuristic, model, llm, ...
+
+Function rankings for file-only predictions come from the system's own scoring (see
+`Bm25Files.rank_functions`); for span predictions they are derived from the spans (see
+`definitions.Outlines.functions_in`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rank_bm25 import BM25Okapi
+
+from benchmarks.definitions import Outlines
+from scout.api import Workspace
+from scout.bundle import Span, fit, render_markdown
+from scout.explorer import make_policy
+from scout.explorer.query import IDENT, code_likeness
+from scout.files import read_text
+from scout.languages import language_for
+from scout.lexical import STOPWORDS, terms
+from scout.ripgrep import run_rg
+from scout.tokens import count_tokens
+
+TOP_FILES = 5  # what the file-level baselines hand over
+RG_TERMS = 20
+RG_CONTEXT = 3
+TOKEN_CACHE_FILES = 200_000  # bm25-files: tokenized files kept per worker, keyed by content hash
+
+
+@dataclass
+class Prediction:
+    files: list[str]  # ranked, distinct
+    spans: list[Span]  # ranked; `text` set when the system hands over code
+    functions: list[tuple[str, str]] | None = None  # ranked (path, qualname); None: from the spans
+    tool_calls: int = 0
+    turns: int = 0
+    tokens: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class System(Protocol):
+    name: str
+
+    def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction: ...
+
+
+class Unavailable(Exception):
+    """A system that cannot run here (no weights, no endpoint); the run skips it with a notice."""
+
+
+def tokens_of(spans: list[Span], query: str) -> int:
+    return count_tokens(render_markdown(spans, query))
+
+
+# --- rg -------------------------------------------------------------------------------------
+
+
+def query_words(query: str, limit: int = RG_TERMS) -> list[str]:
+    """Identifiers and words of the query, code-like names first, then by frequency."""
+    counts: dict[str, int] = {}
+    for token in IDENT.findall(query):
+        for word in token.split("."):
+            if len(word) >= 3 and word.lower() not in STOPWORDS:
+                counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-code_likeness(w), -counts[w]))
+    return list(dict.fromkeys(w.lower() for w in ranked))[:limit]
+
+
+@dataclass
+class Rg:
+    name: str = "rg"
+
+    def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
+        words = query_words(query)
+        if not words:
+            return Prediction([], [])
+        patterns = [x for w in words for x in ("-e", w)]
+        base = ["--no-require-git", "--no-messages", "-i", "-w", "-F", *patterns]
+        _, out = run_rg(["--count", "--null", *base], cwd=ws.repo.root)
+        counts = {}
+        for line in out.splitlines():
+            path, _, n = line.partition("\0")
+            counts[path.removeprefix("./")] = int(n)
+        files = sorted(counts, key=lambda p: (-counts[p], p))[:TOP_FILES]
+        if not files:
+            return Prediction([], [], tool_calls=1, turns=1)
+        _, out = run_rg(["--json", *base, "--", *files], cwd=ws.repo.root)
+        spans = self._windows(ws, files, _hit_lines(out))
+        kept, _ = fit(spans, query, ws.limits().budget)
+        return Prediction(files, kept, tool_calls=2, turns=1, tokens=tokens_of(kept, query))
+
+    def _windows(self, ws: Workspace, files: list[str], hits: dict[str, list[int]]) -> list[Span]:
+        spans = []
+        for rank, path in enumerate(files):
+            lines = (read_text(ws.repo, path, ws.index.max_bytes) or "").splitlines()
+            for start, end, n in merge_windows(sorted(hits.get(path, [])), RG_CONTEXT, len(lines)):
+                text = "\n".join(lines[start - 1 : end])
+                spans.append((n, rank, Span(path, start, end, float(n), f"{n} hit lines", None, text)))
+        spans.sort(key=lambda t: (-t[0], t[1], t[2].start_line))
+        return [s for _, _, s in spans]
+
+
+def merge_windows(lines: list[int], context: int, last: int) -> list[tuple[int, int, int]]:
+    """(start, end, hits) windows of ±context around sorted hit lines, overlapping ones merged."""
+    out: list[list[int]] = []
+    for n in lines:
+        start, end = max(1, n - context), min(last or n + context, n + context)
+        if out and start <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], end)
+            out[-1][2] += 1
+        else:
+            out.append([start, end, 1])
+    return [(s, e, n) for s, e, n in out]
+
+
+def _hit_lines(out: str) -> dict[str, list[int]]:
+    hits: dict[str, list[int]] = {}
+    for raw in out.splitlines():
+        msg = json.loads(raw)
+        if msg.get("type") == "match":
+            path = msg["data"]["path"].get("text", "").removeprefix("./")
+            hits.setdefault(path, []).append(msg["data"]["line_number"])
+    return hits
+
+
+# --- bm25-files -------------------------------------------------------------------------------
+
+
+@dataclass
+class Bm25Files:
+    """Documents are whole code files (those scout has a grammar for), tokenized with scout's
+    identifier-splitting `lexical.terms`; the query is the issue text, tokenized the same way."""
+
+    name: str = "bm25-files"
+    cache: dict[str, list[str]] = field(default_factory=dict)
+
+    def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
+        rows = ws.index.db.execute("SELECT path, sha1 FROM files ORDER BY path").fetchall()
+        docs = [(p, sha) for p, sha in rows if language_for(p) is not None]
+        q = terms(query)
+        if not docs or not q:
+            return Prediction([], [])
+        corpus = [self._tokens(ws, path, sha) for path, sha in docs]
+        scores = BM25Okapi(corpus).get_scores(q)
+        order = sorted(range(len(docs)), key=lambda i: (-scores[i], docs[i][0]))[:TOP_FILES]
+        files = [docs[i][0] for i in order]
+        spans = [self._whole(ws, path, float(scores[i])) for path, i in zip(files, order, strict=True)]
+        functions = self.rank_functions(ws, files, q, outlines)
+        return Prediction(files, spans, functions, tool_calls=1, turns=1, tokens=tokens_of(spans, query))
+
+    def rank_functions(self, ws: Workspace, files: list[str], q: list[str], outlines: Outlines) -> list:
+        """The same BM25, one level down: the definitions of the predicted files (each with the
+        lines it owns, see `Outlines.units`) form the corpus; ties go to the better-ranked file."""
+        units = []
+        for rank, path in enumerate(files):
+            lines = (read_text(ws.repo, path, ws.index.max_bytes) or "").splitlines()
+            for qualname, owned in outlines.units(path):
+                text = "\n".join(lines[n - 1] for n in owned if n <= len(lines))
+                units.append((rank, path, qualname, terms(text)))
+        if not units:
+            return []
+        scores = BM25Okapi([u[3] for u in units]).get_scores(q)
+        order = sorted(range(len(units)), key=lambda i: (-scores[i], units[i][0]))
+        return [(units[i][1], units[i][2]) for i in order]
+
+    def _tokens(self, ws: Workspace, path: str, sha: str) -> list[str]:
+        if sha not in self.cache:
+            if len(self.cache) >= TOKEN_CACHE_FILES:
+                self.cache.clear()
+            self.cache[sha] = terms(read_text(ws.repo, path, ws.index.max_bytes) or "")
+        return self.cache[sha]
+
+    def _whole(self, ws: Workspace, path: str, score: float) -> Span:
+        text = read_text(ws.repo, path, ws.index.max_bytes) or ""
+        end = max(text.count("\n") + (0 if text.endswith("\n") else 1), 1)
+        return Span(path, 1, end, score, "bm25 over whole files", None, text)
+
+
+# --- scout explorers --------------------------------------------------------------------------
+
+
+@dataclass
+class Scout:
+    """`Workspace.ask` with a fresh policy per task (policies may keep per-query state)."""
+
+    explorer: str
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or f"scout-{self.explorer}"
+
+    def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
+        bundle = ws.ask(query, policy=make_policy(self.explorer), limits=ws.limits())
+        files = list(dict.fromkeys(s.path for s in bundle.spans))
+        st = bundle.stats
+        extra = {"explorer_ms": st.elapsed_ms, "observed_tokens": st.observed_tokens}
+        extra["fallback"] = bundle.fallback
+        return Prediction(files, bundle.spans, None, st.tool_calls, st.turns, st.tokens, extra)
+
+
+def make_system(name: str) -> System:
+    """A system by name; raises Unavailable when it cannot run here."""
+    if name == "rg":
+        return Rg()
+    if name == "bm25-files":
+        return Bm25Files()
+    if name.startswith("scout-"):
+        explorer = name.removeprefix("scout-")
+        probe_explorer(explorer)
+        return Scout(explorer)
+    raise Unavailable(f"unknown system {name!r} (rg, bm25-files, scout-<explorer>)")
+
+
+def probe_explorer(explorer: str) -> None:
+    """Fail early, with the reason, for an explorer that cannot run (unknown, no weights, no endpoint)."""
+    try:
+        make_policy(explorer)
+    except Exception as exc:  # any reason at all: the run goes on without it
+        raise Unavailable(f"scout explorer {explorer!r} unavailable: {exc}") from None
+    if explorer == "llm":
+        from scout.config import load_settings
+
+        if not load_settings().model:
+            raise Unavailable("scout explorer 'llm': no endpoint configured (SCOUT_MODEL / SCOUT_BASE_URL)")

@@ -1,0 +1,155 @@
+"""The benchmark's metrics on hand-computed cases, and the span → function mapping on a real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import metrics
+from benchmarks.definitions import Outlines, changed_lines, edits_outside_functions
+from benchmarks.report import summarise
+from benchmarks.systems import merge_windows
+from scout.api import Workspace
+
+
+def test_an_empty_prediction_scores_zero_everywhere():
+    files = metrics.file_scores([], ["a.py"])
+    lines = metrics.line_scores([], [("a.py", 1, 10)])
+    fns = metrics.function_scores([], {("a.py", "f")})
+    assert set(files.values()) == set(lines.values()) == set(fns.values()) == {0.0}
+    assert set(fns) == {"fn_acc@5", "fn_acc@10"}
+
+
+def test_partial_line_overlap():
+    # predicted a.py 1-4 (4 lines), gold a.py 3-10 (8 lines): lines 3 and 4 are shared.
+    s = metrics.line_scores([("a.py", 1, 4)], [("a.py", 3, 10)])
+    assert s["line_p"] == pytest.approx(2 / 4)
+    assert s["line_r"] == pytest.approx(2 / 8)
+    assert s["line_f1"] == pytest.approx(2 * 0.5 * 0.25 / 0.75)  # 1/3
+    assert s["line_f0.5"] == pytest.approx(1.25 * 0.5 * 0.25 / (0.25 * 0.5 + 0.25))  # 5/12
+
+
+def test_ranges_across_files_only_match_on_the_same_path():
+    # predicted: a1 a2 b1 b2; gold: a2 a3 c1. Only (a.py, 2) is shared; b1 is not c1.
+    s = metrics.line_scores([("a.py", 1, 2), ("b.py", 1, 2)], [("a.py", 2, 3), ("c.py", 1, 1)])
+    assert (s["line_p"], s["line_r"]) == pytest.approx((1 / 4, 1 / 3))
+    assert s["line_f1"] == pytest.approx(2 / 7)
+    f = metrics.file_scores(["a.py", "b.py"], ["a.py", "c.py"])
+    assert (f["file_p"], f["file_r"], f["file_f1"]) == pytest.approx((0.5, 0.5, 0.5))
+    assert f["file_acc@5"] == 0.0  # c.py was never predicted: not all gold files found
+
+
+def test_duplicate_spans_and_files_count_once():
+    # a1-4, a1-4 again, a3-6: six distinct lines, three of them gold (a1-3).
+    s = metrics.line_scores([("a.py", 1, 4), ("a.py", 1, 4), ("a.py", 3, 6)], [("a.py", 1, 3)])
+    assert (s["line_p"], s["line_r"], s["line_f1"]) == pytest.approx((0.5, 1.0, 2 / 3))
+    f = metrics.file_scores(["a.py", "a.py", "b.py"], ["b.py"])
+    assert f["file_p"] == 0.5  # the predicted set is {a.py, b.py}
+    assert (f["file_acc@1"], f["file_acc@3"]) == (0.0, 1.0)  # a repeat does not push b.py out of the top 3
+
+
+def test_acc_at_k_needs_every_gold_item_in_the_top_k():
+    ranked = ["a.py", "c.py", "d.py", "b.py"]
+    f = metrics.file_scores(ranked, ["a.py", "b.py"])
+    assert (f["file_acc@1"], f["file_acc@3"], f["file_acc@5"]) == (0.0, 0.0, 1.0)
+    fns = [("x.py", f"f{i}") for i in range(8)] + [("x.py", "C.m")]
+    got = metrics.function_scores(fns, {("x.py", "f0"), ("x.py", "C.m")})
+    assert got == {"fn_acc@5": 0.0, "fn_acc@10": 1.0}
+
+
+def test_tasks_without_gold_functions_are_not_scored_on_functions():
+    assert metrics.function_scores([("a.py", "f")], set()) == {}
+    assert metrics.gold_function_set({"a.py": []}) == set()
+    assert metrics.gold_function_set({"a.py": ["C.m", "f"]}) == {("a.py", "C.m"), ("a.py", "f")}
+
+
+def test_percentiles_interpolate_linearly():
+    assert metrics.percentile([10, 20, 30, 40], 50) == 25.0
+    assert metrics.percentile([10, 20, 30, 40], 95) == pytest.approx(38.5)
+    assert metrics.percentile([], 50) == 0.0
+
+
+def test_summary_averages_function_metrics_over_scored_tasks_and_counts_skips():
+    def rec(task, f1, fn=None):
+        m = {"file_f1": f1, **({"fn_acc@5": fn, "fn_acc@10": fn} if fn is not None else {})}
+        cost = {"wall_ms": 100.0 * f1, "tokens": 10, "tool_calls": 1, "turns": 1}
+        return {"id": task, "repo": "o/r", "system": "s", "metrics": m, "cost": cost}
+
+    records = [
+        rec("t1", 1.0, 1.0),
+        rec("t2", 0.0),
+        rec("t3", 0.5, 0.0),
+        {"id": "t4", "repo": "o/x", "skipped": "no"},
+    ]
+    s = summarise(records)
+    assert s["tasks"] == 4 and s["skipped"] == {"o/x": 1}
+    sys_ = s["systems"]["s"]
+    assert sys_["tasks"] == 3 and sys_["fn_tasks"] == 2
+    assert sys_["file_f1"] == pytest.approx(0.5)
+    assert sys_["fn_acc@5"] == pytest.approx(0.5)  # (1 + 0) / 2, t2 not counted
+    assert sys_["wall_ms"]["p50"] == pytest.approx(50.0)
+
+
+def test_rg_windows_merge_when_they_touch():
+    assert merge_windows([10, 14, 30], 3, 100) == [(7, 17, 2), (27, 33, 1)]
+    assert merge_windows([1, 99], 3, 100) == [(1, 4, 1), (96, 100, 1)]
+
+
+SOURCE = '''\
+import os
+
+LIMIT = 3
+
+
+class Cart:
+    """A cart."""
+
+    def total(self, items):
+        def price(item):
+            return item.price
+
+        return sum(price(i) for i in items)
+
+    def empty(self):
+        return False
+
+
+def helper():
+    return LIMIT
+'''
+
+
+@pytest.fixture
+def outlines(tmp_path):
+    (tmp_path / "cart.py").write_text(SOURCE)
+    ws = Workspace.open(tmp_path)
+    yield Outlines(ws.index.db)
+    ws.close()
+
+
+def test_spans_map_to_their_innermost_definitions_in_order(outlines):
+    # lines: class Cart 6-16, total 9-13, price 10-11, empty 15-16, helper 19-20
+    assert outlines.functions_in([("cart.py", 12, 13)]) == [("cart.py", "Cart.total")]
+    assert outlines.functions_in([("cart.py", 10, 10), ("cart.py", 19, 20)]) == [
+        ("cart.py", "Cart.total.price"),
+        ("cart.py", "helper"),
+    ]
+    whole_class = outlines.functions_in([("cart.py", 6, 16)])
+    assert whole_class == [
+        ("cart.py", "Cart"),
+        ("cart.py", "Cart.total"),
+        ("cart.py", "Cart.total.price"),
+        ("cart.py", "Cart.empty"),
+    ]
+    assert (
+        outlines.functions_in([("cart.py", 1, 4), ("cart.py", 500, 600)]) == []
+    )  # module level, past the end
+
+
+def test_edits_outside_any_function_are_detected(outlines):
+    head = "--- a/cart.py\n+++ b/cart.py\n"
+    inside = head + "@@ -15,2 +15,2 @@\n     def empty(self):\n-        return False\n+        return True\n"
+    outside = head + "@@ -2,3 +2,3 @@\n \n-LIMIT = 3\n+LIMIT = 4\n \n"
+    assert changed_lines(inside) == {"cart.py": [16, 16]}
+    assert changed_lines(outside) == {"cart.py": [3, 3]}
+    assert not edits_outside_functions(outlines, inside)
+    assert edits_outside_functions(outlines, outside)

@@ -1,0 +1,117 @@
+"""The benchmark harness end to end, as a subprocess, over a fixture git repository with two commits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, git
+
+ROOT = Path(__file__).resolve().parents[1]
+SYSTEMS = {"rg", "bm25-files", "scout-heuristic"}
+
+
+@pytest.fixture
+def bench(tmp_path):
+    """A repository with two commits, a task at each, one task on a repository nobody has."""
+    repo = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "sample_repo", repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    first = git(repo, "rev-parse", "HEAD")
+    notes = repo / "shop" / "cart" / "notes.py"
+    notes.write_text(
+        '"""Gift notes printed on the invoice."""\n\n\ndef gift_note(text):\n    return text.strip()\n'
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "gift notes")
+    second = git(repo, "rev-parse", "HEAD")
+    tasks = [
+        task(
+            "shop-1",
+            first,
+            "2024-01-01",
+            "CSRF token check accepts a forged token: check_csrf_token "
+            "compares with == instead of a constant-time comparison.",
+            "shop/auth/tokens.py",
+            19,
+            27,
+            "check_csrf_token",
+        ),
+        task(
+            "shop-2",
+            second,
+            "2024-02-01",
+            "PriceCalculator.apply_discount gives a negative total when "
+            "the discount is larger than the price.",
+            "shop/cart/pricing.py",
+            16,
+            21,
+            "PriceCalculator.apply_discount",
+        ),
+        {**task("gone-1", first, "2024-03-01", "anything", "a.py", 1, 2, "f"), "repo": "nobody/missing"},
+    ]
+    (tmp_path / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tasks))
+    (tmp_path / "mirrors.json").write_text(json.dumps({"fixture/shop": str(repo / ".git")}))
+    return tmp_path, first
+
+
+def task(id_, commit, created, query, path, start, end, function):
+    return {
+        "id": id_,
+        "repo": "fixture/shop",
+        "base_commit": commit,
+        "created_at": created,
+        "query": query,
+        "gold_files": [path],
+        "gold_ranges": [[path, start, end]],
+        "gold_functions": {path: [function]},
+        "patch": f"--- a/{path}\n+++ b/{path}\n@@ -{start + 3},1 +{start + 3},1 @@\n-x\n+y\n",
+    }
+
+
+def harness(tmp: Path, out: str, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "benchmarks.run", "--tasks", str(tmp / "tasks.jsonl")]
+    cmd += ["--mirrors", str(tmp / "mirrors.json"), "--cache", str(tmp / "cache"), "--out", str(tmp / out)]
+    cmd += ["--no-plot", *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_smoke_run_scores_every_system_and_skips_the_missing_repo(bench):
+    tmp, first = bench
+    # A first run indexes the first commit; the second run then seeds the second commit from it.
+    warm = harness(tmp, "warm", "--ids", "shop-1", "--systems", "scout-heuristic", "--workers", "1")
+    assert warm.returncode == 0, warm.stderr
+    proc = harness(
+        tmp, "run", "--systems", "rg,bm25-files,scout-heuristic,scout-nonexistent", "--workers", "2"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "skipping scout-nonexistent" in proc.stderr
+
+    records = [json.loads(line) for line in (tmp / "run" / "records.jsonl").read_text().splitlines()]
+    scored = [r for r in records if "skipped" not in r]
+    assert {(r["id"], r["system"]) for r in scored} == {(t, s) for t in ("shop-1", "shop-2") for s in SYSTEMS}
+    assert [r["repo"] for r in records if "skipped" in r] == ["nobody/missing"]
+    for r in scored:
+        assert r["error"] is None
+        assert set(r["metrics"]) >= {"file_f1", "line_f1", "line_f0.5", "file_acc@5", "fn_acc@10"}
+        assert all(0.0 <= v <= 1.0 for v in r["metrics"].values())
+        assert r["cost"]["wall_ms"] > 0 and r["cost"]["tokens"] > 0
+    by = {(r["id"], r["system"]): r for r in scored}
+    assert by[("shop-2", "scout-heuristic")]["seeded_from"] == first
+    for t, path in (("shop-1", "shop/auth/tokens.py"), ("shop-2", "shop/cart/pricing.py")):
+        assert by[(t, "scout-heuristic")]["gold_file_rank"] == 1
+        assert by[(t, "scout-heuristic")]["metrics"]["fn_acc@10"] == 1.0
+        assert by[(t, "bm25-files")]["files"][0] == path
+
+    summary = json.loads((tmp / "run" / "summary.json").read_text())
+    assert set(summary["systems"]) == SYSTEMS
+    assert summary["skipped"] == {"nobody/missing": 1}
+    assert summary["run"]["unavailable"].keys() == {"scout-nonexistent"}
+    assert summary["systems"]["scout-heuristic"]["file_acc@1"] == 1.0
+    assert "| scout-heuristic | 2 |" in proc.stdout
