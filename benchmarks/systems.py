@@ -15,7 +15,9 @@ Function rankings for file-only predictions come from the system's own scoring (
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from rank_bm25 import BM25Okapi
@@ -23,6 +25,7 @@ from rank_bm25 import BM25Okapi
 from benchmarks.definitions import Outlines
 from scout.api import Workspace
 from scout.bundle import Span, fit, render_markdown
+from scout.config import load_settings
 from scout.explorer import make_policy
 from scout.explorer.query import IDENT, code_likeness
 from scout.files import read_text
@@ -222,13 +225,17 @@ def make_system(name: str) -> System:
 
 
 def probe_explorer(explorer: str) -> None:
-    """Fail early, with the reason, for an explorer that cannot run (unknown, no weights, no endpoint)."""
-    try:
-        make_policy(explorer)
-    except Exception as exc:  # any reason at all: the run goes on without it
-        raise Unavailable(f"scout explorer {explorer!r} unavailable: {exc}") from None
-    if explorer == "llm":
-        from scout.config import load_settings
-
-        if not load_settings().model:
-            raise Unavailable("scout explorer 'llm': no endpoint configured (SCOUT_MODEL / SCOUT_BASE_URL)")
+    """Fail early, with the reason, for an explorer that cannot run here (unknown, no weights, no
+    endpoint): it is asked one question about a one-file repository, end to end."""
+    with tempfile.TemporaryDirectory(prefix="scout-bench-probe-") as tmp:
+        root = Path(tmp) / "repo"
+        root.mkdir()
+        (root / "probe.py").write_text("def check_token(token):\n    return token == 'ok'\n")
+        try:
+            ws = Workspace.open(root, settings=load_settings(root).merged(cache_dir=str(Path(tmp) / "cache")))
+            try:
+                ws.ask("where is the token checked?", policy=make_policy(explorer), limits=ws.limits())
+            finally:
+                ws.close()
+        except Exception as exc:  # any reason at all: the run goes on without it
+            raise Unavailable(f"scout explorer {explorer!r} unavailable: {exc}") from None
