@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from scout.api import Workspace
+from scout.api import Workspace, resolve_explorer
 from scout.config import load_settings
 from scout.errors import RepoError
 from scout.repo import Repo
@@ -28,10 +28,11 @@ log = logging.getLogger("scout.mcp")
 
 
 class Served:
-    """One open workspace plus the clock of its last refresh."""
+    """One open workspace, its explorer (chosen once: a learned one loads weights), its refresh clock."""
 
     def __init__(self, ws: Workspace, refresh_seconds: int) -> None:
         self.ws = ws
+        self.policy = resolve_explorer(ws.settings.explorer)
         self.refresh_seconds = refresh_seconds
         self._checked = time.monotonic()  # just opened, so just refreshed
         self._lock = threading.Lock()

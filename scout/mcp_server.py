@@ -151,7 +151,8 @@ def find_context(
         budget_tokens = state.max_tokens
     try:
         served = _served(ctx, repo, roots)
-        bundle = served.ws.ask(query, limits=served.ws.limits(budget=budget_tokens, max_spans=max_spans))
+        limits = served.ws.limits(budget=budget_tokens, max_spans=max_spans)
+        bundle = served.ws.ask(query, policy=served.policy, limits=limits)
     except ScoutError as exc:
         return scout_error_result(exc)
     if not bundle.spans:

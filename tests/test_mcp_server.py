@@ -280,14 +280,21 @@ def test_http_server_on_a_loopback_port(sample_repo):
     assert f"serving http://127.0.0.1:{port}/mcp" in err
 
 
-def test_missing_repo_flag_is_a_one_line_error(tmp_path):
+def scout_mcp_fails(*args: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "scout", "mcp", "--repo", str(tmp_path / "nope")],
+        [sys.executable, "-m", "scout", "mcp", *args],
         capture_output=True,
         text=True,
         env=scout_env(),
         timeout=60,
     )
-    assert out.returncode == 2
-    assert out.stdout == ""
-    assert out.stderr.strip() == f"scout: error: repository not found: {tmp_path / 'nope'}"
+    assert (out.returncode, out.stdout) == (2, "")
+    assert len(out.stderr.splitlines()) == 1
+    return out.stderr.strip()
+
+
+def test_bad_flags_fail_at_start_as_one_line(tmp_path):
+    missing = tmp_path / "nope"
+    assert scout_mcp_fails("--repo", str(missing)) == f"scout: error: repository not found: {missing}"
+    assert scout_mcp_fails("--explorer", "bogus").startswith("scout: error: unknown explorer 'bogus'")
+    assert "at least 200" in scout_mcp_fails("--max-output-tokens", "10")
