@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 
 from scout.api import Workspace, resolve_explorer
 from scout.config import load_settings
-from scout.errors import RepoError
+from scout.errors import RepoError, ScoutError
 from scout.repo import Repo
 
 log = logging.getLogger("scout.mcp")
@@ -49,10 +49,12 @@ class Served:
             return
         try:
             stats = self.ws.index.update()
-            self._checked = time.monotonic()
             if stats.added or stats.changed or stats.removed:
                 log.info("re-indexed %s: %s", self.ws.repo.root, stats)
+        except (ScoutError, OSError) as exc:  # a failed refresh leaves the last index, which still answers
+            log.warning("re-indexing %s failed: %s", self.ws.repo.root, exc)
         finally:
+            self._checked = time.monotonic()
             self._lock.release()
 
 
@@ -87,25 +89,27 @@ class Repos:
             self._opening(root)
 
     def get(self, repo: str | None, roots: Sequence[Path] = ()) -> Served:
-        """The warm workspace for a call's `repo` argument (blocks until it is open)."""
+        """The warm workspace for a call's `repo` argument (blocks until it is open).
+
+        Models often fill an optional argument anyway: "" and "." mean the default, like None.
+        """
         served = self._opening(self.choose(repo, roots)).result()
         served.refresh()
         return served
 
     def needs_roots(self, repo: str | None) -> bool:
         """Whether the client's roots could change which repository `repo` means."""
-        if repo is None:
+        if not repo or repo == ".":
             return not self.explicit
         return self._configured_match(repo) is None
 
     def choose(self, repo: str | None, roots: Sequence[Path] = ()) -> Path:
         """The root of the repository a call means; RepoError when it is missing or not served."""
-        if repo is None:
+        if not repo or repo == ".":
             default = [*self.explicit, *roots, *self.configured]
             if not default:
-                raise RepoError(
-                    "no repository to search", hint="pass `repo`, or start scout mcp with --repo PATH"
-                )
+                hint = "start scout mcp with --repo PATH, or from inside the repository"
+                raise RepoError("no repository to search", hint=hint)
             return default[0]
         match = self._configured_match(repo)
         if match is not None:

@@ -147,6 +147,9 @@ def test_several_repositories_by_name_or_path(sample_repo, tmp_path):
             await assert_error(
                 client, "symbols", {"name": "render_invoice", "repo": str(tmp_path)}, "not served"
             )
+            for default in ("", "."):  # what models send when they fill an optional argument anyway
+                found = await client.call_tool("symbols", {"name": "check_csrf_token", "repo": default})
+                assert found.content[0].text.startswith("shop/auth/tokens.py:19-27")
 
     run(main)
 
