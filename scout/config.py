@@ -20,6 +20,8 @@ class Settings:
     max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools
     code: bool = True  # include span text in bundles
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
+    github_retries: int = 5  # `scout triage`: retries on GitHub 5xx, 429 and rate limits
+    github_backoff_ms: int = 1000  # `scout triage`: first retry's wait, doubled each time; Retry-After wins
     model: str | None = None  # LLM for `--explorer llm`, plan and patch
     base_url: str | None = None  # OpenAI-compatible endpoint for that model
     llm_timeout: int = 120  # seconds one model request may take
