@@ -31,6 +31,10 @@ HINTS: list[tuple[type[ScoutError], str]] = [
 ]
 
 REGEX_HINT = "escape regex metacharacters such as ( [ { . * + ? (Rust regex syntax), or pass fixed=true"
+MESSAGE_HINTS = {  # by how the message starts, before the hint for the error's kind
+    "no such file": "paths are relative to the repository root; locate files with grep or find_context",
+    "not a readable text file": "binary, minified and oversized files are skipped; read another file",
+}
 NO_MATCH_HINTS = {
     "grep": "check the regex (Rust syntax), try ignore_case=true or fixed=true, or ask find_context",
     "symbols": "check the spelling, or grep for the name, or ask find_context",
@@ -51,8 +55,10 @@ def error_result(message: str, hint: str = "") -> CallToolResult:
 
 
 def scout_error_result(exc: ScoutError) -> CallToolResult:
-    hint = exc.hint or next((h for kind, h in HINTS if isinstance(exc, kind)), "")
-    return error_result(str(exc), hint)
+    message = str(exc)
+    hint = exc.hint or next((h for start, h in MESSAGE_HINTS.items() if message.startswith(start)), "")
+    hint = hint or next((h for kind, h in HINTS if isinstance(exc, kind)), "")
+    return error_result(message, hint)
 
 
 def cap_text(text: str, max_tokens: int, narrow: str = "") -> str:

@@ -236,7 +236,7 @@ def _run(
     try:
         served = _served(ctx, repo, roots)
         if tool == "outline" and not served.ws.repo.resolve(args["path"]).is_file():
-            return error_result(f"no such file: {args['path']}", "paths are relative to the repository root")
+            return scout_error_result(ToolError(f"no such file: {args['path']}"))
         result = call_tool(served.ws.ctx, tool, args)
     except ToolError as exc:
         if tool == "grep" and str(exc).startswith("rg failed"):  # rg exits 2 on a pattern it cannot parse
@@ -246,7 +246,8 @@ def _run(
     except ScoutError as exc:
         return scout_error_result(exc)
     if tool == "read" and not result.hits[0].snippet and args["start_line"] > 1:
-        return error_result(f"start_line {args['start_line']} is past the end of {args['path']}", "")
+        message = f"start_line {args['start_line']} is past the end of {args['path']}"
+        return error_result(message, "outline the file, or read from start_line=1")
     if not result.hits and tool in NO_MATCH_HINTS:
         what = args.get("pattern") or args.get("name")
         return error_result(f"no matches for {what!r}", NO_MATCH_HINTS[tool])

@@ -72,6 +72,10 @@ def test_errors_a_model_can_fix_are_tool_results_and_the_server_keeps_serving(sa
             await assert_error(client, "grep", {"pattern": "zebra_quokka"}, "no matches")
             await assert_error(client, "symbols", {"name": "zebra_quokka"}, "no matches")
             await assert_error(client, "outline", {"path": "shop/nowhere.py"}, "no such file")
+            await assert_error(client, "read_range", {"path": "shop/nowhere.py"}, "no such file", "grep")
+            await assert_error(
+                client, "read_range", {"path": "shop/auth/tokens.py", "start_line": 900}, "past the end"
+            )
             await assert_error(client, "find_context", {"query": "zebra quokka"}, "no evidence")
             await assert_lists_tools_and_cites_csrf(client)  # still serving
 
