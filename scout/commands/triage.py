@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scout.commands.app import JsonOpt, RepoOpt, app, emit_json
 from scout.commands.ask import open_workspace
-from scout.triage.bot import Options, Outcome, target_of, triage
-from scout.triage.events import load_event
+
+if TYPE_CHECKING:
+    from scout.triage.bot import Outcome
 
 
 @app.command(
@@ -39,6 +40,10 @@ def triage_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer an issue, a /scout comment or a failed workflow run with the code it points at."""
+    # Imported here: the bot's HTTP stack would slow every other scout command's start-up.
+    from scout.triage.bot import Options, Outcome, target_of, triage
+    from scout.triage.events import load_event
+
     parsed = load_event(event, event_name or os.environ.get("GITHUB_EVENT_NAME") or None)
     if parsed.skip:  # before indexing: most comments on a busy repository are not for the bot
         _report(Outcome("skipped", target_of(parsed), reason=parsed.skip), as_json)
