@@ -1,15 +1,14 @@
-"""Which definitions (functions, methods, classes) a span or an edit falls in, at base_commit.
+"""Which definitions (functions, methods, classes) a span falls in, at base_commit.
 
 The gold `gold_functions` names, for each changed line, the innermost function or class that
-contains it. Predictions are mapped the same way: each line of a predicted span goes to its
-innermost enclosing definition in the scout index's outline of the checkout, so a span inside a
-method counts as that method (not also its class), and a span over a whole class counts as the
-class and every method in it.
+contains it (`<module>` for a line outside all of them). Predictions are mapped the same way:
+each line of a predicted span goes to its innermost enclosing definition in the scout index's
+outline of the checkout, so a span inside a method counts as that method (not also its class),
+and a span over a whole class counts as the class and every method in it.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -17,7 +16,6 @@ from scout import store
 from scout.tags import Definition
 
 LEAF_KINDS = frozenset({"constant", "variable", "field"})  # definitions that never enclose an edit
-HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
 
 
 class Outlines:
@@ -39,11 +37,6 @@ class Outlines:
             self._maps[path] = (defs, owner)
         return self._maps[path]
 
-    def at(self, path: str, line: int) -> Definition | None:
-        defs, owner = self.innermost(path)
-        i = owner[line] if 0 <= line < len(owner) else -1
-        return defs[i] if i >= 0 else None
-
     def functions_in(self, spans: Iterable[Sequence]) -> list[tuple[str, str]]:
         """(path, qualname) of the innermost definitions the spans' lines fall in, ranked, distinct."""
         out: dict[tuple[str, str], None] = {}
@@ -62,32 +55,3 @@ class Outlines:
             if i >= 0:
                 lines.setdefault(i, []).append(line)
         return [(defs[i].qualname, ls) for i, ls in sorted(lines.items())]
-
-
-def changed_lines(patch: str) -> dict[str, list[int]]:
-    """Pre-patch line numbers a unified diff touches: removed lines, and for pure insertions the
-    line just above the insertion point (the line the new code is attached to)."""
-    out: dict[str, list[int]] = {}
-    path, old, in_header = None, 0, True
-    for line in patch.splitlines():
-        if line.startswith("diff --git "):
-            in_header = True
-        elif in_header and line.startswith("--- "):
-            path = line[4:].removeprefix("a/") if line[4:] != "/dev/null" else None
-        elif m := HUNK.match(line):
-            old, in_header = int(m.group(1)), False
-        elif in_header or path is None:
-            continue
-        elif line.startswith("-"):
-            out.setdefault(path, []).append(old)
-            old += 1
-        elif line.startswith("+"):
-            out.setdefault(path, []).append(max(old - 1, 1))
-        elif line.startswith(" ") or line == "":  # context ("" where trailing blanks were trimmed)
-            old += 1
-    return out
-
-
-def edits_outside_functions(outlines: Outlines, patch: str) -> bool:
-    """True when some changed line of the patch lies outside every function and class."""
-    return any(outlines.at(path, n) is None for path, lines in changed_lines(patch).items() for n in lines)

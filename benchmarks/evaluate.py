@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks import metrics
 from benchmarks.checkouts import Checkouts, MissingRepo
-from benchmarks.definitions import Outlines, edits_outside_functions
+from benchmarks.definitions import Outlines
 from benchmarks.systems import Prediction, System, make_system
 from scout.api import Workspace
 
@@ -42,7 +42,7 @@ def run_task(task: dict, only: list[str] | None = None) -> list[dict]:
         outlines = Outlines(ws.index.db)
         base["prepare_s"] = round(prepared.seconds, 3)
         base["seeded_from"] = prepared.seeded_from
-        base["edit_outside_functions"] = edits_outside_functions(outlines, task.get("patch", ""))
+        base["edit_outside_functions"] = metrics.edits_outside_functions(task.get("gold_functions"))
         systems = _worker["systems"]
         return [{**base, **score(systems[name], ws, task, outlines)} for name in (only or list(systems))]
     finally:

@@ -12,6 +12,7 @@ import numpy as np
 
 Range = tuple[str, int, int]  # path, start, end: 1-based inclusive
 Line = tuple[str, int]
+MODULE = "<module>"  # gold_functions' name for module-level edits
 BETA_F05 = 0.5  # SWE-grep's reward weighs precision above recall
 
 
@@ -67,7 +68,14 @@ def function_scores(functions: Sequence[tuple[str, str]], gold: set[tuple[str, s
 
 
 def gold_function_set(gold_functions: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {(path, name) for path, names in (gold_functions or {}).items() for name in names}
+    """(path, qualname) pairs; `<module>` (an edit outside every definition) is not a function."""
+    return {
+        (path, name) for path, names in (gold_functions or {}).items() for name in names if name != MODULE
+    }
+
+
+def edits_outside_functions(gold_functions: dict[str, list[str]]) -> bool:
+    return any(MODULE in names for names in (gold_functions or {}).values())
 
 
 def percentile(values: Sequence[float], q: float) -> float:

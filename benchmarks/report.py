@@ -109,7 +109,8 @@ def tables(summary: dict) -> str:
     outside = {s["edit_outside_functions"] for s in systems.values()}
     note = (
         f"Function Acc@k over the {'/'.join(map(str, sorted(fn_tasks)))} tasks with gold functions; "
-        f"{'/'.join(map(str, sorted(outside)))} tasks also edit lines outside any function or class."
+        f"{'/'.join(map(str, sorted(outside)))} tasks edit lines outside any function or class (gold"
+        " `<module>`), scored on the functions they do touch."
     )
     skipped = ", ".join(f"{repo} {n}" for repo, n in sorted(summary["skipped"].items())) or "none"
     return "\n".join(rows) + "\n\n" + "\n".join(cost) + f"\n\n{note} Skipped tasks: {skipped}.\n"

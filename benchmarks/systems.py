@@ -1,8 +1,9 @@
 """The systems a run compares, behind one interface: `predict(workspace, query) -> Prediction`.
 
-- `rg`: what a user would type. Words and identifiers of the query, ripgrep'd as whole words;
-  files ranked by matching-line count; spans are the hit lines ±3 in the top files, windows
-  with the most hits first, cut to the same token budget as scout's bundle.
+- `rg`: what a user would type. Words and identifiers of the query, ripgrep'd as whole words in
+  code files; files ranked by how many distinct query words they contain, then by matches; spans
+  are the hit lines ±3 in the top files, windows with the most hits first, cut to the same token
+  budget as scout's bundle.
 - `bm25-files`: Okapi BM25 (rank-bm25) over whole code files, the localization papers' baseline;
   it predicts the top files, whole.
 - `scout-<explorer>`: `Workspace.ask` with `make_policy(<explorer>)`: heuristic, model, llm, ...
@@ -29,7 +30,7 @@ from scout.config import load_settings
 from scout.explorer import make_policy
 from scout.explorer.query import IDENT, code_likeness
 from scout.files import read_text
-from scout.languages import language_for
+from scout.languages import EXTENSIONS, language_for
 from scout.lexical import STOPWORDS, terms
 from scout.ripgrep import run_rg
 from scout.tokens import count_tokens
@@ -37,7 +38,14 @@ from scout.tokens import count_tokens
 TOP_FILES = 5  # what the file-level baselines hand over
 RG_TERMS = 20
 RG_CONTEXT = 3
-TOKEN_CACHE_FILES = 200_000  # bm25-files: tokenized files kept per worker, keyed by content hash
+TOKEN_CACHE_FILES = 200_000
+# Both file baselines look at code files only: the extensions scout has a grammar for.
+CODE_TYPE = [
+    "--type-add",
+    f"code:*{{{','.join(e.lstrip('.') for e in EXTENSIONS)}}}",
+    "-t",
+    "code",
+]  # bm25-files: tokenized files kept per worker, keyed by content hash
 
 
 @dataclass
@@ -88,13 +96,17 @@ class Rg:
         if not words:
             return Prediction([], [])
         patterns = [x for w in words for x in ("-e", w)]
-        base = ["--no-require-git", "--no-messages", "-i", "-w", "-F", *patterns]
-        _, out = run_rg(["--count", "--null", *base], cwd=ws.repo.root)
-        counts = {}
+        base = ["--no-require-git", "--no-messages", "-i", "-w", "-F", *CODE_TYPE, *patterns]
+        _, out = run_rg(["-o", "--null", "--no-heading", "--no-line-number", *base], cwd=ws.repo.root)
+        found: dict[str, set[str]] = {}
+        matches: dict[str, int] = {}
         for line in out.splitlines():
-            path, _, n = line.partition("\0")
-            counts[path.removeprefix("./")] = int(n)
-        files = sorted(counts, key=lambda p: (-counts[p], p))[:TOP_FILES]
+            path, _, word = line.partition("\0")
+            found.setdefault(path, set()).add(word.lower())
+            matches[path] = matches.get(path, 0) + 1
+        # A file holding many of the query's words beats one repeating a single common word.
+        files = sorted(found, key=lambda p: (-len(found[p]), -matches[p], p))[:TOP_FILES]
+        files = [p.removeprefix("./") for p in files]
         if not files:
             return Prediction([], [], tool_calls=1, turns=1)
         _, out = run_rg(["--json", *base, "--", *files], cwd=ws.repo.root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import metrics
-from benchmarks.definitions import Outlines, changed_lines, edits_outside_functions
+from benchmarks.definitions import Outlines
 from benchmarks.report import summarise
 from benchmarks.systems import merge_windows
 from scout.api import Workspace
@@ -60,6 +60,14 @@ def test_tasks_without_gold_functions_are_not_scored_on_functions():
     assert metrics.function_scores([("a.py", "f")], set()) == {}
     assert metrics.gold_function_set({"a.py": []}) == set()
     assert metrics.gold_function_set({"a.py": ["C.m", "f"]}) == {("a.py", "C.m"), ("a.py", "f")}
+
+
+def test_module_level_edits_are_flagged_and_not_functions():
+    gold = {"a.py": ["<module>", "f"], "b.py": ["<module>"]}
+    assert metrics.gold_function_set(gold) == {("a.py", "f")}
+    assert metrics.edits_outside_functions(gold)
+    assert not metrics.edits_outside_functions({"a.py": ["f"]})
+    assert metrics.function_scores([("a.py", "f")], metrics.gold_function_set(gold))["fn_acc@5"] == 1.0
 
 
 def test_percentiles_interpolate_linearly():
@@ -143,13 +151,3 @@ def test_spans_map_to_their_innermost_definitions_in_order(outlines):
     assert (
         outlines.functions_in([("cart.py", 1, 4), ("cart.py", 500, 600)]) == []
     )  # module level, past the end
-
-
-def test_edits_outside_any_function_are_detected(outlines):
-    head = "--- a/cart.py\n+++ b/cart.py\n"
-    inside = head + "@@ -15,2 +15,2 @@\n     def empty(self):\n-        return False\n+        return True\n"
-    outside = head + "@@ -2,3 +2,3 @@\n \n-LIMIT = 3\n+LIMIT = 4\n \n"
-    assert changed_lines(inside) == {"cart.py": [16, 16]}
-    assert changed_lines(outside) == {"cart.py": [3, 3]}
-    assert not edits_outside_functions(outlines, inside)
-    assert edits_outside_functions(outlines, outside)
