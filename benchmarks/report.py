@@ -135,6 +135,9 @@ def draw(summary: dict, path: Path) -> bool:
             ax.scatter([x], [y], s=40)
             ax.annotate(name, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
         ax.set_xscale("log")
+        xs = [max(s["wall_ms"]["p50"], 0.1) for s in summary["systems"].values()] or [1.0]
+        ax.set_xlim(min(xs) / 1.5, max(xs) * 2.5)  # room for the labels right of the points
+        ax.margins(y=0.12)
         ax.set_xlabel("median wall time per task (ms, log scale)")
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
