@@ -131,29 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.datetime.now(datetime.UTC)
     out = args.out or ROOT / ".bench" / "runs" / f"{args.tasks.stem}-{stamp:%Y%m%d-%H%M%S}"
     out.mkdir(parents=True, exist_ok=True)
-    records_path = out / "records.jsonl"
-    records = report.read_records(records_path) if args.resume else []
-    if not args.resume:
-        records_path.write_text("")
-    mirrors = {repo: str(d) for repo, d in load_mirrors(args.mirrors).items()}
-    cache = args.cache or default_cache()
-    work = pending(tasks, systems, records)
-    log.info(
-        "%d tasks, %d to run, systems %s, %d workers, cache %s",
-        len(tasks),
-        len(work),
-        systems,
-        args.workers,
-        cache,
-    )
     started = time.perf_counter()
-    init_args = (systems, str(cache), mirrors, logging.getLogger().level)
-    with records_path.open("a", encoding="utf-8") as sink, ProgressLog(len(work)) as advance:
-        for task_records in execute(work, init_args, args.workers):
-            for record in task_records:
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-            sink.flush()
-            advance(task_records)
+    run_tasks(args, tasks, systems, out / "records.jsonl")
     run = {
         "date": f"{stamp:%Y-%m-%d}",
         "tasks_file": args.tasks.name,
@@ -162,9 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "unavailable": unavailable,
         "workers": args.workers,
         "machine": machine(),
-        "command": shlex.join(
-            ["python", "-m", "benchmarks.run", *(argv if argv is not None else sys.argv[1:])]
-        ),
+        "command": shlex.join(["python", "-m", "benchmarks.run", *(sys.argv[1:] if argv is None else argv)]),
         "wall_s": round(time.perf_counter() - started, 1),
         "scout_commit": scout_commit(),
     }
@@ -173,6 +150,26 @@ def main(argv: list[str] | None = None) -> int:
     print(report.tables(summary))
     log.info("run directory: %s (%.1f min)", out, run["wall_s"] / 60)
     return 0
+
+
+def run_tasks(args: argparse.Namespace, tasks: list[dict], systems: list[str], records_path: Path) -> None:
+    """Run what is still to run, appending each finished task's records (flushed, so a killed run
+    can be resumed)."""
+    records = report.read_records(records_path) if args.resume else []
+    if not args.resume:
+        records_path.write_text("")
+    mirrors = {repo: str(d) for repo, d in load_mirrors(args.mirrors).items()}
+    cache = args.cache or default_cache()
+    work = pending(tasks, systems, records)
+    log.info("%d tasks, %d to run, systems %s, %d workers", len(tasks), len(work), systems, args.workers)
+    log.info("checkouts and indexes in %s", cache)
+    init_args = (systems, str(cache), mirrors, logging.getLogger().level)
+    with records_path.open("a", encoding="utf-8") as sink, ProgressLog(len(work)) as advance:
+        for task_records in execute(work, init_args, args.workers):
+            for record in task_records:
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sink.flush()
+            advance(task_records)
 
 
 class ProgressLog:
