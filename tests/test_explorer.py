@@ -92,3 +92,22 @@ def test_query_analysis_finds_identifiers_strings_paths_and_frames():
     assert "shop/cart/pricing.py" in facts.paths
     assert facts.frames[0].line == 21 and facts.frames[0].function == "apply_discount"
     assert 'discount code "SPRING" is unknown here' in facts.strings
+
+
+def test_query_analysis_discounts_sentence_capitals_shouting_and_local_receivers():
+    facts = analyze_query(
+        "However the SELECT in x.query breaks when the Cart checks out.\n\nPython 3.11.4\nnumpy: 1.26.0\n"
+    )
+    assert "However" not in facts.weights
+    assert facts.weights["Cart"] == 0.5 and facts.weights["SELECT"] == 0.5
+    assert facts.weights["x.query"] == 0.5
+    assert "numpy" not in facts.text or "1.26.0" not in facts.focus
+
+
+def test_vendored_files_rank_below_the_projects_own(sample_repo):
+    vendored = sample_repo / "vendor" / "tokens_lib.py"
+    vendored.parent.mkdir()
+    vendored.write_text((sample_repo / "shop/auth/tokens.py").read_text())
+    bundle = Workspace.open(sample_repo).ask("where is the CSRF token checked", policy=HeuristicPolicy())
+    assert bundle.spans[0].path == "shop/auth/tokens.py"
+    assert all(not s.path.startswith("vendor/") for s in bundle.spans[:2])

@@ -137,3 +137,12 @@ def test_every_tool_has_a_schema_for_function_calling():
         schema = describe(name)
         assert schema["description"] and schema["parameters"]["type"] == "object"
     assert describe("grep")["parameters"]["required"] == ["pattern"]
+
+
+def test_dotted_symbol_names_keep_only_definitions_under_that_qualifier(ctx):
+    qualified = call_tool(ctx, "symbols", {"name": "PriceCalculator.apply_discount"}).hits
+    assert [h.symbol for h in qualified] == ["PriceCalculator.apply_discount"]
+    by_module = call_tool(ctx, "symbols", {"name": "pricing.PriceCalculator", "fuzzy": False}).hits
+    assert [h.path for h in by_module] == ["shop/cart/pricing.py"]
+    assert call_tool(ctx, "symbols", {"name": "x.apply_discount"}).hits == []  # a user's variable
+    assert call_tool(ctx, "symbols", {"name": "self.apply_discount"}).hits[0].line == 16

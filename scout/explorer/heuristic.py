@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
-from scout.explorer.regions import Evidence, choose_spans, is_doc_path, is_test_path
+from scout.explorer.regions import (
+    MAX_SPAN_LINES,
+    Evidence,
+    choose_spans,
+    is_doc_path,
+    is_test_path,
+    is_vendored_path,
+)
 from scout.languages import language_for
 from scout.tools import ToolContext
 
@@ -46,7 +53,8 @@ class HeuristicPolicy:
 
 
 def first_turn(facts: QueryFacts) -> list[ToolCall]:
-    calls = [ToolCall("bm25", {"query": facts.text, "limit": 60})]
+    # The title and first paragraph count twice: long issues bury the point under pasted output.
+    calls = [ToolCall("bm25", {"query": f"{facts.focus}\n{facts.text}", "limit": 60})]
     idents = facts.identifiers[:MAX_SYMBOL_LOOKUPS]
     calls += [ToolCall("symbols", {"name": n, "fuzzy": False, "limit": 10}) for n in idents]
     code_like = [n for n in idents if code_likeness(n) >= 2.0 and "." not in n][:MAX_IDENT_GREPS]
@@ -92,11 +100,7 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
                 label = f"mentions {words}" if words else "lexical match"
                 ev.region(h.path, h.start_line, h.end_line, h.symbol).add(label, h.score / top)
         elif tool == "symbols":
-            weight = 1.2 * min(code_likeness(args["name"]), 2.0) / 2 / math.sqrt(max(len(hits), 1))
-            for h in hits:
-                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(
-                    f"defines `{args['name']}`", weight * h.score, h.line
-                )
+            _add_symbols(ev, facts, args["name"], hits)
         elif tool == "grep":
             _add_grep(ev, facts, args, hits)
         elif tool == "glob" and 0 < len(hits) <= 3:
@@ -106,6 +110,19 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
             outlines[args["path"]] = hits
     _add_frames(ev, facts, outlines)
     return ev
+
+
+def _add_symbols(ev: Evidence, facts: QueryFacts, name: str, hits: list) -> None:
+    weight = 1.2 * min(facts.weights.get(name, code_likeness(name)), 2.0) / 2 / math.sqrt(max(len(hits), 1))
+    for h in hits:
+        region = ev.region(h.path, h.start_line, h.end_line, h.symbol)
+        if h.snippet == "class" and h.end_line - h.start_line >= MAX_SPAN_LINES:
+            # A big class named in the query says which file, not which lines: let the methods
+            # with real evidence take the file's span slots.
+            ev.boost_file(h.path, 0.7 * weight * h.score, f"defines `{name}`")
+            region.add(f"defines `{name}`", 0.3 * weight * h.score, h.line)
+        else:
+            region.add(f"defines `{name}`", weight * h.score, h.line)
 
 
 def _add_grep(ev: Evidence, facts: QueryFacts, args: dict, hits: list) -> None:
@@ -139,8 +156,10 @@ def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> N
 
 def penalty(facts: QueryFacts, path: str) -> float:
     factor = 1.0
-    if is_test_path(path) and not facts.mentions_tests:
-        factor *= 0.35
+    if is_test_path(path) and not facts.asks_about_tests:
+        factor *= 0.6 if facts.mentions_tests else 0.35
+    if is_vendored_path(path):
+        factor *= 0.25
     if is_doc_path(path) and not facts.mentions_docs:
         factor *= 0.3
     elif language_for(path) is None:

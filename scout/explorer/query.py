@@ -30,37 +30,78 @@ class Frame:
 class QueryFacts:
     text: str
     identifiers: list[str] = field(default_factory=list)  # most code-like first
+    weights: dict[str, float] = field(default_factory=dict)  # identifier → how code-like (0.5-3)
     strings: list[str] = field(default_factory=list)  # quoted literals and error messages
     paths: list[str] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
+    focus: str = ""  # the title and first paragraph: what the issue is about, before pasted output
     mentions_tests: bool = False
+    asks_about_tests: bool = False  # a short question about tests, not an issue that mentions one
     mentions_docs: bool = False
+
+
+VERSION_LINE = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:python|platform|os|system|version|[\w.-]{2,30})\s*(?:version)?\s*[:=]?\s*"
+    r"v?\d+\.\d+(?:\.\d+)?\S*\s*(?:\(.*\))?\s*$",
+    re.I | re.M,
+)
+BANNER = re.compile(r"^(?:Python \d\.\d+\.\d+.*|Type ['\"]help['\"].*|IPython \d.*|\[GCC .*)$", re.M)
+
+
+def strip_environment(text: str) -> str:
+    """Drop version reports and REPL banners: they name packages, not the code at fault."""
+    return BANNER.sub("", VERSION_LINE.sub("", text))
 
 
 def analyze_query(text: str) -> QueryFacts:
     facts = QueryFacts(text)
+    text = strip_environment(text)
+    facts.focus = "\n\n".join(p for p in re.split(r"\n\s*\n", text.strip())[:2] if p)[:1500]
     facts.frames = [Frame(p.replace("\\", "/"), int(n), f or None) for p, n, f in FRAME.findall(text)]
     facts.paths = _unique(m for m in PATH.findall(text))
     facts.strings = _unique(
         [m[1].strip() for m in ERROR_LINE.findall(text)]
         + [m[1].strip() for m in QUOTED.findall(text) if " " in m[1]]
     )
-    facts.identifiers = _identifiers(text)
+    facts.weights = _identifiers(text)
+    facts.identifiers = sorted(facts.weights, key=lambda n: (-facts.weights[n], -len(n)))
     lowered = text.lower()
     facts.mentions_tests = bool(re.search(r"\btests?\b|\btest_|pytest|unittest", lowered))
+    facts.asks_about_tests = facts.mentions_tests and len(lowered.split()) <= 30
     facts.mentions_docs = bool(re.search(r"\bdocs?\b|documentation|docstring", lowered))
     return facts
 
 
-def _identifiers(text: str) -> list[str]:
+def _identifiers(text: str) -> dict[str, float]:
     scored: dict[str, float] = {}
     in_ticks = {w for span in BACKTICK.findall(text) for w in IDENT.findall(span)}
-    for token in IDENT.findall(text):
+    for match in IDENT.finditer(text):
+        token = match.group()
+        ticked = 1.0 if token in in_ticks else 0.0
         for name in {token, *token.split(".")}:
-            score = code_likeness(name) + (1.0 if token in in_ticks else 0.0)
+            score = code_likeness(name)
+            if name == token and "." in token and not _qualified(token):
+                score = 0.5  # `x.query`, `os.path.dirname`: a user's variable or the stdlib
+            if score == 0.5 and name == token and _sentence_start(text, match.start()):
+                continue  # "However", "Description": capitalised because a sentence starts
+            score += ticked
             if score > 0 and name.lower() not in STOPWORDS and not PATH.fullmatch(name):
                 scored[name] = max(scored.get(name, 0.0), score)
-    return sorted(scored, key=lambda n: (-scored[n], -len(n)))
+    return scored
+
+
+RECEIVERS = frozenset("os sys re np pd plt json math self cls obj this it".split())
+
+
+def _qualified(token: str) -> bool:
+    """`QuerySet.only`, `models.Field`: a qualifier that names code, not a local variable."""
+    head = token.split(".")[0]
+    return head not in RECEIVERS and (len(head) > 2 or head[:1].isupper())
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \t*_#>-")
+    return not before or before[-1] in ".!?:\n"
 
 
 def code_likeness(name: str) -> float:
@@ -72,7 +113,7 @@ def code_likeness(name: str) -> float:
     if re.search(r"[a-z][A-Z]", name) or re.match(r"^[A-Z][a-z]+[A-Z]", name):
         return 2.0  # camelCase / PascalCase with an inner capital
     if name.isupper() and len(name) >= 4:
-        return 1.0
+        return 0.5  # a constant, or SQL and shouting (SELECT, LIMIT, NOTE)
     if re.match(r"^[A-Z][a-z0-9]{3,}$", name):
         return 0.5  # Capitalised: a class name, or the first word of a sentence
     return 0.0

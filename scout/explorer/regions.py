@@ -81,6 +81,21 @@ def is_test_path(path: str) -> bool:
     )
 
 
+VENDOR_PARTS = frozenset(
+    "vendor vendored third_party thirdparty extern external node_modules bower_components".split()
+)
+
+
+def is_vendored_path(path: str) -> bool:
+    """Code a project carries but does not own: bundled libraries, minified or static assets."""
+    parts = path.lower().split("/")
+    return (
+        any(p in VENDOR_PARTS for p in parts[:-1])
+        or ".min." in parts[-1]
+        or ("static" in parts[:-1] and parts[-1].endswith((".js", ".css")))
+    )
+
+
 def is_doc_path(path: str) -> bool:
     return path.lower().endswith(DOC_SUFFIXES) or path.lower().startswith(("docs/", "doc/"))
 
@@ -88,19 +103,30 @@ def is_doc_path(path: str) -> bool:
 def choose_spans(
     evidence: Evidence, penalty, max_files: int = 6, per_file: int = 2, max_spans: int = 12
 ) -> list[Span]:
-    """The best regions of the best files, ordered by file then region score."""
+    """The best regions of the best files, ordered by file then region score.
+
+    Every chosen file gets its best region first; the slots left go to the files in rank order,
+    the top two files taking one more than `per_file` (the first file is most often the answer,
+    and its second- or third-best region is where the edit lies more often than a sixth file).
+    """
     files = evidence.file_scores(penalty)
     ranked = sorted(files, key=lambda p: -files[p])[:max_files]
     by_file: dict[str, list[Region]] = defaultdict(list)
     for r in evidence.regions.values():
         by_file[r.path].append(r)
+    options = {p: _disjoint(sorted(by_file.get(p, []), key=lambda r: -r.score)) for p in ranked}
+    take = dict.fromkeys(ranked, 1)
+    room = max_spans - len(ranked)
+    for rank, path in enumerate(ranked):
+        extra = min(room, (per_file + (rank < 2)) - 1, max(len(options[path]) - 1, 0))
+        take[path] += max(extra, 0)
+        room -= max(extra, 0)
     spans: list[Span] = []
     for path in ranked:
-        regions = _disjoint(sorted(by_file.get(path, []), key=lambda r: -r.score))[:per_file]
-        if not regions:
+        if not options[path]:
             spans.append(Span(path, 1, 40, round(files[path], 4), evidence.file_reasons.get(path, "file")))
             continue
-        for r in regions:
+        for r in options[path][: take[path]]:
             start, end = _cap(r)
             spans.append(Span(path, start, end, round(files[path] + 0.01 * r.score, 4), r.why, r.symbol))
     return spans[:max_spans]

@@ -15,10 +15,16 @@ MAX_QUERY_TERMS = 48  # issue texts are long; the rarest terms carry the signal
 def symbols(
     ctx: ToolContext, name: str, references: bool = False, fuzzy: bool = True, limit: int = 30
 ) -> ToolResult:
-    """Definitions named `name` (exact first, then fuzzy), and with references=True its uses."""
+    """Definitions named `name` (exact first, then fuzzy), and with references=True its uses.
+
+    A dotted name (`QuerySet.only`, `models.Field`) keeps only definitions inside that class or in
+    a module or package of that name."""
     if not name.strip():
         raise ToolError("symbols needs a name")
-    name = name.strip().split(".")[-1]  # `module.Class.method` → `method`
+    *qualifier, name = name.strip().split(".")  # `Class.method`, `module.func`
+    defs = store.definitions(ctx.index.db, name, fuzzy=fuzzy, limit=limit if not qualifier else 200)
+    if qualifier and qualifier[-1] not in ("self", "cls", "this"):
+        defs = [d for d in defs if _qualifies(d, qualifier[-1])][:limit]
     hits = [
         Hit(
             d.path,
@@ -29,7 +35,7 @@ def symbols(
             line=d.name_line,
             snippet=d.kind,
         )
-        for d in store.definitions(ctx.index.db, name, fuzzy=fuzzy, limit=limit)
+        for d in defs
     ]
     if references:
         hits += [
@@ -38,6 +44,14 @@ def symbols(
         ]
     text = "\n".join(f"{h.path}:{h.start_line}-{h.end_line} {h.snippet} {h.symbol}" for h in hits)
     return ToolResult(hits, text or "(no symbols)")
+
+
+def _qualifies(d, qualifier: str) -> bool:
+    """`Foo.bar` matches a `bar` inside `Foo`, or in a module or package named `foo`."""
+    q = qualifier.lower()
+    parents = (d.parent or "").lower().split(".")
+    parts = [p.rsplit(".", 1)[0] for p in d.path.lower().split("/")]
+    return q in parents or q in parts
 
 
 def outline(ctx: ToolContext, path: str) -> ToolResult:
