@@ -81,7 +81,7 @@ def cold_index(repo: Path, runs: int) -> tuple[list[float], int]:
     return times, rss
 
 
-def warm_asks(repo: Path, cache: str) -> tuple[list[float], list[float], int]:
+def warm_asks(repo: Path, cache: str, explorer: str) -> tuple[list[float], list[float], int]:
     os.environ["SCOUT_CACHE_DIR"] = cache
     from scout.api import Workspace
 
@@ -89,12 +89,13 @@ def warm_asks(repo: Path, cache: str) -> tuple[list[float], list[float], int]:
     inproc = []
     for q in QUESTIONS:
         start = time.perf_counter()
-        ws.ask(q)
+        ws.ask(q, policy=explorer)
         inproc.append(time.perf_counter() - start)
     env = {**os.environ, "SCOUT_CACHE_DIR": cache}
     cli, rss = [], 0
     for q in QUESTIONS:
-        elapsed, peak = timed([sys.executable, "-m", "scout", "ask", q, "--repo", str(repo), "--json"], env)
+        cmd = [sys.executable, "-m", "scout", "ask", q, "--repo", str(repo), "--json", "--explorer", explorer]
+        elapsed, peak = timed(cmd, env)
         cli.append(elapsed)
         rss = max(rss, peak)
     return inproc, cli, rss
@@ -124,6 +125,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repo", type=Path, required=True)
     ap.add_argument("--runs", type=int, default=3, help="cold index runs (the median is reported)")
+    ap.add_argument("--explorer", default="heuristic", help="the explorer whose asks are timed")
     ap.add_argument("--write", type=Path, help="replace the speed section of this RESULTS.md")
     args = ap.parse_args()
     repo = args.repo.resolve()
@@ -136,12 +138,13 @@ def main() -> None:
         env={**os.environ, "SCOUT_CACHE_DIR": cache},
         capture_output=True,
     )
-    inproc, cli, ask_rss = warm_asks(repo, cache)
+    inproc, cli, ask_rss = warm_asks(repo, cache, args.explorer)
     reindex = reindex_one(repo, cache, 5)
     shutil.rmtree(cache)
     result = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "explorer": args.explorer,
         "files": sum(1 for _ in repo.rglob("*") if _.is_file()),
         "rg_pass_ms": median_ms(rg),
         "cold_index_s": round(statistics.median(cold), 2),
