@@ -96,14 +96,22 @@ def candidates(evidence: Evidence, facts: QueryFacts, ctx: ToolContext, top_k: i
 
 
 def rescore(evidence: Evidence, cands: list[Candidate], logits: list[float], blend: float) -> None:
-    """Candidates get the blended score; regions the model did not read are dropped."""
-    kept = {}
+    """Candidates get the blended score; the rest keep only the heuristic part, scaled alike.
+
+    Keeping the unread regions (below every read one that the model likes) preserves the heuristic's
+    file recall: the model reorders, it does not narrow.
+    """
+    floor = min((c.heuristic for c in cands), default=1.0)  # unread regions rank below this
+    read = set()
     for c, logit in zip(cands, logits, strict=True):
         model = 1 / (1 + math.exp(-logit))
         c.region.score = blend * c.heuristic + (1 - blend) * model
         c.region.reasons = {"model: " + c.region.why: c.region.score} if c.region.reasons else {}
-        kept[(c.region.path, c.region.start_line, c.region.end_line)] = c.region
+        read.add(id(c.region))
+    unread = [r for r in evidence.regions.values() if id(r) not in read]
+    top_unread = max((r.score for r in unread), default=1.0) or 1.0
+    for r in unread:
+        r.score = blend * floor * r.score / top_unread
     top = max(evidence.file_bonus.values(), default=0.0)
     for path in list(evidence.file_bonus):
         evidence.file_bonus[path] *= blend / top if top else 0.0
-    evidence.regions = kept
