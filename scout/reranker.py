@@ -177,7 +177,7 @@ class Reranker:
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(pooled).squeeze(-1)
 
-    def score(self, query: str, candidates: list[str], batch_size: int = 8) -> list[float]:
+    def score(self, query: str, candidates: list[str], batch_size: int = 1) -> list[float]:
         out: list[float] = []
         with self.torch.inference_mode():
             for i in range(0, len(candidates), batch_size):
