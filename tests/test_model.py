@@ -100,3 +100,16 @@ def test_one_training_step_moves_the_delta_and_checkpoints_resume(tmp_path):
     again = Reranker(RerankerConfig(rank=4, lora_layers=1), train=True)
     assert resume(opts, again, torch.optim.AdamW(again.trainable()), random.Random(1)) == 1
     assert all(torch.equal(after[k], v) for k, v in again.delta_state().items())
+
+
+def test_auto_picks_the_model_only_when_its_weights_are_marked_default(monkeypatch, caplog):
+    import scout.reranker
+    from scout.api import resolve_explorer
+
+    shipped_default = scout.reranker.model_is_default()
+    assert resolve_explorer("auto").name == ("model" if shipped_default else "heuristic")
+    monkeypatch.setattr(scout.reranker, "model_is_default", lambda: True)
+    assert resolve_explorer("auto").name == "model"
+    monkeypatch.setattr(scout.reranker, "model_available", lambda: False)
+    assert resolve_explorer("auto").name == "heuristic"
+    assert "learned explorer unavailable" in caplog.text
