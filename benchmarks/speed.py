@@ -170,7 +170,7 @@ def render(r: dict, name: str) -> str:
             f"{r['cold_index_s'] * 1000 / rg:.0f}×",
         ),
         (
-            "warm ask, in-process p50 (20 questions)",
+            f"warm ask ({r['explorer']} explorer), in-process p50 (20 questions)",
             f"{r['warm_ask_inprocess_p50_ms']} ms",
             "< 500 ms, ≤ 3× rg",
             f"{r['warm_ask_inprocess_p50_ms'] / rg:.1f}×",
