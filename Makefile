@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed  ## create .venv and install scout with its pinned dependencies
 
-test: install  ## the test suite (what CI runs)
+test: install $(VENV)/.model-installed  ## the test suite (what CI runs), learned-explorer and local-LLM tests included
 	$(BIN)/pytest -q
 
 lint: install
