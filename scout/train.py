@@ -84,7 +84,7 @@ def train(opts: TrainOptions, progress: Callable[[int, int], None] | None = None
     step = resume(opts, model, optim, rng) if opts.resume else 0
     log.info("training on %d tasks from step %d to %d", len(train_rows), step, opts.steps)
     model.train()
-    started, recent = time.perf_counter(), []
+    started, first, recent = time.perf_counter(), step, []
     while step < opts.steps:
         loss = train_step(torch, model, optim, train_rows, opts, rng, lr_at(opts, step))
         step += 1
@@ -93,7 +93,7 @@ def train(opts: TrainOptions, progress: Callable[[int, int], None] | None = None
             progress(step, opts.steps)
         if step % 25 == 0:
             log.info("step %d loss %.4f (%.1fs/step)", step, sum(recent) / len(recent),
-                     (time.perf_counter() - started) / step)  # fmt: skip
+                     (time.perf_counter() - started) / (step - first))  # fmt: skip
         if step % opts.checkpoint_every == 0 or step == opts.steps:
             save_checkpoint(opts, model, optim, rng, step)
     dev_rows = random.Random(opts.seed).sample(dev_rows, min(opts.dev_tasks, len(dev_rows)))
