@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scout.lexical import STOPWORDS
 
@@ -53,7 +54,10 @@ def strip_environment(text: str) -> str:
     return BANNER.sub("", VERSION_LINE.sub("", text))
 
 
+@lru_cache(maxsize=32)
 def analyze_query(text: str) -> QueryFacts:
+    """What `text` names. Cached: a policy asks on every turn of the same query, and the regexes
+    over a long issue are not free. The result is shared, so callers must not mutate it."""
     facts = QueryFacts(text)
     text = strip_environment(text)
     facts.focus = "\n\n".join(p for p in re.split(r"\n\s*\n", text.strip())[:2] if p)[:1500]
