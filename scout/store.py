@@ -211,8 +211,13 @@ def paths(conn: sqlite3.Connection) -> list[str]:
     return [p for (p,) in conn.execute("SELECT path FROM files ORDER BY path")]
 
 
-def bm25(conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50) -> list[tuple]:
-    """Top chunks by Okapi BM25 for query terms with query-side weights.
+def bm25(
+    conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50, path: str | None = None
+) -> list[tuple]:
+    """Top chunks by Okapi BM25 for query terms with query-side weights, optionally within one file.
+
+    Statistics (document frequencies, average length) stay corpus-wide, so scores within a file
+    are comparable with the unfiltered ranking.
 
     Returns rows (path, start_line, end_line, symbol, kind, score, matched terms space-separated).
     """
@@ -232,8 +237,9 @@ def bm25(conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50) -
             group_concat(p.term, ' ')
         FROM q JOIN postings p ON p.term = q.term
         JOIN chunks c ON c.id = p.chunk_id JOIN files f ON f.id = c.file_id
+        {"WHERE f.path = ?" if path is not None else ""}
         GROUP BY p.chunk_id ORDER BY score DESC LIMIT ?"""
-    return conn.execute(sql, [*params, avgdl, limit]).fetchall()
+    return conn.execute(sql, [*params, avgdl, *([path] if path is not None else []), limit]).fetchall()
 
 
 def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:

@@ -94,6 +94,47 @@ def labelled(ws, task: dict, cfg: RerankerConfig) -> dict | None:
     return {**{k: task[k] for k in keys}, "gold_files": gold_files, "candidates": cands}
 
 
+@dataclass
+class HeadRecorder:
+    """The model policy up to its answer: candidates, cross-encoder logits and the head's features."""
+
+    scorer: object
+    name: str = "head-recorder"
+    regions: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+    def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
+        from scout.explorer.model import ModelPolicy
+
+        policy = ModelPolicy(scorer=self.scorer)
+        step = policy.probe(state)
+        if isinstance(step, list):
+            return step
+        evidence, facts = step
+        cands, _, self.rows = policy.read(state.query, evidence, facts, ctx, self.scorer)
+        self.regions = [c.region for c in cands]
+        return Answer([])
+
+
+def head_example(ws, task: dict, scorer) -> dict | None:
+    """One task's feature rows for the head, labelled by overlap with the gold definitions."""
+    gold = snapshot_gold(ws.index.db, task)
+    if not gold:
+        return None
+    recorder = HeadRecorder(scorer)
+    explore(task["query"], ws.ctx, recorder, Limits(with_code=False))
+    labels = []
+    for r in recorder.regions:
+        start, end = _cap(r)
+        labels.append(int(any(p == r.path and start <= e and s <= end for p, s, e in gold)))
+    keys = ("id", "repo", "split", "source")
+    return {
+        **{k: task[k] for k in keys},
+        "rows": [[round(x, 5) for x in row] for row in recorder.rows],
+        "labels": labels,
+    }
+
+
 def sample(tasks: list[dict], per_repo: int, seed: int) -> dict[str, list[dict]]:
     """Up to `per_repo` tasks per repository, docstring questions at most a quarter of them."""
     by_repo: dict[str, list[dict]] = defaultdict(list)
@@ -118,12 +159,27 @@ def mirror_for(mirrors: Path, repo: str) -> Path:
     raise FileNotFoundError(f"no git directory for {repo} under {mirrors}")
 
 
-def build(tasks_file: Path, mirrors: Path, work: Path, per_repo: int, seed: int = 0) -> Iterator[dict]:
-    """Labelled examples for every sampled task, repository by repository."""
+def build(
+    tasks_file: Path,
+    mirrors: Path,
+    work: Path,
+    per_repo: int,
+    seed: int = 0,
+    make=None,
+    exclude: frozenset[str] = frozenset(),
+) -> Iterator[dict]:
+    """Labelled examples for every sampled task, repository by repository.
+
+    `make(ws, task)` turns one task into an example (default: the reranker's `labelled`); tasks
+    whose id is in `exclude` are not sampled (the head must not learn from the cross-encoder's
+    own training tasks, where its logits are too good)."""
     from scout.api import Workspace
 
     tasks = [json.loads(line) for line in tasks_file.read_text(encoding="utf-8").splitlines() if line]
-    cfg = RerankerConfig()
+    tasks = [t for t in tasks if t["id"] not in exclude]
+    if make is None:
+        cfg = RerankerConfig()
+        make = lambda ws, task: labelled(ws, task, cfg)  # noqa: E731
     for repo, items in sample(tasks, per_repo, seed).items():
         root = work / "checkouts" / repo.replace("/", "+")
         checkout(mirror_for(mirrors, repo), root)
@@ -131,7 +187,7 @@ def build(tasks_file: Path, mirrors: Path, work: Path, per_repo: int, seed: int 
         kept = 0
         try:
             for task in items:
-                example = labelled(ws, task, cfg)
+                example = make(ws, task)
                 if example:
                     kept += 1
                     yield example

@@ -113,3 +113,72 @@ def test_auto_picks_the_model_only_when_its_weights_are_marked_default(monkeypat
     monkeypatch.setattr(scout.reranker, "model_available", lambda: False)
     assert resolve_explorer("auto").name == "heuristic"
     assert "learned explorer unavailable" in caplog.text
+
+
+def test_the_head_learns_which_evidence_marks_the_answer(tmp_path):
+    import numpy as np
+
+    from scout.explorer.features import NAMES
+    from scout.head import Head, top1, train_head
+
+    rng = random.Random(0)
+    logit = NAMES.index("logit")
+
+    def group():
+        rows = [[rng.gauss(0, 1) for _ in NAMES] for _ in range(8)]
+        answer = rng.randrange(8)
+        rows[answer][logit] += 3.0  # the answer is the one the cross-encoder likes, give or take noise
+        return rows, [int(i == answer) for i in range(8)]
+
+    head = train_head([group() for _ in range(300)], seed=0, epochs=10)
+    held_out = [group() for _ in range(100)]
+    assert top1(head, held_out) > 0.8  # chance is 1/8
+    head.save(tmp_path / "head.json")
+    again = Head.load(tmp_path / "head.json")
+    rows = held_out[0][0]
+    assert np.allclose(head.logits(rows), again.logits(rows))
+    assert abs(again.probabilities(rows).sum() - 1.0) < 1e-9
+    stale = (tmp_path / "head.json").read_text().replace('"logit_gap"', '"old_feature"')
+    (tmp_path / "stale.json").write_text(stale)
+    with pytest.raises(ValueError, match="other features"):
+        Head.load(tmp_path / "stale.json")
+
+
+def test_model_policy_searches_its_best_files_again_and_cites_doubts_as_leads(sample_repo, shipped):
+    import io
+    import json
+
+    from scout.explorer.model import LEAD_LINES, ModelPolicy
+    from scout.trajectory import Trajectory
+
+    ws = Workspace.open(sample_repo)
+    log = io.StringIO()
+    strict = ModelPolicy(scorer=shipped, full=1.01)  # nothing is confident enough: leads after the best
+    bundle = ws.ask("where is the CSRF token checked", policy=strict, trajectory=Trajectory(log))
+    ws.close()
+    calls = [json.loads(line) for line in log.getvalue().splitlines()]
+    focused = [c for c in calls if c.get("tool") == "bm25" and c["args"].get("path")]
+    assert focused and {c["turn"] for c in focused} == {max(c["turn"] for c in calls if "turn" in c)}
+    first, *rest = bundle.spans
+    assert (first.path, first.start_line, first.end_line) == ("shop/auth/tokens.py", 19, 27)
+    assert rest and all(s.end_line - s.start_line + 1 <= LEAD_LINES for s in rest)
+
+
+def test_head_examples_label_the_candidates_the_policy_reads(sample_repo, shipped):
+    from scout.explorer.features import NAMES
+    from scout.trainset import head_example
+
+    task = {
+        "id": "t",
+        "repo": "acme/shop",
+        "split": "train",
+        "source": "commit",
+        "query": "apply_discount accepts codes that are not in the discount table",
+        "gold_functions": {"shop/cart/pricing.py": ["PriceCalculator.apply_discount"]},
+    }
+    ws = Workspace.open(sample_repo)
+    example = head_example(ws, task, shipped)
+    ws.close()
+    assert len(example["rows"]) == len(example["labels"]) > 1
+    assert all(len(row) == len(NAMES) for row in example["rows"])
+    assert 0 < sum(example["labels"]) < len(example["labels"])

@@ -101,6 +101,21 @@ def test_bm25_ranks_the_answering_function_first(ctx):
     assert hits[0].symbol == "PriceCalculator.apply_discount"
 
 
+def test_bm25_within_one_file_keeps_the_repository_wide_scores(ctx):
+    everywhere = call_tool(ctx, "bm25", {"query": "csrf token session discount", "limit": 50}).hits
+    within = call_tool(
+        ctx, "bm25", {"query": "csrf token session discount", "limit": 50, "path": "shop/cart/pricing.py"}
+    ).hits
+    assert within and {h.path for h in within} == {"shop/cart/pricing.py"}
+    expected = [(h.start_line, round(h.score, 6)) for h in everywhere if h.path == "shop/cart/pricing.py"]
+    assert [(h.start_line, round(h.score, 6)) for h in within] == expected
+
+
+def test_bm25_within_a_path_outside_the_repository_is_refused(ctx):
+    with pytest.raises(OutsideRepoError):
+        call_tool(ctx, "bm25", {"query": "token", "path": "../../etc/passwd"})
+
+
 def test_bm25_agrees_with_rank_bm25_on_the_ordering(ctx):
     """Our SQL BM25 uses the same k1/b as rank-bm25; with a positive idf the orders match."""
     rows = ctx.index.db.execute(

@@ -28,9 +28,11 @@ def train_cmd(
     seed: Annotated[int, typer.Option(help="Seed for sampling and initialisation.")] = 0,
     dev_tasks: Annotated[int, typer.Option(help="Dev-split tasks scored at the end.")] = 200,
     fresh: Annotated[bool, typer.Option(help="Ignore checkpoints and start from step 0.")] = False,
-    weights: Annotated[Path, typer.Option(help="Where the delta goes.")] = WEIGHTS,
+    weights: Annotated[Path, typer.Option(help="Where the delta goes (head.json goes beside it).")] = WEIGHTS,
+    per_repo_head: Annotated[int, typer.Option(help="Tasks sampled per repository for the head.")] = 100,
 ) -> None:
-    """Label candidates for the mined tasks (once), train, evaluate on dev repositories, save."""
+    """Label candidates for the mined tasks (once), train the cross-encoder, evaluate it on dev
+    repositories, then fit the head over its logits and the evidence features, and save both."""
     from scout.train import TrainOptions, train
     from scout.trainset import build
 
@@ -53,5 +55,37 @@ def train_cmd(
     )
     with progress_bar("training") as progress:
         report = train(opts, progress)
+    report["head"] = train_head_stage(tasks, mirrors, work, per_repo_head, seed, weights)
     (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     emit_json(report)
+
+
+def train_head_stage(tasks: Path, mirrors: Path, work: Path, per_repo: int, seed: int, weights: Path) -> dict:
+    """Second stage: the head over the trained cross-encoder's logits and the evidence features."""
+    from scout.head import HEAD, top1, train_head
+    from scout.reranker import Reranker
+    from scout.trainset import build, head_example
+
+    examples = work / "head-examples.jsonl"
+    if not examples.is_file():
+        scorer = Reranker.load(weights, weights.with_suffix(".json"))
+        seen = frozenset(json.loads(line)["id"] for line in (work / "examples.jsonl").open(encoding="utf-8"))
+        partial = examples.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as sink:
+            for example in build(
+                tasks, mirrors, work, per_repo, seed, lambda ws, t: head_example(ws, t, scorer), seen
+            ):
+                sink.write(json.dumps(example) + "\n")
+        partial.rename(examples)
+    rows = [json.loads(line) for line in examples.read_text(encoding="utf-8").splitlines() if line]
+    groups = {s: [(r["rows"], r["labels"]) for r in rows if r["split"] == s] for s in ("train", "dev")}
+    head = train_head(groups["train"], seed)
+    head.save(weights.with_name("head.json") if weights != WEIGHTS else HEAD)
+    dev = groups["dev"]
+    heuristic_first = sum(bool(labels and labels[0]) for _, labels in dev) / max(len(dev), 1)
+    return {
+        "train_tasks": len(groups["train"]),
+        "dev_tasks": len(dev),
+        "dev_top1": round(top1(head, dev), 4),
+        "dev_top1_heuristic": round(heuristic_first, 4),
+    }

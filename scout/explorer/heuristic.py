@@ -28,6 +28,7 @@ MAX_SYMBOL_LOOKUPS = 12
 MAX_IDENT_GREPS = 4
 MAX_STRING_GREPS = 4
 MAX_PATHS = 6
+FOCUS_WEIGHT = 0.25  # a within-file BM25 hit, relative to a repository-wide one
 
 
 @dataclass
@@ -94,11 +95,14 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
         hits, args = obs.result.hits, obs.call.args
         tool = obs.call.tool
         if tool == "bm25" and hits:
+            # A search within one file ranks that file's chunks; it says nothing new about the
+            # file itself, so its hits count for less than the repository-wide search's.
             top = hits[0].score or 1.0
+            weight, where = (FOCUS_WEIGHT, " (within file)") if args.get("path") else (1.0, "")
             for h in hits:
                 words = ", ".join(sorted(h.snippet.split(), key=len, reverse=True)[:4])
-                label = f"mentions {words}" if words else "lexical match"
-                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(label, h.score / top)
+                label = (f"mentions {words}" if words else "lexical match") + where
+                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(label, weight * h.score / top)
         elif tool == "symbols":
             _add_symbols(ev, facts, args["name"], hits)
         elif tool == "grep":

@@ -14,16 +14,21 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 
+from scout.explorer.features import featurize
 from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query
-from scout.explorer.regions import Evidence, Region, _cap, choose_spans
+from scout.explorer.regions import MAX_SPAN_LINES, Evidence, Region, _cap, choose_spans
 from scout.files import read_text
 from scout.tools import ToolContext
 
 log = logging.getLogger("scout.explorer")
 
 TOP_K = 20  # candidates the model reads: its cost is linear in this
+FOCUS_FILES = 3  # the best files so far are searched again, one by one, for more candidates
+FOCUS_LIMIT = 8  # chunks per focused file
+FOCUS_EXTRA = 4  # candidates each focused file may add beyond the top TOP_K
+HEAD_FILE_BONUS = 0.1  # file-level evidence beside the head's scores (the head sees it as a feature)
 
 
 @dataclass
@@ -34,6 +39,9 @@ class Candidate:
     label: bool = False  # training only: does it overlap the gold?
 
 
+LEAD_LINES = 3  # a low-confidence lead is cited by its first lines: where it is, not what it says
+
+
 @dataclass
 class ModelPolicy:
     name: str = "model"
@@ -41,9 +49,30 @@ class ModelPolicy:
     per_file: int = 2
     max_spans: int = 12
     top_k: int = TOP_K
+    full: float | None = None  # confidence above which a region is cited whole; the weights' by default
+    focus_files: int = FOCUS_FILES
     scorer: object = field(default=None, repr=False)  # a Reranker; the shipped one by default
+    head: object = field(default=None, repr=False)  # a Head; the shipped one (if any) by default
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
+        step = self.probe(state)
+        if isinstance(step, list):
+            return step
+        evidence, facts = step
+        scorer = self.scorer or shipped_reranker()
+        cands, logits, rows = self.read(state.query, evidence, facts, ctx, scorer)
+        return Answer(self.answer(evidence, facts, cands, logits, rows, scorer.cfg))
+
+    def read(self, query: str, evidence: Evidence, facts: QueryFacts, ctx: ToolContext, scorer):
+        """The candidates, the cross-encoder's logit for each, and the head's feature rows."""
+        cands = candidates(evidence, facts, ctx, self.top_k, scorer.cfg, self.focus_files)
+        logits = scorer.score(query, [c.text for c in cands]) if cands else []
+        regions, rel = [c.region for c in cands], [c.heuristic for c in cands]
+        rows = featurize(regions, rel, logits, evidence, facts, lambda p: penalty(facts, p))
+        return cands, logits, rows
+
+    def probe(self, state: State) -> list[ToolCall] | tuple[Evidence, QueryFacts]:
+        """The next tool calls, or, when probing is done, the evidence they produced."""
         facts = analyze_query(state.query)
         if not state.turns:
             return first_turn(facts)
@@ -52,14 +81,44 @@ class ModelPolicy:
             if outlines:
                 return outlines
         evidence = gather(facts, state)
-        scorer = self.scorer or shipped_reranker()
-        cands = candidates(evidence, facts, ctx, self.top_k, scorer.cfg)
-        logits = scorer.score(state.query, [c.text for c in cands]) if cands else []
-        rescore(evidence, cands, logits, scorer.blend)
-        spans = choose_spans(
-            evidence, lambda p: penalty(facts, p), self.max_files, self.per_file, self.max_spans
+        if state.turns_left > 0 and not focused(state):
+            calls = focus_turn(facts, evidence, self.focus_files)
+            if calls:
+                return calls
+        return evidence, facts
+
+    def answer(self, evidence: Evidence, facts: QueryFacts, cands, logits, rows, cfg) -> list:
+        """Spans from the rescored evidence: confident regions whole, doubted ones as leads."""
+        head = self.head if self.head is not None else shipped_head()
+        if head is not None and cands:
+            probs = head.probabilities(rows)
+            top = float(probs.max())
+            scores = [float(p) / top for p in probs]
+            rescore(evidence, cands, scores, [float(p) for p in probs], HEAD_FILE_BONUS)
+            full = self.full if self.full is not None else head.full
+        else:
+            probs = [1 / (1 + math.exp(-x)) for x in logits]
+            scores = [
+                cfg.blend * c.heuristic + (1 - cfg.blend) * p for c, p in zip(cands, probs, strict=True)
+            ]
+            rescore(evidence, cands, scores, probs, cfg.blend)
+            full = self.full if self.full is not None else cfg.full
+        best = max(cands, key=lambda c: c.region.score).region if cands else None
+        return choose_spans(
+            evidence,
+            lambda p: penalty(facts, p),
+            self.max_files,
+            self.per_file,
+            self.max_spans,
+            cite=lambda r: _cap(r) if r is best or (r.confidence or 0.0) >= full else lead(r),
         )
-        return Answer(spans)
+
+
+@cache
+def shipped_head():
+    from scout.head import HEAD, Head
+
+    return Head.load(HEAD) if HEAD.is_file() else None
 
 
 @cache
@@ -75,14 +134,39 @@ def shipped_reranker():
     return Reranker.load()
 
 
-def candidates(evidence: Evidence, facts: QueryFacts, ctx: ToolContext, top_k: int, cfg) -> list[Candidate]:
-    """The best `top_k` regions by heuristic score, with the text the model reads."""
+def focused(state: State) -> bool:
+    return any(o.call.tool == "bm25" and o.call.args.get("path") for o in state.observations)
+
+
+def focus_turn(facts: QueryFacts, evidence: Evidence, n_files: int) -> list[ToolCall]:
+    """BM25 within each of the best files: the definitions there that no probe reached yet.
+
+    The right file is found far more often than the right definition in it (the gold function
+    is often not among the regions the repository-wide probes produced)."""
+    query = f"{facts.focus}\n{facts.text}"
+    files = top_files(evidence, facts, n_files)
+    return [ToolCall("bm25", {"query": query, "limit": FOCUS_LIMIT, "path": p}) for p in files]
+
+
+def top_files(evidence: Evidence, facts: QueryFacts, n: int) -> list[str]:
+    files = evidence.file_scores(lambda p: penalty(facts, p))
+    return sorted(files, key=lambda p: -files[p])[:n]
+
+
+def candidates(
+    evidence: Evidence, facts: QueryFacts, ctx: ToolContext, top_k: int, cfg, focus_files: int = 0
+) -> list[Candidate]:
+    """The best `top_k` regions by heuristic score, plus the best few more of each of the top
+    `focus_files` files, with the text the model reads."""
     from scout.reranker import candidate_text
 
     def heuristic(r: Region) -> float:
         return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(facts, r.path)
 
-    ranked = sorted(evidence.regions.values(), key=lambda r: -heuristic(r))[:top_k]
+    ordered = sorted(evidence.regions.values(), key=lambda r: -heuristic(r))
+    ranked = ordered[:top_k]
+    for path in top_files(evidence, facts, focus_files):
+        ranked += [r for r in ordered[top_k:] if r.path == path][:FOCUS_EXTRA]
     best = max((heuristic(r) for r in ranked), default=1.0) or 1.0
     texts: dict[str, list[str]] = {}
     out = []
@@ -95,23 +179,31 @@ def candidates(evidence: Evidence, facts: QueryFacts, ctx: ToolContext, top_k: i
     return out
 
 
-def rescore(evidence: Evidence, cands: list[Candidate], logits: list[float], blend: float) -> None:
-    """Candidates get the blended score; the rest keep only the heuristic part, scaled alike.
+def lead(r: Region) -> tuple[int, int]:
+    """A short citation for a region the model doubts: the definition's head, or the matched line."""
+    if not r.lines or (r.symbol and r.end_line - r.start_line < MAX_SPAN_LINES):
+        return r.start_line, min(r.end_line, r.start_line + LEAD_LINES - 1)
+    line = min(r.lines)
+    return max(r.start_line, line - 1), min(r.end_line, line + 1)
 
-    Keeping the unread regions (below every read one that the model likes) preserves the heuristic's
-    file recall: the model reorders, it does not narrow.
+
+def rescore(evidence: Evidence, cands: list[Candidate], scores, confidences, file_weight: float) -> None:
+    """Candidates get their new score; the rest keep their heuristic order, below every candidate.
+
+    Keeping the unread regions (below every read one) preserves the heuristic's file recall: the
+    model reorders, it does not narrow. File-level evidence is scaled to `file_weight`.
     """
-    floor = min((c.heuristic for c in cands), default=1.0)  # unread regions rank below this
+    floor = min(scores, default=1.0)
     read = set()
-    for c, logit in zip(cands, logits, strict=True):
-        model = 1 / (1 + math.exp(-logit))
-        c.region.score = blend * c.heuristic + (1 - blend) * model
-        c.region.reasons = {"model: " + c.region.why: c.region.score} if c.region.reasons else {}
+    for c, score, confidence in zip(cands, scores, confidences, strict=True):
+        c.region.score = score
+        c.region.confidence = confidence
+        c.region.reasons = {"model: " + c.region.why: score} if c.region.reasons else {}
         read.add(id(c.region))
     unread = [r for r in evidence.regions.values() if id(r) not in read]
     top_unread = max((r.score for r in unread), default=1.0) or 1.0
     for r in unread:
-        r.score = blend * floor * r.score / top_unread
+        r.score = 0.5 * floor * r.score / top_unread
     top = max(evidence.file_bonus.values(), default=0.0)
     for path in list(evidence.file_bonus):
-        evidence.file_bonus[path] *= blend / top if top else 0.0
+        evidence.file_bonus[path] *= file_weight / top if top else 0.0

@@ -8,6 +8,7 @@ best regions of the best files, each capped in length and explained by a one-lin
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scout.bundle import Span
@@ -27,6 +28,7 @@ class Region:
     score: float = 0.0
     lines: set[int] = field(default_factory=set)  # lines that matched (grep, traceback frames)
     reasons: dict[str, float] = field(default_factory=dict)
+    confidence: float | None = None  # a learned scorer's probability that the answer is here
 
     def add(self, reason: str, score: float, line: int = 0) -> None:
         self.score += score
@@ -101,14 +103,21 @@ def is_doc_path(path: str) -> bool:
 
 
 def choose_spans(
-    evidence: Evidence, penalty, max_files: int = 6, per_file: int = 2, max_spans: int = 12
+    evidence: Evidence,
+    penalty,
+    max_files: int = 6,
+    per_file: int = 2,
+    max_spans: int = 12,
+    cite: Callable[[Region], tuple[int, int]] | None = None,
 ) -> list[Span]:
     """The best regions of the best files, ordered by file then region score.
 
     Every chosen file gets its best region first; the slots left go to the files in rank order,
     the top two files taking one more than `per_file` (the first file is most often the answer,
     and its second- or third-best region is where the edit lies more often than a sixth file).
+    `cite` turns a region into its cited lines (default: `_cap`).
     """
+    cite = cite or _cap
     files = evidence.file_scores(penalty)
     ranked = sorted(files, key=lambda p: -files[p])[:max_files]
     by_file: dict[str, list[Region]] = defaultdict(list)
@@ -127,7 +136,7 @@ def choose_spans(
             spans.append(Span(path, 1, 40, round(files[path], 4), evidence.file_reasons.get(path, "file")))
             continue
         for r in options[path][: take[path]]:
-            start, end = _cap(r)
+            start, end = cite(r)
             spans.append(Span(path, start, end, round(files[path] + 0.01 * r.score, 4), r.why, r.symbol))
     return spans[:max_spans]
 

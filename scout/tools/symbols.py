@@ -63,11 +63,13 @@ def outline(ctx: ToolContext, path: str) -> ToolResult:
     return ToolResult(hits, text or f"(no definitions in {rel})")
 
 
-def bm25(ctx: ToolContext, query: str, limit: int = 30) -> ToolResult:
-    """Symbol-level chunks (functions, classes, module windows) ranked by BM25 against `query`."""
+def bm25(ctx: ToolContext, query: str, limit: int = 30, path: str | None = None) -> ToolResult:
+    """Symbol-level chunks (functions, classes, module windows) ranked by BM25 against `query`,
+    across the repository or, given `path`, within one file."""
     counts = Counter(terms(query))
     weights = dict(counts.most_common()) if len(counts) <= MAX_QUERY_TERMS else _rarest(ctx, counts)
-    rows = store.bm25(ctx.index.db, {t: float(n) for t, n in weights.items()}, limit)
+    rel = ctx.repo.relative(path) if path is not None else None
+    rows = store.bm25(ctx.index.db, {t: float(n) for t, n in weights.items()}, limit, rel)
     hits = [Hit(p, s, e, sym, score, snippet=matched) for p, s, e, sym, _kind, score, matched in rows]
     text = "\n".join(f"{h.path}:{h.start_line}-{h.end_line} {h.symbol or ''} ({h.score:.1f})" for h in hits)
     return ToolResult(hits, text or "(no results)")
