@@ -35,7 +35,7 @@ $(DEMO):
 	$(BIN)/pip download -q --no-deps --no-binary :all: -d .demo django==$(DJANGO)
 	tar -xzf .demo/django-$(DJANGO).tar.gz -C .demo
 
-demo: install $(DEMO)  ## index a pinned Django sdist and ask it three questions
+demo: install $(VENV)/.model-installed $(DEMO)  ## index a pinned Django sdist and ask it three questions (learned explorer)
 	$(BIN)/scout index --repo $(DEMO)
 	$(BIN)/scout ask "where is the CSRF token checked" --repo $(DEMO) --max-spans 3 --budget 1200
 	$(BIN)/scout ask "How are password hashers chosen when checking a password?" --repo $(DEMO) --max-spans 3 --budget 1200
@@ -81,4 +81,4 @@ mine: install  ## mine the training repositories listed in docs/model.md into $(
 
 train: model-install  ## reproduce scout/weights/ from $(TRAIN_DATA)/tasks.jsonl (make mine first)
 	SCOUT_CACHE_DIR=$(TRAIN_DATA)/cache nice -n 10 $(BIN)/scout train --tasks $(TRAIN_DATA)/tasks.jsonl \
-		--mirrors $(MIRRORS) --work $(TRAIN_DATA) --per-repo 300 --steps 400 --seed 0
+		--mirrors $(MIRRORS) --work $(TRAIN_DATA) --per-repo 300 --steps 700 --per-repo-head 100 --seed 0

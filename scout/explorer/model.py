@@ -45,9 +45,9 @@ LEAD_LINES = 3  # a low-confidence lead is cited by its first lines: where it is
 @dataclass
 class ModelPolicy:
     name: str = "model"
-    max_files: int = 6
+    max_files: int = 5  # the head ranks files well enough that a sixth costs more than it finds
     per_file: int = 2
-    max_spans: int = 12
+    max_spans: int = 10
     top_k: int = TOP_K
     full: float | None = None  # confidence above which a region is cited whole; the weights' by default
     focus_files: int = FOCUS_FILES
