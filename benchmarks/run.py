@@ -95,6 +95,9 @@ def execute(work: list[tuple[dict, list[str]]], init_args: tuple, workers: int) 
             yield evaluate.run_task(task, todo)
         return
     ctx = multiprocessing.get_context("spawn")  # no fork after threads (the progress bar has one)
+    # Each worker's torch (the model explorer) would start a thread per core: with several workers
+    # they fight over the cores and a 0.5 s query takes 10 s. Split the cores between workers.
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     with ProcessPoolExecutor(
         workers, mp_context=ctx, initializer=evaluate.init_worker, initargs=init_args
     ) as pool:

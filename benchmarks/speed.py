@@ -208,9 +208,10 @@ One plain `rg -i -c "csrf token"` pass over the same tree, median of 20: **{rg} 
 <!-- speed:end -->"""
 
 
-def write_section(path: Path, section: str) -> None:
+def write_section(path: Path, section: str, name: str = "speed") -> None:
+    """Replace the `<!-- name:start -->`…`<!-- name:end -->` section of a results file (or append it)."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start, end = "<!-- speed:start -->", "<!-- speed:end -->"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     if start in text and end in text:
         text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
     else:

@@ -25,6 +25,7 @@ class Span:
     why: str
     symbol: str | None = None
     text: str | None = None
+    confidence: float | None = None  # a calibrated explorer's probability that the answer is here
 
     @property
     def header(self) -> str:
@@ -56,8 +57,9 @@ class Bundle:
         spans = []
         for s in self.spans:
             d = asdict(s)
-            if s.text is None:
-                del d["text"]
+            for optional in ("text", "confidence"):
+                if d[optional] is None:
+                    del d[optional]
             spans.append(d)
         return {
             "format": FORMAT,
@@ -157,6 +159,7 @@ def _prefix(span: Span, lines: list[str], n: int) -> Span:
         span.why + " (trimmed to fit the budget)",
         span.symbol,
         "\n".join(lines[:n]),
+        span.confidence,
     )
 
 

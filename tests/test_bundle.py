@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -53,6 +54,16 @@ def test_json_round_trip_and_documented_fields():
     }
     assert set(data["spans"][0]) == {"path", "start_line", "end_line", "score", "why", "symbol", "text"}
     assert Bundle.from_dict(data).to_dict() == data
+
+
+def test_a_calibrated_explorers_confidence_survives_the_round_trip_and_trimming():
+    spans = [replace(s, confidence=0.42) for s in _spans(2)]
+    data = json.loads(Bundle("q", "/repo", None, "model", spans).to_json())
+    assert data["spans"][0]["confidence"] == 0.42
+    assert Bundle.from_dict(data).spans[0].confidence == 0.42
+    whole = count_tokens(render_markdown(spans[:1], "q"))
+    kept, _ = fit(spans, "q", whole + 200)
+    assert "trimmed" in kept[1].why and kept[1].confidence == 0.42
 
 
 def test_spans_without_text_omit_the_field_and_the_fence():

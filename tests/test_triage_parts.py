@@ -247,3 +247,14 @@ def test_client_waits_what_github_asks_and_gives_up_on_long_waits():
     finally:
         gh.close()
         fake.close()
+
+
+@pytest.mark.parametrize(
+    ("probability", "level"), [(0.8, "high"), (0.35, "high"), (0.25, "medium"), (0.1, "low")]
+)
+def test_confidence_follows_a_calibrated_explorers_probability(probability, level):
+    from scout.bundle import Bundle, Span
+    from scout.triage.comment import confidence
+
+    spans = [Span("a.py", 1, 9, 0.3, "model: defines `f`", "f", confidence=probability)]
+    assert confidence(Bundle("q", "/r", None, "model", spans))[0] == level

@@ -137,7 +137,9 @@ def choose_spans(
             continue
         for r in options[path][: take[path]]:
             start, end = cite(r)
-            spans.append(Span(path, start, end, round(files[path] + 0.01 * r.score, 4), r.why, r.symbol))
+            score = round(files[path] + 0.01 * r.score, 4)
+            confidence = None if r.confidence is None else round(r.confidence, 4)
+            spans.append(Span(path, start, end, score, r.why, r.symbol, confidence=confidence))
     return spans[:max_spans]
 
 
