@@ -15,6 +15,7 @@ from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
 from scout.explorer.regions import (
     MAX_SPAN_LINES,
+    WITHIN_FILE,
     Evidence,
     choose_spans,
     is_doc_path,
@@ -98,7 +99,7 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
             # A search within one file ranks that file's chunks; it says nothing new about the
             # file itself, so its hits count for less than the repository-wide search's.
             top = hits[0].score or 1.0
-            weight, where = (FOCUS_WEIGHT, " (within file)") if args.get("path") else (1.0, "")
+            weight, where = (FOCUS_WEIGHT, WITHIN_FILE) if args.get("path") else (1.0, "")
             for h in hits:
                 words = ", ".join(sorted(h.snippet.split(), key=len, reverse=True)[:4])
                 label = (f"mentions {words}" if words else "lexical match") + where

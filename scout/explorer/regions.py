@@ -15,6 +15,7 @@ from scout.bundle import Span
 
 MAX_SPAN_LINES = 80
 HIT_CONTEXT = 12  # lines kept around a hit when a region is too long to cite whole
+WITHIN_FILE = " (within file)"  # marks evidence from a search restricted to one file
 TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 
@@ -38,8 +39,10 @@ class Region:
 
     @property
     def why(self) -> str:
-        top = sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
-        return "; ".join(reason for reason, _ in top)
+        ranked = sorted(self.reasons.items(), key=lambda kv: -kv[1])
+        # "mentions x, y (within file)" repeats "mentions x, y" when both searches found the region
+        shown = dict.fromkeys(reason.removesuffix(WITHIN_FILE) for reason, _ in ranked)
+        return "; ".join(list(shown)[:3])
 
 
 class Evidence:
