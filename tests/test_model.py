@@ -182,3 +182,29 @@ def test_head_examples_label_the_candidates_the_policy_reads(sample_repo, shippe
     assert len(example["rows"]) == len(example["labels"]) > 1
     assert all(len(row) == len(NAMES) for row in example["rows"])
     assert 0 < sum(example["labels"]) < len(example["labels"])
+
+
+def test_scouts_torch_encoder_is_transformers_bert_without_the_start_up():
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from scout.encoder import Encoder, PairTokenizer
+    from scout.reranker import base_model_dir
+
+    base = base_model_dir()
+    queries = ["where is the CSRF token checked when the Origin header is missing " * 4, "discounts"]
+    candidates = [
+        "shop/auth/tokens.py : check_csrf_token : def check_csrf_token(session, submitted): " * 5,
+        "shop/cart/pricing.py : PriceCalculator.apply_discount : def apply_discount(self, code):",
+    ]
+    theirs = AutoTokenizer.from_pretrained(base)(
+        queries, candidates, truncation="longest_first", max_length=64, padding=True, return_tensors="pt"
+    )
+    ours = PairTokenizer(base, 64)(queries, candidates)
+    assert all(torch.equal(theirs[k], ours[k]) for k in ("input_ids", "attention_mask", "token_type_ids"))
+    assert ours["input_ids"].shape == (2, 64)  # the first pair was truncated, the second padded
+    with torch.no_grad():
+        expected = AutoModel.from_pretrained(base).eval()(**theirs).last_hidden_state
+        got = Encoder.load(base)(**ours)
+    real = ours["attention_mask"].bool()
+    assert torch.allclose(expected[real], got[real], atol=1e-4)
