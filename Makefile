@@ -51,7 +51,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	touch $@
 
-bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
+bench: install $(VENV)/.bench-installed $(VENV)/.model-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
 	nice -n 10 $(BIN)/python -m benchmarks.run --tasks $(BENCH_TASKS) --workers 2 \
 		--plot benchmarks/quality_latency.png --results benchmarks/RESULTS.md $(BENCH_ARGS)
 
