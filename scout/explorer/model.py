@@ -1,10 +1,13 @@
-"""The learned explorer: the heuristic's probes, then a cross-encoder reranks what they found.
+"""The learned explorer: the heuristic's probes, a focused search, a cross-encoder and a head.
 
 Turn 1 (and turn 2, the outlines of files a traceback names) are the heuristic's: every cheap probe
-at once. The evidence is pooled into candidate regions (definitions, BM25 chunks, grep windows);
-the top candidates by heuristic score are rescored by the reranker (see `scout.reranker`), blended
-with the heuristic score by a weight chosen on held-out repositories, and the shared span chooser
-(`regions.choose_spans`) turns them into the answer.
+at once. A focus turn then searches each of the best files so far with BM25 restricted to it. The
+evidence is pooled into candidate regions (definitions, BM25 chunks, grep windows); the best by
+heuristic score, plus a few more from each focused file, are read by the cross-encoder (see
+`scout.reranker`), and the head (`scout.head`) weighs its reading against the evidence features
+(`explorer.features`) into a probability per candidate. The shared span chooser
+(`regions.choose_spans`) makes the answer: confident regions whole, doubted ones as short leads.
+Without a shipped head, the cross-encoder is blended with the heuristic score instead.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ FOCUS_FILES = 3  # the best files so far are searched again, one by one, for mor
 FOCUS_LIMIT = 8  # chunks per focused file
 FOCUS_EXTRA = 4  # candidates each focused file may add beyond the top TOP_K
 HEAD_FILE_BONUS = 0.1  # file-level evidence beside the head's scores (the head sees it as a feature)
+LEAD_LINES = 3  # a low-confidence lead is cited by its first lines: where it is, not what it says
 
 
 @dataclass
@@ -37,9 +41,6 @@ class Candidate:
     heuristic: float  # the heuristic's score, penalty applied, relative to the best candidate
     text: str = ""
     label: bool = False  # training only: does it overlap the gold?
-
-
-LEAD_LINES = 3  # a low-confidence lead is cited by its first lines: where it is, not what it says
 
 
 @dataclass
