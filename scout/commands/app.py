@@ -21,6 +21,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 STATE = {"debug": False}
+EXPLORER_HELP = (
+    "auto (the learned model if installed, else heuristic), model, heuristic, llm, "
+    "openai:MODEL@URL, anthropic:MODEL, hf:PATH, scripted:FILE."
+)
 
 RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to explore.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]

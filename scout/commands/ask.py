@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from scout.api import Workspace
-from scout.commands.app import JsonOpt, RepoOpt, app, emit_json
+from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
 from scout.commands.progress import progress_bar
 from scout.config import load_settings
 from scout.errors import ScoutError
@@ -50,7 +50,10 @@ def ask(
     budget: Annotated[int | None, typer.Option(help="Token budget of the bundle [default: 4000].")] = None,
     max_spans: Annotated[int | None, typer.Option(help="At most this many spans [default: 12].")] = None,
     code: Annotated[bool | None, typer.Option("--code/--no-code", help="Include the cited lines.")] = None,
-    explorer: Annotated[str | None, typer.Option(help="auto, heuristic, scripted:FILE, ...")] = None,
+    explorer: Annotated[
+        str | None,
+        typer.Option(help=EXPLORER_HELP),
+    ] = None,
     max_turns: Annotated[int | None, typer.Option(help="Explorer turn budget [default: 4].")] = None,
     trajectory: Annotated[Path | None, typer.Option(help="Write the run's tool calls as JSON Lines.")] = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scout.commands.app import app
+from scout.commands.app import EXPLORER_HELP, app
 from scout.config import load_settings
 from scout.errors import ScoutError
 
@@ -34,7 +34,10 @@ def mcp(
     refresh_interval: Annotated[
         int | None, typer.Option(help="Re-index changed files at most every N seconds [default: 2].")
     ] = None,
-    explorer: Annotated[str | None, typer.Option(help="auto, heuristic, scripted:FILE, ...")] = None,
+    explorer: Annotated[
+        str | None,
+        typer.Option(help=EXPLORER_HELP),
+    ] = None,
 ) -> None:
     """Run scout as an MCP server with the tools find_context, read_range, grep, symbols, outline."""
     from scout.api import resolve_explorer
