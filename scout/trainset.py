@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scout.explorer.heuristic import first_turn, gather, second_turn
+from scout.explorer.heuristic import gather, probe_turn
 from scout.explorer.loop import Answer, Limits, State, ToolCall, explore
 from scout.explorer.model import Candidate, candidates
 from scout.explorer.query import analyze_query
@@ -43,12 +43,9 @@ class Recorder:
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
         facts = analyze_query(state.query)
-        if not state.turns:
-            return first_turn(facts)
-        if len(state.turns) == 1 and state.turns_left > 0:
-            outlines = second_turn(state)
-            if outlines:
-                return outlines
+        calls = probe_turn(facts, state)
+        if calls:
+            return calls
         self.found = candidates(gather(facts, state), facts, ctx, POOL, self.cfg)
         return Answer([])
 

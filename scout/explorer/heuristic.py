@@ -41,17 +41,24 @@ class HeuristicPolicy:
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
         facts = analyze_query(state.query)
-        if not state.turns:
-            return first_turn(facts)
-        if len(state.turns) == 1 and state.turns_left > 0:
-            outlines = second_turn(state)
-            if outlines:
-                return outlines
+        calls = probe_turn(facts, state)
+        if calls:
+            return calls
         evidence = gather(facts, state)
         spans = choose_spans(
             evidence, lambda p: penalty(facts, p), self.max_files, self.per_file, self.max_spans
         )
         return Answer(spans)
+
+
+def probe_turn(facts: QueryFacts, state: State) -> list[ToolCall] | None:
+    """The probing turns every explorer built on this one shares: all cheap probes at once, then
+    the outlines of files the query names; None once they are done."""
+    if not state.turns:
+        return first_turn(facts)
+    if len(state.turns) == 1 and state.turns_left > 0:
+        return second_turn(state) or None
+    return None
 
 
 def first_turn(facts: QueryFacts) -> list[ToolCall]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from scout.explorer.features import featurize
-from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
+from scout.explorer.heuristic import gather, penalty, probe_turn
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.explorer.regions import MAX_SPAN_LINES, Evidence, Region, _cap, choose_spans
@@ -76,12 +76,9 @@ class ModelPolicy:
     def probe(self, state: State) -> list[ToolCall] | tuple[Evidence, QueryFacts]:
         """The next tool calls, or, when probing is done, the evidence they produced."""
         facts = analyze_query(state.query)
-        if not state.turns:
-            return first_turn(facts)
-        if len(state.turns) == 1 and state.turns_left > 0:
-            outlines = second_turn(state)
-            if outlines:
-                return outlines
+        calls = probe_turn(facts, state)
+        if calls:
+            return calls
         evidence = gather(facts, state)
         if state.turns_left > 0 and not focused(state):
             calls = focus_turn(facts, evidence, self.focus_files)
