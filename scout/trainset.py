@@ -75,6 +75,12 @@ def snapshot_gold(db, task: dict) -> list[tuple[str, int, int]]:
     return spans
 
 
+def hits_gold(region, gold: list[tuple[str, int, int]]) -> int:
+    """1 when the region's citation (`_cap`) overlaps a gold definition, else 0: the label."""
+    start, end = _cap(region)
+    return int(any(p == region.path and start <= e and s <= end for p, s, e in gold))
+
+
 def labelled(ws, task: dict, cfg: RerankerConfig) -> dict | None:
     gold = snapshot_gold(ws.index.db, task)
     if not gold:
@@ -83,9 +89,8 @@ def labelled(ws, task: dict, cfg: RerankerConfig) -> dict | None:
     explore(task["query"], ws.ctx, recorder, Limits(with_code=False))
     cands = []
     for c in recorder.found:
-        start, end = _cap(c.region)
-        hit = any(p == c.region.path and start <= e and s <= end for p, s, e in gold)
-        cands.append({"text": c.text, "h": round(c.heuristic, 4), "label": int(hit), "path": c.region.path})
+        label = hits_gold(c.region, gold)
+        cands.append({"text": c.text, "h": round(c.heuristic, 4), "label": label, "path": c.region.path})
     gold_files = sorted({p for p, _, _ in gold})
     keys = ("id", "repo", "split", "source", "query")
     return {**{k: task[k] for k in keys}, "gold_files": gold_files, "candidates": cands}
@@ -120,10 +125,7 @@ def head_example(ws, task: dict, scorer) -> dict | None:
         return None
     recorder = HeadRecorder(scorer)
     explore(task["query"], ws.ctx, recorder, Limits(with_code=False))
-    labels = []
-    for r in recorder.regions:
-        start, end = _cap(r)
-        labels.append(int(any(p == r.path and start <= e and s <= end for p, s, e in gold)))
+    labels = [hits_gold(r, gold) for r in recorder.regions]
     keys = ("id", "repo", "split", "source")
     return {
         **{k: task[k] for k in keys},
