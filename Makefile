@@ -42,7 +42,7 @@ demo: install $(VENV)/.model-installed $(DEMO)  ## index a pinned Django sdist a
 	$(BIN)/scout ask "QuerySet.only() after select_related() crashes on proxy models" --repo $(DEMO) --max-spans 3 --budget 1200
 
 speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
-	$(BIN)/python benchmarks/speed.py --repo $(DEMO) --write benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks.speed --repo $(DEMO) --write benchmarks/RESULTS.md
 
 BENCH_TASKS ?= ../shared/bench/swebench_lite.jsonl
 BENCH_ARGS ?=

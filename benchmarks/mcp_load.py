@@ -1,6 +1,6 @@
 """Load on `scout mcp --http`: many concurrent MCP sessions calling find_context on one repository.
 
-    python benchmarks/mcp_load.py --repo .demo/django-5.2.8 [--clients 50] [--calls 20] [--json out.json]
+    python -m benchmarks.mcp_load --repo .demo/django-5.2.8 [--clients 50] [--calls 20] [--json out.json]
 
 Starts the real server (`python -m scout mcp --http` on a free loopback port), waits for its index,
 then runs CLIENTS sessions at once through the SDK's client, each making CALLS find_context calls
@@ -28,7 +28,8 @@ from pathlib import Path
 
 import anyio
 from mcp import Client
-from speed import QUESTIONS
+
+from benchmarks.speed import QUESTIONS
 
 MAX_CLIENTS, MAX_CALLS = 200, 100
 

@@ -1,6 +1,6 @@
 """What the learned explorer costs beside the heuristic, measured in the same run on one repository.
 
-    python benchmarks/model_cost.py --repo .demo/django-5.2.8 [--write benchmarks/RESULTS.md]
+    python -m benchmarks.model_cost --repo .demo/django-5.2.8 [--write benchmarks/RESULTS.md]
 
 Warm asks in one process (both explorers alternating over the same 20 questions, after warm-ups),
 then the `scout ask` CLI end to end for each (a fresh process per question, so the model's load is
@@ -21,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.speed import QUESTIONS, timed, write_section
+from benchmarks.report import write_section
+from benchmarks.speed import QUESTIONS, cli_asks
 
 EXPLORERS = ("heuristic", "model")
 
@@ -43,17 +44,7 @@ def in_process(repo: Path) -> dict[str, list[float]]:
 
 
 def cli(repo: Path, cache: str, questions: list[str]) -> dict[str, tuple[list[float], int]]:
-    env = {**os.environ, "SCOUT_CACHE_DIR": cache}
-    out = {}
-    for name in EXPLORERS:
-        times, rss = [], 0
-        for q in questions:
-            cmd = [sys.executable, "-m", "scout", "ask", q, "--repo", str(repo), "--json", "--explorer", name]
-            elapsed, peak = timed(cmd, env)
-            times.append(elapsed)
-            rss = max(rss, peak)
-        out[name] = (times, rss)
-    return out
+    return {name: cli_asks(repo, cache, questions, name) for name in EXPLORERS}
 
 
 def ms(values: list[float]) -> float:
@@ -93,10 +84,9 @@ def render(r: dict, name: str) -> str:
         h, m = r[f"heuristic_{key}"], r[f"model_{key}"]
         return f"| {label} | {h} {unit} | {m} {unit} | {m / h:.1f}× | {target} |"
 
-    return f"""<!-- model-cost:start -->
-## Learned explorer cost: {name} ({r["date"]})
+    return f"""## Learned explorer cost: {name} ({r["date"]})
 
-`python benchmarks/model_cost.py --repo {name} --write benchmarks/RESULTS.md` on {r["machine"]};
+`python -m benchmarks.model_cost --repo {name} --write benchmarks/RESULTS.md` on {r["machine"]};
 both explorers in the same run, the same questions, alternating.
 
 | measure | heuristic | model | model / heuristic | bar |
@@ -104,7 +94,7 @@ both explorers in the same run, the same questions, alternating.
 {row("warm ask in one process, p50 of 20", "inprocess_p50_ms", "ms", "≤ 1 s, ≤ 2×")}
 {row("`scout ask` CLI, p50 (process start and model load included)", "cli_p50_ms", "ms", "")}
 {row("`scout ask` CLI peak RSS", "cli_peak_rss_mb", "MB", "model ≤ 600 MB")}
-<!-- model-cost:end -->"""
+"""
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Speed and memory of scout on a real repository, each beside a plain `rg` pass in the same run.
 
-    python benchmarks/speed.py --repo .demo/django-5.2.8 [--runs 3] [--write benchmarks/RESULTS.md]
+    python -m benchmarks.speed --repo .demo/django-5.2.8 [--runs 3] [--write benchmarks/RESULTS.md]
 
 Measures: cold index time (fresh cache dir), warm `ask` latency over 20 questions (in-process, and
 the `scout ask` CLI end to end), incremental re-index after editing one file, and peak RSS of the
@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.report import write_section
 
 QUESTIONS = [
     "where is the CSRF token checked",
@@ -91,14 +93,20 @@ def warm_asks(repo: Path, cache: str, explorer: str) -> tuple[list[float], list[
         start = time.perf_counter()
         ws.ask(q, policy=explorer)
         inproc.append(time.perf_counter() - start)
+    cli, rss = cli_asks(repo, cache, QUESTIONS, explorer)
+    return inproc, cli, rss
+
+
+def cli_asks(repo: Path, cache: str, questions: list[str], explorer: str) -> tuple[list[float], int]:
+    """Wall seconds of `scout ask` per question, one process each, and the peak RSS (KiB) of any."""
     env = {**os.environ, "SCOUT_CACHE_DIR": cache}
-    cli, rss = [], 0
-    for q in QUESTIONS:
+    times, rss = [], 0
+    for q in questions:
         cmd = [sys.executable, "-m", "scout", "ask", q, "--repo", str(repo), "--json", "--explorer", explorer]
         elapsed, peak = timed(cmd, env)
-        cli.append(elapsed)
+        times.append(elapsed)
         rss = max(rss, peak)
-    return inproc, cli, rss
+    return times, rss
 
 
 def reindex_one(repo: Path, cache: str, runs: int) -> list[float]:
@@ -157,7 +165,7 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2))
     if args.write:
-        write_section(args.write, render(result, repo.name))
+        write_section(args.write, render(result, repo.name), "speed")
 
 
 def render(r: dict, name: str) -> str:
@@ -195,30 +203,16 @@ def render(r: dict, name: str) -> str:
         ),
     ]
     table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
-    return f"""<!-- speed:start -->
-## Speed: {name} ({r["date"]})
+    return f"""## Speed: {name} ({r["date"]})
 
 Machine: {r["machine"]}, shared with other work (noisy). Command: `make speed`
-(`python benchmarks/speed.py --repo .demo/{name} --write benchmarks/RESULTS.md`).
+(`python -m benchmarks.speed --repo .demo/{name} --write benchmarks/RESULTS.md`).
 One plain `rg -i -c "csrf token"` pass over the same tree, median of 20: **{rg} ms**.
 
 | measure | result | target | vs rg pass |
 |---|---|---|---|
 {table}
-<!-- speed:end -->"""
-
-
-def write_section(path: Path, section: str, name: str = "speed") -> None:
-    """Replace the `<!-- name:start -->`…`<!-- name:end -->` section of a results file (or append it)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    if start in text and end in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+"""
 
 
 if __name__ == "__main__":
