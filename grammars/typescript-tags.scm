@@ -1,5 +1,5 @@
 ; TypeScript tags for scout. Written for scout; see grammars/README.md.
-; grammars/tsx-tags.scm repeats these patterns and adds JSX element references.
+; grammars/tsx-tags.scm inherits these patterns and adds JSX element references.
 
 ; ---- definitions ----------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,8 @@ class LanguageSpec:
     module: str
     function: str = "language"
 
+
+INHERITS = re.compile(r"^; inherits: ([\w,]+)[ \t]*$", re.M)  # see grammars/README.md
 
 SPECS = {
     s.name: s
@@ -83,5 +86,12 @@ def grammar(name: str) -> Language:
 
 @cache
 def tags_query(name: str) -> Query:
+    return Query(grammar(name), query_source(name))
+
+
+def query_source(name: str) -> str:
+    """grammars/<name>-tags.scm with the files it names in `; inherits: a,b` lines placed first
+    (a superset grammar such as TSX reuses TypeScript's patterns instead of copying them)."""
     source = (grammars_dir() / f"{name}-tags.scm").read_text(encoding="utf-8")
-    return Query(grammar(name), source)
+    parents = [p for m in INHERITS.finditer(source) for p in m.group(1).split(",")]
+    return "".join(query_source(p) + "\n" for p in parents) + source
