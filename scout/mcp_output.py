@@ -15,7 +15,7 @@ from mcp.types import CallToolResult, TextContent
 
 from scout.bundle import Bundle, fit
 from scout.errors import OutsideRepoError, RepoError, ScoutError, ToolError
-from scout.tokens import count_tokens
+from scout.tokens import count_tokens, line_prefix
 from scout.tools import ToolResult
 from scout.tools.files import MAX_READ_LINES
 
@@ -65,18 +65,10 @@ def cap_text(text: str, max_tokens: int, narrow: str = "") -> str:
     """`text` if it fits in `max_tokens`, else its longest line prefix that does, plus a note."""
     if count_tokens(text) <= max_tokens:
         return text
-    room = max(max_tokens - NOTE_RESERVE, 0)
-    kept: list[str] = []
-    used = 0
-    for line in text.splitlines():
-        cost = count_tokens(line) + 1
-        if used + cost > room:
-            break
-        kept.append(line)
-        used += cost
+    kept, _ = line_prefix(text, max(max_tokens - NOTE_RESERVE, 0))
     note = f"[output truncated: over this server's cap of {max_tokens} tokens"
     note += f"; {narrow}]" if narrow else "]"
-    return "\n".join([*kept, note])
+    return f"{kept}\n{note}" if kept else note
 
 
 def bundle_result(bundle: Bundle, max_tokens: int, notes: list[str]) -> CallToolResult:

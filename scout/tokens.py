@@ -28,3 +28,17 @@ def count_tokens(text: str) -> int:
         else:
             total += 1
     return total
+
+
+def line_prefix(text: str, budget: int) -> tuple[str, bool]:
+    """The longest prefix of whole lines within `budget` tokens, and whether anything was cut."""
+    if count_tokens(text) <= budget:
+        return text, False
+    kept, used = [], 0
+    for line in text.splitlines():
+        cost = count_tokens(line) + 1
+        if used + cost > budget:
+            break
+        kept.append(line)
+        used += cost
+    return "\n".join(kept), True

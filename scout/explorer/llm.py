@@ -20,7 +20,7 @@ from scout.explorer.loop import Answer, Observation, State, ToolCall, fallback_a
 from scout.explorer.replies import parse_citations, parse_text_tool_calls, remove_tool_calls, tool_arguments
 from scout.llm import Chat, Message, Reply, client_for, tool_message
 from scout.prompts import load
-from scout.tokens import count_tokens
+from scout.tokens import line_prefix
 from scout.tools import TOOLS, ToolContext, describe
 
 log = logging.getLogger("scout.explorer.llm")
@@ -134,21 +134,7 @@ def render_observation(obs: Observation, budget: int) -> str:
     if obs.result is None:
         return f"error: {obs.error}"
     text = obs.result.text or "(no results)"
-    text, cut = truncate(text, budget)
+    text, cut = line_prefix(text, budget)
     if cut or obs.result.truncated:
         text += "\n[output truncated: narrow the search or read fewer lines]"
     return text
-
-
-def truncate(text: str, budget: int) -> tuple[str, bool]:
-    """The longest prefix of whole lines within `budget` tokens (scout-tokens/1)."""
-    if count_tokens(text) <= budget:
-        return text, False
-    kept, used = [], 0
-    for line in text.splitlines():
-        cost = count_tokens(line) + 1
-        if used + cost > budget:
-            break
-        kept.append(line)
-        used += cost
-    return "\n".join(kept), True
