@@ -14,7 +14,7 @@ import typer
 
 from scout.api import Workspace, resolve_explorer
 from scout.bundle import Bundle
-from scout.commands.app import JsonOpt, RepoOpt, app, emit_json
+from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
 from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
 from scout.errors import ScoutError
@@ -30,7 +30,7 @@ ModelOpt = Annotated[
     str | None, typer.Option(help="Frontier model: MODEL, openai:MODEL@URL or anthropic:MODEL [SCOUT_MODEL].")
 ]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [SCOUT_BASE_URL].")]
-ExplorerOpt = Annotated[str | None, typer.Option(help="auto, heuristic, llm, openai:MODEL@URL, hf:PATH, ...")]
+ExplorerOpt = Annotated[str | None, typer.Option(help=EXPLORER_HELP)]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ask the model even if a reply is cached.")]
 BudgetOpt = Annotated[int | None, typer.Option(help="Token budget of the bundle [default: 4000].")]
 TurnsOpt = Annotated[int | None, typer.Option(help="Explorer turn budget [default: 4].")]
