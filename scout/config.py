@@ -1,14 +1,26 @@
-"""Settings, layered: defaults < scout.toml or [tool.scout] in pyproject.toml < SCOUT_* env < flags."""
+"""Settings, layered: defaults < the repository's file < the user's file < SCOUT_* env < flags.
+
+The repository's file (`scout.toml`, or `[tool.scout]` in `pyproject.toml`) comes with whatever
+was cloned, so it is untrusted: it may tune retrieval (`REPO_SETTINGS`), never choose an
+explorer, a model, an endpoint or a cache location, the way git ignores hooks shipped inside a
+clone. Anything else it sets is ignored with a one-line warning. The user's own file
+(`~/.config/scout/config.toml`, or `$SCOUT_CONFIG`) may set everything.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from scout.errors import ScoutError
+
+log = logging.getLogger("scout.config")
 
 
 @dataclass(frozen=True)
@@ -37,27 +49,56 @@ class Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
+# What a repository's own file may set: how much to retrieve and show, nothing that picks code,
+# an endpoint, a key or a place on disk.
+REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code"})
+
+
+def user_config_path(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("SCOUT_CONFIG"):
+        return Path(env["SCOUT_CONFIG"]).expanduser()
+    return Path(platformdirs.user_config_dir("scout")) / "config.toml"
+
+
 def load_settings(repo_root: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
     settings = Settings()
     if repo_root is not None:
-        settings = settings.merged(**_file_values(repo_root))
-    return settings.merged(**_env_values(os.environ if env is None else env))
+        settings = settings.merged(**_repo_values(repo_root))
+    user = user_config_path(env)
+    if user.is_file():
+        settings = settings.merged(**_coerce(_read_toml(user), str(user)))
+    return settings.merged(**_env_values(env))
 
 
-def _file_values(root: Path) -> dict[str, Any]:
-    for name, key in (("scout.toml", None), ("pyproject.toml", "tool.scout")):
+def _repo_values(root: Path) -> dict[str, Any]:
+    for name, key in (("scout.toml", None), ("pyproject.toml", "tool")):
         path = root / name
         if not path.is_file():
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ScoutError(f"cannot read {path}: {exc}") from None
-        for part in (key or "").split(".") if key else []:
-            data = data.get(part, {})
+        data = _read_toml(path)
+        if key:
+            data = data.get(key, {}).get("scout", {})
         if data:
-            return _coerce(data, str(path))
+            values = _coerce(data, str(path))
+            for refused in sorted(set(values) - REPO_SETTINGS):
+                log.warning(
+                    "ignoring %s = ... in %s: a repository may not set it (set it in %s, SCOUT_%s or a flag)",
+                    refused,
+                    path,
+                    user_config_path(),
+                    refused.upper(),
+                )
+            return {k: v for k, v in values.items() if k in REPO_SETTINGS}
     return {}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ScoutError(f"cannot read {path}: {exc}") from None
 
 
 def _env_values(env: dict[str, str] | os._Environ[str]) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def model_spec(settings: Settings, name: str | None = None) -> ModelSpec:
     if not text:
         raise ScoutError(
             "no model configured",
-            hint="set SCOUT_MODEL (and SCOUT_BASE_URL), `model` in scout.toml, or pass --model",
+            hint="set SCOUT_MODEL (and SCOUT_BASE_URL), `model` in ~/.config/scout/config.toml, or pass --model",
         )
     return parse_model(text, settings.base_url)
 
