@@ -79,6 +79,6 @@ mine: install  ## mine the training repositories listed in docs/model.md into $(
 	nice -n 10 $(BIN)/scout mine $$(sed -n 's/^| `\([^`]*\)` |.*/\1/p' docs/model.md | sed 's|/|+|; s|^|$(MIRRORS)/|; s|$$|/repo|') \
 		$(addprefix --exclude-from ,$(EVAL_TASKS)) --out $(TRAIN_DATA)/tasks.jsonl
 
-train: model-install  ## reproduce scout/weights/ from $(TRAIN_DATA)/tasks.jsonl (make mine first)
+train: model-install  ## reproduce scout/models/weights/ from $(TRAIN_DATA)/tasks.jsonl (make mine first)
 	SCOUT_CACHE_DIR=$(TRAIN_DATA)/cache nice -n 10 $(BIN)/scout train --tasks $(TRAIN_DATA)/tasks.jsonl \
 		--mirrors $(MIRRORS) --work $(TRAIN_DATA) --per-repo 300 --steps 700 --per-repo-head 100 --seed 0

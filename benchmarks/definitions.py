@@ -9,11 +9,10 @@ and a span over a whole class counts as the class and every method in it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 
-from scout import store
-from scout.tags import Definition
+from scout.index import Index
+from scout.index.records import Definition
 
 LEAF_KINDS = frozenset({"constant", "variable", "field"})  # definitions that never enclose an edit
 
@@ -21,14 +20,14 @@ LEAF_KINDS = frozenset({"constant", "variable", "field"})  # definitions that ne
 class Outlines:
     """Innermost-definition maps (line → definition) per file of one checkout, built on first use."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, index: Index) -> None:
+        self.index = index
         self._maps: dict[str, tuple[list[Definition], list[int]]] = {}
 
     def innermost(self, path: str) -> tuple[list[Definition], list[int]]:
         """The file's scoping definitions and, for each line number, an index into them (-1: none)."""
         if path not in self._maps:
-            defs = [d for d in store.outline(self.db, path) if d.kind not in LEAF_KINDS]
+            defs = [d for d in self.index.outline(path) if d.kind not in LEAF_KINDS]
             owner = [-1] * (max((d.end_line for d in defs), default=0) + 1)
             # outline() orders by start line, then longest first: inner definitions come later
             # and overwrite their parents' lines.

@@ -39,7 +39,7 @@ def run_task(task: dict, only: list[str] | None = None) -> list[dict]:
         return [{**base, "skipped": str(exc)}]
     ws = prepared.workspace
     try:
-        outlines = Outlines(ws.index.db)
+        outlines = Outlines(ws.index)
         base["prepare_s"] = round(prepared.seconds, 3)
         base["seeded_from"] = prepared.seeded_from
         base["edit_outside_functions"] = metrics.edits_outside_functions(task.get("gold_functions"))

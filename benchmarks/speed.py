@@ -64,7 +64,7 @@ def timed(cmd: list[str], env: dict, cwd: Path | None = None) -> tuple[float, in
 
 
 def rg_pass(repo: Path, runs: int) -> list[float]:
-    from scout.ripgrep import rg_binary
+    from scout.index.ripgrep import rg_binary
 
     return [
         timed([rg_binary(), "-i", "-c", "csrf token", "."], os.environ.copy(), repo)[0] for _ in range(runs)

@@ -29,10 +29,10 @@ from scout.bundle import Span, fit, render_markdown
 from scout.config import load_settings
 from scout.explorer import make_policy
 from scout.explorer.query import IDENT, code_likeness
-from scout.files import read_text
-from scout.languages import EXTENSIONS, language_for
-from scout.lexical import STOPWORDS, terms
-from scout.ripgrep import run_rg
+from scout.index.files import read_text
+from scout.index.languages import EXTENSIONS, language_for
+from scout.index.lexical import STOPWORDS, terms
+from scout.index.ripgrep import run_rg
 from scout.tokens import count_tokens
 
 TOP_FILES = 5  # what the file-level baselines hand over
@@ -160,8 +160,8 @@ class Bm25Files:
     cache: dict[str, list[str]] = field(default_factory=dict)
 
     def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
-        rows = ws.index.db.execute("SELECT path, sha1 FROM files ORDER BY path").fetchall()
-        docs = [(p, sha) for p, sha in rows if language_for(p) is not None]
+        hashes = ws.index.file_hashes()
+        docs = [(p, hashes[p]) for p in sorted(hashes) if language_for(p) is not None]
         q = terms(query)
         if not docs or not q:
             return Prediction([], [])

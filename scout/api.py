@@ -9,10 +9,10 @@ from pathlib import Path
 from scout.bundle import Bundle
 from scout.config import Settings, load_settings
 from scout.explorer import Limits, Policy, explore, make_policy
+from scout.explorer.trajectory import Trajectory
 from scout.index import Index, Progress, open_index
 from scout.repo import Repo
 from scout.tools import ToolContext
-from scout.trajectory import Trajectory
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Workspace:
 def resolve_explorer(name: str) -> Policy:
     """`auto` picks the best explorer available here; other names go to `make_policy`."""
     if name == "auto":
-        from scout.reranker import WEIGHTS_DIR, model_available, model_is_default, weights_present
+        from scout.models.reranker import WEIGHTS_DIR, model_available, model_is_default, weights_present
 
         name = "model" if model_is_default() and model_available() else "heuristic"
         warn = logging.getLogger("scout").warning

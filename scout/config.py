@@ -54,6 +54,15 @@ class Settings:
 REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code"})
 
 
+def cache_root(settings: Settings | None = None) -> Path:
+    """Where indexes and caches live: the `cache_dir` setting, else SCOUT_CACHE_DIR, else the
+    platform's user cache directory (~/.cache/scout on Linux)."""
+    if settings is not None and settings.cache_dir:
+        return Path(settings.cache_dir).expanduser()
+    env = os.environ.get("SCOUT_CACHE_DIR")
+    return Path(env).expanduser() if env else Path(platformdirs.user_cache_dir("scout"))
+
+
 def user_config_path(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("SCOUT_CONFIG"):

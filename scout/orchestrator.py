@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from scout.bundle import Bundle, Span, render_span
 from scout.errors import ScoutError
-from scout.files import read_text
+from scout.index.files import read_text
 from scout.llm import Chat, Message, Usage
 from scout.prompts import Prompt, load
 from scout.repo import Repo

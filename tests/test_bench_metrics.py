@@ -130,7 +130,7 @@ def helper():
 def outlines(tmp_path):
     (tmp_path / "cart.py").write_text(SOURCE)
     ws = Workspace.open(tmp_path)
-    yield Outlines(ws.index.db)
+    yield Outlines(ws.index)
     ws.close()
 
 

@@ -10,7 +10,7 @@ from scout.explorer import Limits, ToolCall
 from scout.explorer.heuristic import HeuristicPolicy
 from scout.explorer.query import analyze_query
 from scout.explorer.scripted import ScriptedPolicy
-from scout.trajectory import Trajectory
+from scout.explorer.trajectory import Trajectory
 
 
 def test_scripted_policy_replays_calls_in_parallel_turns_and_writes_a_trajectory(sample_repo, tmp_path):

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from scout.errors import OutsideRepoError, RepoError
-from scout.files import list_files, read_text
+from scout.index.files import list_files, read_text
 from scout.repo import Repo
 
 

@@ -6,8 +6,7 @@ import logging
 import os
 import sqlite3
 
-from scout import store
-from scout.index import open_index
+from scout.index import open_index, store
 from scout.repo import Repo
 
 

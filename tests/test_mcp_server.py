@@ -15,7 +15,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import ListRootsResult, Root
 
-from scout.mcp_server import ServerConfig, build_server
+from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
 
 TOOLS = {"find_context", "read_range", "grep", "symbols", "outline"}

@@ -10,8 +10,8 @@ import pytest
 from conftest import git
 
 from scout.errors import ScoutError
-from scout.gitlog import parse_diff
-from scout.mine import MineOptions, check_allowed, clean_message, mine, split_for
+from scout.learn.gitlog import parse_diff
+from scout.learn.mine import MineOptions, check_allowed, clean_message, mine, split_for
 
 PRICING = '''"""Cart pricing."""
 

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from scout.api import Workspace
-from scout.reranker import WEIGHTS, model_available, weights_present
+from scout.models.reranker import WEIGHTS, model_available, weights_present
 
 pytest.importorskip("torch", reason="the model extra is not installed")
 pytest.importorskip("transformers", reason="the model extra is not installed")
@@ -29,8 +29,8 @@ MINED_TASK = {  # what `scout mine` writes for a commit to the fixture repositor
 @pytest.fixture(scope="module")
 def shipped():
     if not weights_present():
-        pytest.skip("no shipped weights in scout/weights/")
-    from scout.reranker import Reranker
+        pytest.skip("no shipped weights in scout/models/weights/")
+    from scout.models.reranker import Reranker
 
     return Reranker.load()
 
@@ -64,8 +64,8 @@ def test_model_policy_answers_with_the_csrf_check(sample_repo, shipped):
 
 
 def test_mined_gold_maps_onto_the_snapshot_and_labels_candidates(sample_repo):
-    from scout.reranker import RerankerConfig
-    from scout.trainset import labelled
+    from scout.learn.trainset import labelled
+    from scout.models.reranker import RerankerConfig
 
     task = {**MINED_TASK, "gold_functions": {PRICING: ["PriceCalculator.apply_discount", "gone_function"]}}
     ws = Workspace.open(sample_repo)
@@ -84,8 +84,8 @@ def test_mined_gold_maps_onto_the_snapshot_and_labels_candidates(sample_repo):
 def test_one_training_step_moves_the_delta_and_checkpoints_resume(tmp_path):
     import torch
 
-    from scout.reranker import Reranker, RerankerConfig
-    from scout.train import TrainOptions, resume, save_checkpoint, train_step
+    from scout.learn.train import TrainOptions, resume, save_checkpoint, train_step
+    from scout.models.reranker import Reranker, RerankerConfig
 
     torch.manual_seed(0)
     model = Reranker(RerankerConfig(rank=4, lora_layers=1), train=True)
@@ -107,18 +107,18 @@ def test_one_training_step_moves_the_delta_and_checkpoints_resume(tmp_path):
 
 
 def test_auto_picks_the_model_only_when_its_weights_are_marked_default(monkeypatch, caplog):
-    import scout.reranker
+    import scout.models.reranker
     from scout.api import resolve_explorer
 
-    shipped_default = scout.reranker.model_is_default()
+    shipped_default = scout.models.reranker.model_is_default()
     assert resolve_explorer("auto").name == ("model" if shipped_default else "heuristic")
-    monkeypatch.setattr(scout.reranker, "model_is_default", lambda: True)
+    monkeypatch.setattr(scout.models.reranker, "model_is_default", lambda: True)
     assert resolve_explorer("auto").name == "model"
-    monkeypatch.setattr(scout.reranker, "model_available", lambda: False)
+    monkeypatch.setattr(scout.models.reranker, "model_available", lambda: False)
     assert resolve_explorer("auto").name == "heuristic"
     assert "learned explorer unavailable" in caplog.text
-    monkeypatch.setattr(scout.reranker, "weights_present", lambda: False)
-    monkeypatch.setattr(scout.reranker, "model_is_default", lambda: False)
+    monkeypatch.setattr(scout.models.reranker, "weights_present", lambda: False)
+    monkeypatch.setattr(scout.models.reranker, "model_is_default", lambda: False)
     assert resolve_explorer("auto").name == "heuristic"
     assert "weights not found" in caplog.text
 
@@ -127,7 +127,7 @@ def test_the_head_learns_which_evidence_marks_the_answer(tmp_path):
     import numpy as np
 
     from scout.explorer.features import NAMES
-    from scout.head import Head, top1, train_head
+    from scout.models.head import Head, top1, train_head
 
     rng = random.Random(0)
     logit = NAMES.index("logit")
@@ -157,7 +157,7 @@ def test_model_policy_searches_its_best_files_again_and_cites_doubts_as_leads(sa
     import json
 
     from scout.explorer.model import LEAD_LINES, ModelPolicy
-    from scout.trajectory import Trajectory
+    from scout.explorer.trajectory import Trajectory
 
     ws = Workspace.open(sample_repo)
     log = io.StringIO()
@@ -174,7 +174,7 @@ def test_model_policy_searches_its_best_files_again_and_cites_doubts_as_leads(sa
 
 def test_head_examples_label_the_candidates_the_policy_reads(sample_repo, shipped):
     from scout.explorer.features import NAMES
-    from scout.trainset import head_example
+    from scout.learn.trainset import head_example
 
     ws = Workspace.open(sample_repo)
     example = head_example(ws, MINED_TASK, shipped)
@@ -188,8 +188,8 @@ def test_scouts_torch_encoder_is_transformers_bert_without_the_start_up():
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from scout.encoder import Encoder, PairTokenizer
-    from scout.reranker import base_model_dir
+    from scout.models.encoder import Encoder, PairTokenizer
+    from scout.models.reranker import base_model_dir
 
     base = base_model_dir()
     queries = ["where is the CSRF token checked when the Origin header is missing " * 4, "discounts"]
@@ -212,12 +212,12 @@ def test_scouts_torch_encoder_is_transformers_bert_without_the_start_up():
 
 def test_damaged_shipped_weights_are_a_clear_error(tmp_path, monkeypatch):
     import scout.explorer.model as model
-    import scout.head
+    import scout.models.head
     from scout.errors import ScoutError
 
     damaged = tmp_path / "head.json"
     damaged.write_text("{not json")
-    monkeypatch.setattr(scout.head, "HEAD", damaged)
+    monkeypatch.setattr(scout.models.head, "HEAD", damaged)
     model.shipped_head.cache_clear()
     try:
         with pytest.raises(ScoutError, match="cannot load the learned explorer's weights head.json"):

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from tree_sitter import Query
 
-from scout.languages import SPECS, grammars_dir, language_for, tags_query
-from scout.tags import Definition, Reference, extract
+from scout.index.languages import SPECS, grammars_dir, language_for, tags_query
+from scout.index.records import Definition, Reference
+from scout.index.tags import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tags"
 

@@ -7,7 +7,7 @@ from rank_bm25 import BM25Okapi
 
 from scout.api import Workspace
 from scout.errors import OutsideRepoError, ToolError
-from scout.lexical import terms
+from scout.index.lexical import terms
 from scout.tools import TOOLS, call_tool, describe
 
 

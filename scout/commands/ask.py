@@ -13,8 +13,8 @@ from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
 from scout.commands.progress import progress_bar
 from scout.config import load_settings
 from scout.errors import ScoutError
+from scout.explorer.trajectory import Trajectory
 from scout.repo import Repo
-from scout.trajectory import Trajectory
 
 
 def open_workspace(repo: Path, **overrides) -> Workspace:

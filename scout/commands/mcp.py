@@ -41,8 +41,8 @@ def mcp(
 ) -> None:
     """Run scout as an MCP server with the tools find_context, read_range, grep, symbols, outline."""
     from scout.api import resolve_explorer
-    from scout.mcp_output import MIN_MAX_TOKENS
-    from scout.mcp_server import ServerConfig, build_server, serve_http
+    from scout.mcp.output import MIN_MAX_TOKENS
+    from scout.mcp.server import ServerConfig, build_server, serve_http
 
     if explorer:
         resolve_explorer(explorer)  # an unknown explorer fails now, as one line, not at the first call

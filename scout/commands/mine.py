@@ -11,10 +11,10 @@ import typer
 
 from scout.commands.app import app
 from scout.errors import ScoutError
-from scout.gitlog import resolve_git_dir
-from scout.mine import MineOptions, mine, repo_name
+from scout.learn.gitlog import resolve_git_dir
+from scout.learn.mine import MineOptions, mine, repo_name
 
-log = logging.getLogger("scout.mine")
+log = logging.getLogger("scout.learn.mine")
 
 
 def excluded_repos(files: list[Path]) -> set[str]:

@@ -18,8 +18,8 @@ from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
 from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
 from scout.errors import ScoutError
+from scout.explorer.trajectory import Trajectory
 from scout.repo import Repo
-from scout.trajectory import Trajectory
 
 if TYPE_CHECKING:
     from scout.llm import Chat

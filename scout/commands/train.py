@@ -10,7 +10,7 @@ import typer
 
 from scout.commands.app import app, emit_json
 from scout.commands.progress import progress_bar
-from scout.reranker import CONFIG, WEIGHTS
+from scout.models.reranker import CONFIG, WEIGHTS
 
 
 @app.command(
@@ -33,8 +33,8 @@ def train_cmd(
 ) -> None:
     """Label candidates for the mined tasks (once), train the cross-encoder, evaluate it on dev
     repositories, then fit the head over its logits and the evidence features, and save both."""
-    from scout.train import TrainOptions, train
-    from scout.trainset import build
+    from scout.learn.train import TrainOptions, train
+    from scout.learn.trainset import build
 
     examples = work / "examples.jsonl"
     if not examples.is_file():
@@ -62,9 +62,9 @@ def train_cmd(
 
 def train_head_stage(tasks: Path, mirrors: Path, work: Path, per_repo: int, seed: int, weights: Path) -> dict:
     """Second stage: the head over the trained cross-encoder's logits and the evidence features."""
-    from scout.head import HEAD, top1, train_head
-    from scout.reranker import Reranker
-    from scout.trainset import build, head_example
+    from scout.learn.trainset import build, head_example
+    from scout.models.head import HEAD, top1, train_head
+    from scout.models.reranker import Reranker
 
     examples = work / "head-examples.jsonl"
     if not examples.is_file():

@@ -1,7 +1,7 @@
 """What the learned head sees of a candidate region: the heuristic's evidence, broken down.
 
 The heuristic adds its evidence up with hand-set weights; the head learns how much each kind is
-worth, beside the cross-encoder's reading of the text (`scout.reranker`). Every feature is cheap:
+worth, beside the cross-encoder's reading of the text (`scout.models.reranker`). Every feature is cheap:
 it comes from the evidence the tools already returned, never from another tool call.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 
+from scout.explorer.evidence import Evidence, Region, is_doc_path, is_test_path
 from scout.explorer.query import QueryFacts
-from scout.explorer.regions import Evidence, Region, is_doc_path, is_test_path
-from scout.lexical import terms
+from scout.index.lexical import terms
 
 # Reason labels (see `heuristic.gather`) → the feature their score adds to.
 KINDS = (

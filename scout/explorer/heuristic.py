@@ -11,9 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scout.explorer.loop import Answer, State, ToolCall
-from scout.explorer.query import QueryFacts, analyze_query, code_likeness
-from scout.explorer.regions import (
+from scout.explorer.evidence import (
     MAX_SPAN_LINES,
     WITHIN_FILE,
     Evidence,
@@ -22,7 +20,9 @@ from scout.explorer.regions import (
     is_test_path,
     is_vendored_path,
 )
-from scout.languages import language_for
+from scout.explorer.loop import Answer, State, ToolCall
+from scout.explorer.query import QueryFacts, analyze_query, code_likeness
+from scout.index.languages import language_for
 from scout.tools import ToolContext
 
 MAX_SYMBOL_LOOKUPS = 12

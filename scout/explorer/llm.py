@@ -14,7 +14,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from scout import store
 from scout.config import Settings, load_settings
 from scout.explorer.loop import Answer, Observation, State, ToolCall, fallback_answer
 from scout.explorer.replies import parse_citations, parse_text_tool_calls, remove_tool_calls, tool_arguments
@@ -121,7 +120,7 @@ def opening(state: State, ctx: ToolContext, max_spans: int) -> list[Message]:
 def layout(ctx: ToolContext) -> str:
     """Directories (two levels deep) with their file counts: a map to aim the first searches."""
     counts: Counter[str] = Counter()
-    for path in store.paths(ctx.index.db):
+    for path in ctx.index.paths():
         parts = path.split("/")[:-1]
         counts["/".join(parts[:2]) + "/" if parts else "./"] += 1
     lines = [f"{d} ({n})" for d, n in sorted(counts.items())]

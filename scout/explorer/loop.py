@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 from scout.bundle import Bundle, Span, Stats, fit
 from scout.errors import ScoutError
-from scout.files import read_text
+from scout.explorer.trajectory import Trajectory
+from scout.index.files import read_text
 from scout.tokens import count_tokens
 from scout.tools import ToolContext, ToolResult, call_tool
-from scout.trajectory import Trajectory
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Turn 1 (and turn 2, the outlines of files a traceback names) are the heuristic's
 at once. A focus turn then searches each of the best files so far with BM25 restricted to it. The
 evidence is pooled into candidate regions (definitions, BM25 chunks, grep windows); the best by
 heuristic score, plus a few more from each focused file, are read by the cross-encoder (see
-`scout.reranker`), and the head (`scout.head`) weighs its reading against the evidence features
+`scout.models.reranker`), and the head (`scout.models.head`) weighs its reading against the evidence features
 (`explorer.features`) into a probability per candidate. The shared span chooser
 (`regions.choose_spans`) makes the answer: confident regions whole, doubted ones as short leads.
 Without a shipped head, the cross-encoder is blended with the heuristic score instead.
@@ -18,12 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
+from scout.explorer.evidence import MAX_SPAN_LINES, Evidence, Region, _cap, choose_spans
 from scout.explorer.features import featurize
 from scout.explorer.heuristic import gather, penalty, probe_turn
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query
-from scout.explorer.regions import MAX_SPAN_LINES, Evidence, Region, _cap, choose_spans
-from scout.files import read_text
+from scout.index.files import read_text
 from scout.tools import ToolContext
 
 log = logging.getLogger("scout.explorer")
@@ -115,7 +115,7 @@ class ModelPolicy:
 
 @cache
 def shipped_head():
-    from scout.head import HEAD, Head
+    from scout.models.head import HEAD, Head
 
     if not HEAD.is_file():
         return None
@@ -126,7 +126,7 @@ def shipped_head():
 @cache
 def shipped_reranker():
     from scout.errors import ScoutError
-    from scout.reranker import WEIGHTS, Reranker, model_available
+    from scout.models.reranker import WEIGHTS, Reranker, model_available
 
     if not model_available():
         raise ScoutError(
@@ -147,7 +147,7 @@ def unreadable_weights(path):
     except Exception as exc:  # whatever the file's damage: safetensors, JSON, shapes
         raise ScoutError(
             f"cannot load the learned explorer's weights {path.name}: {type(exc).__name__}: {exc}",
-            hint="reinstall scout to restore scout/weights/, or --explorer heuristic",
+            hint="reinstall scout to restore scout/models/weights/, or --explorer heuristic",
         ) from exc
 
 
@@ -175,7 +175,7 @@ def candidates(
 ) -> list[Candidate]:
     """The best `top_k` regions by heuristic score, plus the best few more of each of the top
     `focus_files` files, with the text the model reads."""
-    from scout.reranker import candidate_text
+    from scout.models.reranker import candidate_text
 
     def heuristic(r: Region) -> float:
         return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(facts, r.path)

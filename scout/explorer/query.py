@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from scout.lexical import STOPWORDS
+from scout.index.lexical import STOPWORDS
 
 BACKTICK = re.compile(r"`([^`\n]{2,80})`")
 QUOTED = re.compile(r"(?<![\w\\])([\"'])([^\"'\n]{6,120})\1")

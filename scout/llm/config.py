@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.config import Settings
+from scout.config import Settings, cache_root
 from scout.errors import ScoutError
 
 PROVIDERS = ("openai", "anthropic")
@@ -59,13 +59,11 @@ def model_spec(settings: Settings, name: str | None = None) -> ModelSpec:
     if not text:
         raise ScoutError(
             "no model configured",
-            hint="set SCOUT_MODEL (and SCOUT_BASE_URL), `model` in ~/.config/scout/config.toml, or pass --model",
+            hint="set SCOUT_MODEL (and SCOUT_BASE_URL), `model` in your ~/.config/scout/config.toml, "
+            "or pass --model",
         )
     return parse_model(text, settings.base_url)
 
 
 def cache_dir(settings: Settings) -> Path:
-    from scout.index import cache_root
-
-    base = Path(settings.cache_dir).expanduser() if settings.cache_dir else cache_root()
-    return base / "llm"
+    return cache_root(settings) / "llm"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 
-from scout import store
 from scout.errors import ToolError
-from scout.files import read_text
+from scout.index.files import read_text
 from scout.tools.base import Hit, ToolContext, ToolResult
 
 MAX_READ_LINES = 400
@@ -16,7 +15,7 @@ def glob(ctx: ToolContext, pattern: str, limit: int = 100) -> ToolResult:
     """Indexed files whose repo-relative path matches a shell pattern (`**/csrf*.py`, `*views*`)."""
     pat = pattern.removeprefix("./")
     loose = pat if "/" in pat else f"*{pat}" if not pat.startswith("*") else pat
-    matches = [p for p in store.paths(ctx.index.db) if fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(p, loose)]
+    matches = [p for p in ctx.index.paths() if fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(p, loose)]
     hits = [Hit(p, score=1.0) for p in matches[:limit]]
     text = "\n".join(h.path for h in hits) or "(no files)"
     return ToolResult(hits, text, truncated=len(matches) > limit)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from scout import store
 from scout.errors import ToolError
-from scout.ripgrep import run_rg
+from scout.index.ripgrep import run_rg
 from scout.tools.base import Hit, ToolContext, ToolResult
 
 MAX_LINE_CHARS = 200
@@ -33,7 +32,7 @@ def grep(
     code, out = run_rg(args, cwd=ctx.repo.root)
     hits = _parse(out, max_matches)
     for hit in hits:
-        d = store.enclosing(ctx.index.db, hit.path, hit.line)
+        d = ctx.index.enclosing(hit.path, hit.line)
         if d is not None:
             hit.symbol, hit.start_line, hit.end_line = d.qualname, d.start_line, d.end_line
     text = "\n".join(f"{h.path}:{h.line}: {h.snippet}" for h in hits) or "(no matches)"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scout import store
 from scout.errors import ToolError
-from scout.lexical import terms
+from scout.index.lexical import terms
 from scout.tools.base import Hit, ToolContext, ToolResult
 
 MAX_QUERY_TERMS = 48  # issue texts are long; the rarest terms carry the signal
@@ -22,7 +21,7 @@ def symbols(
     if not name.strip():
         raise ToolError("symbols needs a name")
     *qualifier, name = name.strip().split(".")  # `Class.method`, `module.func`
-    defs = store.definitions(ctx.index.db, name, fuzzy=fuzzy, limit=limit if not qualifier else 200)
+    defs = ctx.index.definitions(name, fuzzy=fuzzy, limit=limit if not qualifier else 200)
     if qualifier and qualifier[-1] not in ("self", "cls", "this"):
         defs = [d for d in defs if _qualifies(d, qualifier[-1])][:limit]
     hits = [
@@ -40,7 +39,7 @@ def symbols(
     if references:
         hits += [
             Hit(r.path, r.line, r.line, r.name, 0.3, line=r.line, snippet=f"ref:{r.kind}")
-            for r in store.references(ctx.index.db, name, limit=limit)
+            for r in ctx.index.references(name, limit=limit)
         ]
     text = "\n".join(f"{h.path}:{h.start_line}-{h.end_line} {h.snippet} {h.symbol}" for h in hits)
     return ToolResult(hits, text or "(no symbols)")
@@ -57,7 +56,7 @@ def _qualifies(d, qualifier: str) -> bool:
 def outline(ctx: ToolContext, path: str) -> ToolResult:
     """The definitions in one file, in order, with their spans."""
     rel = ctx.repo.relative(path)
-    defs = store.outline(ctx.index.db, rel)
+    defs = ctx.index.outline(rel)
     hits = [Hit(d.path, d.start_line, d.end_line, d.qualname, line=d.name_line, snippet=d.kind) for d in defs]
     text = "\n".join(f"{h.start_line}-{h.end_line} {h.snippet} {h.symbol}" for h in hits)
     return ToolResult(hits, text or f"(no definitions in {rel})")
@@ -69,14 +68,14 @@ def bm25(ctx: ToolContext, query: str, limit: int = 30, path: str | None = None)
     counts = Counter(terms(query))
     weights = dict(counts.most_common()) if len(counts) <= MAX_QUERY_TERMS else _rarest(ctx, counts)
     rel = ctx.repo.relative(path) if path is not None else None
-    rows = store.bm25(ctx.index.db, {t: float(n) for t, n in weights.items()}, limit, rel)
+    rows = ctx.index.bm25({t: float(n) for t, n in weights.items()}, limit, rel)
     hits = [Hit(p, s, e, sym, score, snippet=matched) for p, s, e, sym, _kind, score, matched in rows]
     text = "\n".join(f"{h.path}:{h.start_line}-{h.end_line} {h.symbol or ''} ({h.score:.1f})" for h in hits)
     return ToolResult(hits, text or "(no results)")
 
 
 def _rarest(ctx: ToolContext, counts: Counter[str]) -> dict[str, int]:
-    df = store.document_frequencies(ctx.index.db, list(counts))
+    df = ctx.index.document_frequencies(list(counts))
     present = [t for t in counts if df.get(t)]
     present.sort(key=lambda t: df[t])
     return {t: counts[t] for t in present[:MAX_QUERY_TERMS]}

@@ -19,11 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
-from scout import store
-from scout.analyze import FileRecord, analyze_args
-from scout.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files
+from scout.config import cache_root
+from scout.index import store
+from scout.index.analyze import analyze_args
+from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files
+from scout.index.records import Definition, FileRecord, Reference
 from scout.repo import Repo
 
 log = logging.getLogger("scout.index")
@@ -39,11 +39,6 @@ class UpdateStats:
     changed: int
     removed: int
     seconds: float
-
-
-def cache_root() -> Path:
-    env = os.environ.get("SCOUT_CACHE_DIR")
-    return Path(env).expanduser() if env else Path(platformdirs.user_cache_dir("scout"))
 
 
 def index_path(repo: Repo, cache_dir: Path | None = None) -> Path:
@@ -118,6 +113,33 @@ class Index:
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8)) as pool:
             results = pool.map(analyze_args, jobs, chunksize=32)
             return _collect(results, len(jobs), progress)
+
+    # --- reads: everything outside the index sees its tables through these ------------------
+
+    def definitions(self, name: str, fuzzy: bool = False, limit: int = 50) -> list[Definition]:
+        return store.definitions(self.db, name, fuzzy, limit)
+
+    def references(self, name: str, limit: int = 100) -> list[Reference]:
+        return store.references(self.db, name, limit)
+
+    def outline(self, path: str) -> list[Definition]:
+        return store.outline(self.db, path)
+
+    def enclosing(self, path: str, line: int) -> Definition | None:
+        return store.enclosing(self.db, path, line)
+
+    def file_hashes(self) -> dict[str, str]:
+        """Path → content hash (sha1) of every indexed file."""
+        return {path: sha1 for path, (_, _, sha1) in store.file_stats(self.db).items()}
+
+    def paths(self) -> list[str]:
+        return store.paths(self.db)
+
+    def bm25(self, weights: dict[str, float], limit: int = 50, path: str | None = None) -> list[tuple]:
+        return store.bm25(self.db, weights, limit, path)
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        return store.document_frequencies(self.db, terms)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

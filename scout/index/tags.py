@@ -6,34 +6,10 @@ name, `@definition.<kind>` its whole node (the span), `@name.reference.<kind>` a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tree_sitter import Node, Parser, QueryCursor
 
-from scout.languages import grammar, tags_query
-
-
-@dataclass(frozen=True)
-class Definition:
-    name: str
-    kind: str  # function, method, class, interface, module, ...
-    path: str
-    start_line: int  # whole node, 1-based inclusive
-    end_line: int
-    name_line: int
-    parent: str | None = None  # enclosing definition's name, innermost first
-
-    @property
-    def qualname(self) -> str:
-        return f"{self.parent}.{self.name}" if self.parent else self.name
-
-
-@dataclass(frozen=True)
-class Reference:
-    name: str
-    kind: str  # call, class, type, ...
-    path: str
-    line: int
+from scout.index.languages import grammar, tags_query
+from scout.index.records import Definition, Reference
 
 
 def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Definition], list[Reference]]:

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scout.errors import ScoutError
-from scout.explorer.regions import is_doc_path, is_test_path
-from scout.gitlog import Blobs, Commit, FileDiff, commits
-from scout.languages import language_for
-from scout.tags import Definition, extract
+from scout.explorer.evidence import is_doc_path, is_test_path
+from scout.index.languages import language_for
+from scout.index.records import Definition
+from scout.index.tags import extract
+from scout.learn.gitlog import Blobs, Commit, FileDiff, commits
 
-log = logging.getLogger("scout.mine")
+log = logging.getLogger("scout.learn.mine")
 
 # Evaluation repositories (SWE-bench Lite, and those held out for evaluation): never mined.
 EVAL_NAMES = frozenset(
@@ -223,7 +224,7 @@ def normalise(text: str) -> str:
 
 def mine(git_dir: Path, repo: str, opts: MineOptions, excluded: set[str] = frozenset()) -> Iterator[dict]:
     """Every task of one repository: commits, then docstring questions, each tagged with its split."""
-    from scout.docquestions import doc_tasks
+    from scout.learn.docquestions import doc_tasks
 
     check_allowed(repo, excluded)
     split = split_for(repo, opts.dev_percent)

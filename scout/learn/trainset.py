@@ -19,16 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scout.explorer.evidence import _cap
 from scout.explorer.heuristic import gather, probe_turn
 from scout.explorer.loop import Answer, Limits, State, ToolCall, explore
 from scout.explorer.model import Candidate, candidates
 from scout.explorer.query import analyze_query
-from scout.explorer.regions import _cap
-from scout.reranker import RerankerConfig
-from scout.store import outline
+from scout.models.reranker import RerankerConfig
 from scout.tools import ToolContext
 
-log = logging.getLogger("scout.train")
+log = logging.getLogger("scout.learn.train")
 
 POOL = 48  # candidates kept per task; the policy reads the first TOP_K of them
 
@@ -65,11 +64,11 @@ def checkout(git_dir: Path, dest: Path) -> str:
     return sha
 
 
-def snapshot_gold(db, task: dict) -> list[tuple[str, int, int]]:
+def snapshot_gold(index, task: dict) -> list[tuple[str, int, int]]:
     """The task's gold functions as they are in the indexed snapshot."""
     spans = []
     for path, names in (task.get("gold_functions") or {}).items():
-        defs = outline(db, path)
+        defs = index.outline(path)
         for name in names:
             spans += [(path, d.start_line, d.end_line) for d in defs if d.qualname == name][:1]
     return spans
@@ -82,7 +81,7 @@ def hits_gold(region, gold: list[tuple[str, int, int]]) -> int:
 
 
 def labelled(ws, task: dict, cfg: RerankerConfig) -> dict | None:
-    gold = snapshot_gold(ws.index.db, task)
+    gold = snapshot_gold(ws.index, task)
     if not gold:
         return None
     recorder = Recorder(cfg)
@@ -120,7 +119,7 @@ class HeadRecorder:
 
 def head_example(ws, task: dict, scorer) -> dict | None:
     """One task's feature rows for the head, labelled by overlap with the gold definitions."""
-    gold = snapshot_gold(ws.index.db, task)
+    gold = snapshot_gold(ws.index, task)
     if not gold:
         return None
     recorder = HeadRecorder(scorer)

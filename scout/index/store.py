@@ -8,8 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from scout.analyze import FileRecord
-from scout.tags import Definition, Reference
+from scout.index.records import Definition, FileRecord, Reference
 
 log = logging.getLogger("scout.index")
 

@@ -71,8 +71,8 @@ def language_for(path: str) -> str | None:
 
 def grammars_dir() -> Path:
     """`scout/grammars` inside an installed wheel; the checkout's top-level `grammars/` otherwise."""
-    here = Path(__file__).parent
-    for candidate in (here / "grammars", here.parent / "grammars"):
+    package = Path(__file__).parent.parent
+    for candidate in (package / "grammars", package.parent / "grammars"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("scout's grammars/ directory is missing from this installation")

@@ -8,25 +8,11 @@ definition form module-level windows. So the chunks partition the file and no te
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from scout.lexical import term_counts, terms
-from scout.tags import Definition
+from scout.index.lexical import term_counts, terms
+from scout.index.records import Chunk, Definition
 
 MODULE_WINDOW = 60  # lines per module-level chunk
-
-
-@dataclass
-class Chunk:
-    start_line: int  # the span shown to users (a definition's whole span), 1-based inclusive
-    end_line: int
-    symbol: str | None  # qualified name, None for module-level windows
-    kind: str
-    counts: Counter[str]
-
-    @property
-    def length(self) -> int:
-        return sum(self.counts.values())
 
 
 def chunk_file(path: str, lines: list[str], defs: list[Definition]) -> list[Chunk]:

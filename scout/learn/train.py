@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scout.explorer.model import TOP_K
-from scout.reranker import CONFIG, WEIGHTS, Reranker, RerankerConfig
+from scout.models.reranker import CONFIG, WEIGHTS, Reranker, RerankerConfig
 
-log = logging.getLogger("scout.train")
+log = logging.getLogger("scout.learn.train")
 
 BLENDS = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 

@@ -5,7 +5,7 @@ about 2 s per process, which every one-shot `scout ask` would pay; this is the s
 tests check it against transformers' BertModel), built from the installed base package's
 `config.json`, `model.safetensors` and `tokenizer.json`. Module names follow transformers', so a
 LoRA delta trained on transformers' model merges into this one by name. Training still uses
-transformers (`scout.reranker.Reranker(train=True)`).
+transformers (`scout.models.reranker.Reranker(train=True)`).
 """
 
 from __future__ import annotations
