@@ -102,7 +102,7 @@ def test_grep_symbols_outline_commands(sample_repo):
     assert grep["hits"][0]["symbol"] == "check_csrf_token"
     assert scout("grep", "(unclosed", "-r", r).returncode == 2
     assert scout("grep", "nothing_matches_this_zz", "-r", r).returncode == 1
-    sym = scout("symbols", "PriceCalculator", "-r", r, "--exact")
+    sym = scout("symbols", "PriceCalculator", "-r", r, "--no-fuzzy")
     assert sym.returncode == 0 and "shop/cart/pricing.py:9-" in sym.stdout
     outline = scout("outline", "shop/auth/tokens.py", "-r", r)
     assert "19-27 function check_csrf_token" in outline.stdout

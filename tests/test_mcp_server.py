@@ -18,7 +18,7 @@ from mcp.types import ListRootsResult, Root
 from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
 
-TOOLS = {"find_context", "read_range", "grep", "symbols", "outline"}
+TOOLS = {"find_context", "read_range", "grep", "symbols", "outline", "glob", "bm25"}
 CSRF = "where is the CSRF token checked"
 
 

@@ -8,7 +8,7 @@ from rank_bm25 import BM25Okapi
 from scout.api import Workspace
 from scout.errors import OutsideRepoError, ToolError
 from scout.index.lexical import terms
-from scout.tools import TOOLS, call_tool, describe
+from scout.tools import TOOLS, call_tool
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_grep_no_matches_is_empty_not_an_error(ctx):
 
 
 def test_grep_invalid_regex_is_a_tool_error(ctx):
-    with pytest.raises(ToolError, match="rg failed"):
+    with pytest.raises(ToolError, match=r"invalid regex '\(unclosed': unclosed group"):
         call_tool(ctx, "grep", {"pattern": "(unclosed"})
 
 
@@ -143,15 +143,29 @@ def test_bm25_agrees_with_rank_bm25_on_the_ordering(ctx):
 def test_unknown_tool_and_bad_arguments_are_tool_errors(ctx):
     with pytest.raises(ToolError, match="unknown tool"):
         call_tool(ctx, "rm", {})
-    with pytest.raises(ToolError, match="bad arguments"):
+    with pytest.raises(ToolError, match="grep has no parameter 'regex'"):
         call_tool(ctx, "grep", {"regex": "x"})
+    with pytest.raises(ToolError, match="grep needs pattern"):
+        call_tool(ctx, "grep", {})
+    with pytest.raises(ToolError, match="max_matches must be at most 1000"):
+        call_tool(ctx, "grep", {"pattern": "x", "max_matches": 5000})
+    with pytest.raises(ToolError, match="limit must be integer"):
+        call_tool(ctx, "bm25", {"query": "x", "limit": "many"})
+    assert call_tool(ctx, "bm25", {"query": "csrf token", "limit": "2"}).hits  # a model's "2" is 2
 
 
 def test_every_tool_has_a_schema_for_function_calling():
-    for name in TOOLS:
-        schema = describe(name)
+    for entry in TOOLS.values():
+        schema = entry.schema()
         assert schema["description"] and schema["parameters"]["type"] == "object"
-    assert describe("grep")["parameters"]["required"] == ["pattern"]
+        for prop in schema["parameters"]["properties"].values():
+            assert prop["description"] and prop["type"] in ("string", "integer", "boolean")
+    grep = TOOLS["grep"].schema()["parameters"]
+    assert grep["required"] == ["pattern"]
+    assert grep["properties"]["max_matches"] == {
+        "type": "integer", "description": "Stop after this many matches in all.",
+        "minimum": 1, "maximum": 1000, "default": 50,
+    }  # fmt: skip
 
 
 def test_dotted_symbol_names_keep_only_definitions_under_that_qualifier(ctx):

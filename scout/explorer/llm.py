@@ -20,7 +20,7 @@ from scout.explorer.replies import parse_citations, parse_text_tool_calls, remov
 from scout.llm import Chat, Message, Reply, client_for, tool_message
 from scout.prompts import load
 from scout.tokens import line_prefix
-from scout.tools import TOOLS, ToolContext, describe
+from scout.tools import TOOLS, ToolContext
 
 log = logging.getLogger("scout.explorer.llm")
 
@@ -107,7 +107,7 @@ class LLMPolicy:
         return Answer(spans) if spans else fallback_answer(state)
 
 
-TOOL_SPECS = [describe(name) for name in TOOLS]
+TOOL_SPECS = [t.schema() for t in TOOLS.values()]
 
 
 def opening(state: State, ctx: ToolContext, max_spans: int) -> list[Message]:

@@ -7,9 +7,9 @@ Used by every LLM explorer (remote or local), so a model behaves the same whiche
   prefixed by the repository's name, is read as well; when such a block is present, only it counts.
 - Tool calls written as text (local models, servers without native tool calling) are
   `<tool_call>{"name": ..., "arguments": {...}}</tool_call>` blocks, the Hermes/Qwen convention.
-- Tool names are matched case-insensitively, a few common argument spellings (`file_path`,
-  `offset`/`limit`) are mapped onto scout's, and numbers or booleans sent as strings are converted,
-  so models trained on other tool sets work unchanged.
+- Tool names are matched case-insensitively and a few common argument spellings (`file_path`,
+  `offset`/`limit`) are mapped onto scout's (the tool registry converts numbers and booleans sent
+  as strings), so models trained on other tool sets work unchanged.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from scout.bundle import Span
 from scout.errors import ScoutError
 from scout.llm.chat import RequestedCall
 from scout.repo import Repo
-from scout.tools import TOOLS, describe
 
 _BLOCK = re.compile(r"<final_answer>(.*?)(?:</final_answer>|\Z)", re.S | re.I)
 _CITATION = re.compile(r"(?P<path>[^\s:`'\"()<>\[\],]+):(?P<start>\d+)(?:\s*-\s*L?(?P<end>\d+))?")
@@ -111,19 +110,4 @@ def tool_arguments(call: RequestedCall) -> tuple[str, dict[str, Any]]:
         args["start_line"] = args.pop("offset")
     if name == "read" and "limit" in args:
         args["end_line"] = int(args.get("start_line") or 1) + int(args.pop("limit")) - 1
-    return name, _coerce(name, args)
-
-
-def _coerce(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    if name not in TOOLS:
-        return args
-    props = describe(name)["parameters"]["properties"]
-    out = {}
-    for key, value in args.items():
-        kind = props.get(key, {}).get("type")
-        if kind == "integer" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
-        elif kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
-            value = value.lower() == "true"
-        out[key] = value
-    return out
+    return name, args  # the registry converts "10" and "true" when it checks them

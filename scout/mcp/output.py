@@ -16,8 +16,6 @@ from mcp.types import CallToolResult, TextContent
 from scout.bundle import Bundle, fit
 from scout.errors import OutsideRepoError, RepoError, ScoutError, ToolError
 from scout.tokens import count_tokens, line_prefix
-from scout.tools import ToolResult
-from scout.tools.files import MAX_READ_LINES
 
 DEFAULT_MAX_TOKENS = 20_000
 MIN_MAX_TOKENS = 200  # below this not even one cited span fits
@@ -30,14 +28,9 @@ HINTS: list[tuple[type[ScoutError], str]] = [
     (ToolError, "check the arguments against the tool's description"),
 ]
 
-REGEX_HINT = "escape regex metacharacters such as ( [ { . * + ? (Rust regex syntax), or pass fixed=true"
 MESSAGE_HINTS = {  # by how the message starts, before the hint for the error's kind
     "no such file": "paths are relative to the repository root; locate files with grep or find_context",
     "not a readable text file": "binary, minified and oversized files are skipped; read another file",
-}
-NO_MATCH_HINTS = {
-    "grep": "check the regex (Rust syntax), try ignore_case=true or fixed=true, or ask find_context",
-    "symbols": "check the spelling, or grep for the name, or ask find_context",
 }
 
 
@@ -109,36 +102,3 @@ def _shrink(bundle: Bundle, max_tokens: int) -> None:
 
 def _json_tokens(bundle: Bundle) -> int:
     return count_tokens(json.dumps(bundle.to_dict(), ensure_ascii=False))
-
-
-def render_plain(result: ToolResult) -> str:
-    return result.text
-
-
-def render_outline(result: ToolResult) -> str:
-    return f"{result.hits[0].path}\n{result.text}" if result.hits else result.text
-
-
-def render_grep(result: ToolResult) -> str:
-    """One line per match, with the enclosing definition: the span a model reads next."""
-    lines = []
-    for h in result.hits:
-        where = f"  [in {h.symbol} {h.start_line}-{h.end_line}]" if h.symbol else ""
-        lines.append(f"{h.path}:{h.line}: {h.snippet}{where}")
-    if result.truncated:
-        lines.append("[more matches not shown: raise max_matches or narrow path / glob]")
-    return "\n".join(lines)
-
-
-def render_read(result: ToolResult) -> str:
-    """Numbered lines, so a model can cite them without counting."""
-    hit = result.hits[0]
-    body = hit.snippet.splitlines()
-    width = len(str(hit.start_line + len(body)))
-    lines = [f"{hit.path}:{hit.start_line}-{hit.start_line + max(len(body) - 1, 0)}"]
-    lines += [f"{n:>{width}}  {text}" for n, text in enumerate(body, hit.start_line)]
-    if result.truncated and len(body) >= MAX_READ_LINES:  # the tool's limit, not the end of the file
-        lines.append(
-            f"[file continues: call read_range with start_line={hit.start_line + len(body)} for more]"
-        )
-    return "\n".join(lines)

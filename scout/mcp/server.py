@@ -1,7 +1,8 @@
 """`scout mcp`: scout as an MCP server, so an agent harness calls it instead of wandering with grep.
 
-`build_server()` returns an `MCPServer` (official SDK) with five read-only tools: `find_context`
-(the evidence bundle) and the follow-up reads `grep`, `symbols`, `outline`, `read_range`. Its
+`build_server()` returns an `MCPServer` (official SDK) with read-only tools: `find_context` (the
+evidence bundle) and one tool per entry of scout's tool registry (`read_range`, `grep`, `symbols`,
+`outline`, `glob`, `bm25`, ...), generated from its declaration. Its
 lifespan opens the repositories once and warms their indexes; tools run on worker threads. Tool
 failures a model can fix come back as `isError` results (`scout.mcp.output`); anything else the
 SDK reports. Nothing here writes to stdout: over stdio that is the protocol stream.
@@ -23,23 +24,12 @@ from mcp.types import CallToolResult, ListRootsResult, ToolAnnotations
 from pydantic import Field
 
 from scout import __version__
-from scout.errors import ScoutError, ToolError
-from scout.mcp.output import (
-    DEFAULT_MAX_TOKENS,
-    NO_MATCH_HINTS,
-    REGEX_HINT,
-    bundle_result,
-    error_result,
-    render_grep,
-    render_outline,
-    render_plain,
-    render_read,
-    scout_error_result,
-    text_result,
-)
+from scout.errors import ScoutError
+from scout.mcp.output import DEFAULT_MAX_TOKENS, bundle_result, error_result, scout_error_result, text_result
 from scout.mcp.repos import Repos, Served, root_paths
 from scout.repo import Repo
-from scout.tools import ToolResult, call_tool
+from scout.tools import TOOLS, Tool, call_tool
+from scout.tools.registry import Param
 
 log = logging.getLogger("scout.mcp")
 
@@ -81,9 +71,12 @@ def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
         lifespan=_lifespan(config),
         log_level="WARNING",
     )
-    for tool in (find_context, read_range, grep, symbols, outline):
-        # 3.11 keeps docstring indentation; the description is what the model reads.
-        server.add_tool(tool, description=inspect.cleandoc(tool.__doc__ or ""), annotations=READ_ONLY)
+    # 3.11 keeps docstring indentation; the description is what the model reads.
+    server.add_tool(
+        find_context, description=inspect.cleandoc(find_context.__doc__ or ""), annotations=READ_ONLY
+    )
+    for entry in TOOLS.values():
+        server.add_tool(registry_tool(entry), description=entry.help, annotations=READ_ONLY)
     return server
 
 
@@ -163,95 +156,49 @@ def find_context(
     return bundle_result(bundle, state.max_tokens, notes)
 
 
-def read_range(
-    path: Annotated[str, Field(description="Repository-relative file path, e.g. from a citation.")],
-    ctx: Context,
-    roots: Roots,
-    start_line: Annotated[int, Field(ge=1, description="First line, 1-based.")] = 1,
-    end_line: Annotated[int | None, Field(ge=1, description="Last line, inclusive; omit for +400.")] = None,
-    context: Annotated[int, Field(ge=0, le=200, description="Extra lines before and after.")] = 0,
-    repo: RepoArg = None,
-) -> CallToolResult:
-    """Read lines of one file, numbered, at most 400 per call. Use it to read around a citation
-    from find_context (e.g. start_line/end_line of a span with context=20). Cheap and read-only."""
-    first = max(1, start_line - context)
-    last = end_line + context if end_line is not None else None
-    args = {"path": path, "start_line": first, "end_line": last}
-    return _run(ctx, repo, roots, "read", args, render_read, "read a smaller line range")
+def registry_tool(entry: Tool) -> Callable[..., CallToolResult]:
+    """An MCP handler for a registered tool: its parameters (with their descriptions and bounds),
+    then the context, the client's roots and `repo`."""
+
+    def handler(ctx: Context, roots: ListRootsResult | None, repo: str | None = None, **args: Any):
+        return _run(ctx, repo, roots, entry, args)
+
+    P = inspect.Parameter
+    params = [_mcp_param(p) for p in entry.params if p.required]
+    params += [
+        P("ctx", P.POSITIONAL_OR_KEYWORD, annotation=Context),
+        P("roots", P.POSITIONAL_OR_KEYWORD, annotation=Roots),
+    ]
+    params += [_mcp_param(p) for p in entry.params if not p.required]
+    params.append(P("repo", P.POSITIONAL_OR_KEYWORD, annotation=RepoArg, default=None))
+    handler.__signature__ = inspect.Signature(params, return_annotation=CallToolResult)  # type: ignore[attr-defined]
+    handler.__annotations__ = {p.name: p.annotation for p in params} | {"return": CallToolResult}
+    handler.__name__ = entry.mcp_name or entry.name
+    return handler
 
 
-def grep(
-    pattern: Annotated[str, Field(description="Regex (Rust syntax), or a literal string with fixed=true.")],
-    ctx: Context,
-    roots: Roots,
-    path: Annotated[str | None, Field(description="Limit to this file or directory.")] = None,
-    glob: Annotated[str | None, Field(description="Limit to files matching this glob, e.g. *.py.")] = None,
-    fixed: Annotated[bool, Field(description="Treat the pattern as a literal string.")] = False,
-    ignore_case: bool = False,
-    max_matches: Annotated[int, Field(ge=1, le=500)] = 50,
-    repo: RepoArg = None,
-) -> CallToolResult:
-    """Search file contents with ripgrep. Returns `path:line: text` per match, followed by the
-    enclosing definition and its line span when there is one. Use it for exact strings and
-    identifiers; for questions, call find_context instead. No match is an error result."""
-    args = {"pattern": pattern, "path": path, "glob": glob, "fixed": fixed, "ignore_case": ignore_case}
-    args["max_matches"] = max_matches
-    return _run(ctx, repo, roots, "grep", args, render_grep, "narrow `path` or `glob`")
-
-
-def symbols(
-    name: Annotated[str, Field(description="A function, class or method name (`Class.method` works).")],
-    ctx: Context,
-    roots: Roots,
-    references: Annotated[bool, Field(description="Also list the places that use it.")] = False,
-    repo: RepoArg = None,
-) -> CallToolResult:
-    """Where a symbol is defined (exact matches first, then fuzzy), as `path:start-end kind name`,
-    and with references=true where it is used. Read-only, from the index; no match is an error."""
-    args = {"name": name, "references": references}
-    return _run(ctx, repo, roots, "symbols", args, render_plain, "use a more specific name")
-
-
-def outline(
-    path: Annotated[str, Field(description="Repository-relative file path.")],
-    ctx: Context,
-    roots: Roots,
-    repo: RepoArg = None,
-) -> CallToolResult:
-    """The definitions in one file, in order, as `start-end kind name`: a table of contents to
-    pick what to read_range next. Read-only, from the index."""
-    return _run(ctx, repo, roots, "outline", {"path": path}, render_outline, "read_range part of the file")
+def _mcp_param(p: Param) -> inspect.Parameter:
+    typ = p.type | None if p.optional else p.type
+    field = Field(description=p.doc.help, ge=p.doc.ge, le=p.doc.le)
+    default = inspect.Parameter.empty if p.required else p.default
+    return inspect.Parameter(
+        p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[typ, field], default=default
+    )
 
 
 def _run(
-    ctx: Context,
-    repo: str | None,
-    roots: ListRootsResult | None,
-    tool: str,
-    args: dict[str, Any],
-    render: Callable[[ToolResult], str],
-    narrow: str,
+    ctx: Context, repo: str | None, roots: ListRootsResult | None, entry: Tool, args: dict[str, Any]
 ) -> CallToolResult:
-    """Call one of scout's tools and render its result, or the error a model can act on."""
+    """Call one of scout's tools and return its text, or the error a model can act on."""
     try:
         served = _served(ctx, repo, roots)
-        if tool == "outline" and not served.ws.repo.resolve(args["path"]).is_file():
-            return scout_error_result(ToolError(f"no such file: {args['path']}"))
-        result = call_tool(served.ws.ctx, tool, args)
-    except ToolError as exc:
-        if tool == "grep" and str(exc).startswith("rg failed"):  # rg exits 2 on a pattern it cannot parse
-            reason = str(exc).removeprefix("rg failed: ").removeprefix("error: ")
-            return error_result(f"invalid regex {args['pattern']!r}: {reason}", REGEX_HINT)
-        return scout_error_result(exc)
+        result = call_tool(served.ws.ctx, entry.name, args)
     except ScoutError as exc:
         return scout_error_result(exc)
-    if tool == "read" and not result.hits[0].snippet and args["start_line"] > 1:
-        message = f"start_line {args['start_line']} is past the end of {args['path']}"
-        return error_result(message, "outline the file, or read from start_line=1")
-    if not result.hits and tool in NO_MATCH_HINTS:
-        what = args.get("pattern") or args.get("name")
-        return error_result(f"no matches for {what!r}", NO_MATCH_HINTS[tool])
-    return text_result(render(result), _state(ctx).max_tokens, narrow)
+    if not result.hits and entry.empty_hint:
+        what = args.get("pattern") or args.get("name") or args.get("query")
+        return error_result(f"no matches for {what!r}", entry.empty_hint)
+    return text_result(result.text, _state(ctx).max_tokens, entry.narrow_hint)
 
 
 def serve_http(server: MCPServer[ServerState], host: str, port: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from scout.index import Index
 from scout.repo import Repo
@@ -12,6 +13,19 @@ from scout.repo import Repo
 class ToolContext:
     repo: Repo
     index: Index
+
+
+class Kind(StrEnum):
+    """What a hit is, as data: explorers weigh evidence by kind, never by parsing its text."""
+
+    BM25 = "bm25"  # a chunk ranked by BM25 across the repository
+    BM25_IN_FILE = "bm25-in-file"  # the same, within one file
+    DEFINITION = "definition"  # where a symbol is defined
+    REFERENCE = "reference"  # where a symbol is used
+    MATCH = "match"  # a line grep matched
+    PATH = "path"  # a file whose path matched a glob
+    OUTLINE = "outline"  # a definition in a file's outline
+    LINES = "lines"  # lines read from a file
 
 
 @dataclass
@@ -25,10 +39,12 @@ class Hit:
     score: float = 0.0
     line: int = 0  # the matching line itself, when the hit is a region around it
     snippet: str = ""  # the matching line's text, or a short label
+    kind: Kind = Kind.MATCH
+    detail: str = ""  # kind-specific: a definition's kind (function, class), the terms BM25 matched
 
 
 @dataclass
 class ToolResult:
     hits: list[Hit] = field(default_factory=list)
-    text: str = ""  # compact rendering, what an LLM explorer reads
+    text: str = ""  # the rendering people and models read (CLI, MCP, LLM explorer alike)
     truncated: bool = False

@@ -1,56 +1,85 @@
-"""grep: ripgrep's `--json` output as hits, each tagged with its enclosing definition."""
+"""grep: ripgrep's `--json` matches, streamed and capped, each tagged with its enclosing definition."""
 
 from __future__ import annotations
 
+import base64
 import json
+from typing import Annotated
 
 from scout.errors import ToolError
-from scout.index.ripgrep import run_rg
-from scout.tools.base import Hit, ToolContext, ToolResult
+from scout.index.ripgrep import stream_rg
+from scout.tools.base import Hit, Kind, ToolContext, ToolResult
+from scout.tools.registry import Doc, tool
 
 MAX_LINE_CHARS = 200
+REGEX_HINT = "escape regex metacharacters such as ( [ { . * + ? (Rust regex syntax), or pass fixed=true"
 
 
+@tool(
+    example="scout grep 'def check_token' --glob '*.py' --repo ~/src/django",
+    empty_hint="check the regex (Rust syntax), try ignore_case or fixed, or ask find_context",
+    narrow_hint="raise max_matches or narrow path / glob",
+)
 def grep(
     ctx: ToolContext,
-    pattern: str,
-    path: str | None = None,
-    glob: str | None = None,
-    fixed: bool = False,
-    ignore_case: bool = False,
-    max_matches: int = 100,
+    pattern: Annotated[str, Doc("Regex (Rust syntax), or a literal string with fixed.")],
+    path: Annotated[str | None, Doc("Only this file or directory (repository-relative).")] = None,
+    glob: Annotated[str | None, Doc("Only files matching this glob, e.g. *.py.")] = None,
+    fixed: Annotated[bool, Doc("Treat the pattern as a literal string.", short="-F")] = False,
+    ignore_case: Annotated[bool, Doc("Case-insensitive.", short="-i")] = False,
+    max_matches: Annotated[int, Doc("Stop after this many matches in all.", ge=1, le=1000)] = 50,
 ) -> ToolResult:
-    """Search file contents with a regex (Rust syntax) or, with fixed=True, a literal string."""
+    """Search file contents with ripgrep. One `path:line: text` per match, followed by the
+    enclosing definition and its line span when there is one. Use it for exact strings and
+    identifiers; for questions in words, find_context (or bm25) is better."""
     if not pattern:
         raise ToolError("grep needs a non-empty pattern")
-    args = ["--json", "--no-require-git", "--no-messages", "--max-columns", "500", "-m", "50"]
+    args = ["--json", "--no-require-git", "--no-messages", "--max-columns", "500", "-m", str(max_matches)]
     args += ["-F"] if fixed else []
     args += ["-i"] if ignore_case else []
     args += ["--glob", glob] if glob else []
     target = ctx.repo.relative(path) if path else "."
     args += ["-e", pattern, "--", target]
-    code, out = run_rg(args, cwd=ctx.repo.root)
-    hits = _parse(out, max_matches)
+    hits: list[Hit] = []
+    try:
+        with stream_rg(args, cwd=ctx.repo.root) as lines:
+            hits = _matches(lines, max_matches + 1)  # one more than shown: is there more?
+    except ToolError as exc:
+        if str(exc).startswith("rg failed"):  # rg exits 2 on a pattern it cannot parse
+            reason = str(exc).removeprefix("rg failed: ").removeprefix("error: ")
+            raise ToolError(f"invalid regex {pattern!r}: {reason}", hint=REGEX_HINT) from None
+        raise
+    truncated = len(hits) > max_matches
+    hits = hits[:max_matches]
     for hit in hits:
         d = ctx.index.enclosing(hit.path, hit.line)
         if d is not None:
             hit.symbol, hit.start_line, hit.end_line = d.qualname, d.start_line, d.end_line
-    text = "\n".join(f"{h.path}:{h.line}: {h.snippet}" for h in hits) or "(no matches)"
-    return ToolResult(hits, text, truncated=len(hits) >= max_matches and code == 0)
+    return ToolResult(hits, render(hits, truncated), truncated)
 
 
-def _parse(out: str, max_matches: int) -> list[Hit]:
+def render(hits: list[Hit], truncated: bool) -> str:
+    lines = []
+    for h in hits:
+        where = f"  [in {h.symbol} {h.start_line}-{h.end_line}]" if h.symbol else ""
+        lines.append(f"{h.path}:{h.line}: {h.snippet}{where}")
+    if truncated:
+        lines.append("[more matches not shown: raise max_matches or narrow path / glob]")
+    return "\n".join(lines) or "(no matches)"
+
+
+def _matches(lines, limit: int) -> list[Hit]:
     hits: list[Hit] = []
-    for raw in out.splitlines():
+    for raw in lines:
         msg = json.loads(raw)
         if msg.get("type") != "match":
             continue
         data = msg["data"]
-        path = _text(data["path"])
+        path = _text(data["path"]).removeprefix("./")
         line = data["line_number"]
         snippet = _text(data["lines"]).rstrip("\n")[:MAX_LINE_CHARS]
-        hits.append(Hit(path.removeprefix("./"), line, line, line=line, snippet=snippet, score=1.0))
-        if len(hits) >= max_matches:
+        hits.append(Hit(path, line, line, line=line, snippet=snippet, score=1.0, kind=Kind.MATCH))
+        if len(hits) >= limit:
             break
     return hits
 
@@ -59,6 +88,4 @@ def _text(field: dict) -> str:
     # rg reports non-UTF-8 data as base64 in "bytes"; we decode with replacement like everything else.
     if "text" in field:
         return field["text"]
-    import base64
-
     return base64.b64decode(field.get("bytes", "")).decode("utf-8", "replace")

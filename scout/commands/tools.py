@@ -1,0 +1,75 @@
+"""`scout grep`, `scout symbols`, ...: one subcommand per registered tool, generated from its
+declaration (`scout.tools.registry`), so the shell, MCP and the LLM explorer share every default."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scout.commands.app import JsonOpt, RepoOpt, app, emit_json
+from scout.tools import TOOLS, Tool, call_tool
+from scout.tools.registry import Param
+
+
+def run_tool(entry: Tool, repo: Path, args: dict[str, Any], as_json: bool) -> None:
+    from scout.commands.ask import open_workspace
+
+    ws = open_workspace(repo)
+    try:
+        result = call_tool(ws.ctx, entry.name, args)
+    finally:
+        ws.close()
+    if as_json:
+        hits = [asdict(h) for h in result.hits]
+        emit_json({"tool": entry.name, "args": args, "hits": hits, "truncated": result.truncated})
+    else:
+        typer.echo(result.text)
+    raise typer.Exit(0 if result.hits else 1)
+
+
+def command_for(entry: Tool):
+    """A typer command whose signature is the tool's parameters plus --repo and --json."""
+
+    def command(**kwargs: Any) -> None:
+        repo, as_json = kwargs.pop("repo"), kwargs.pop("as_json")
+        run_tool(entry, repo, kwargs, as_json)
+
+    params = [_cli_param(p) for p in entry.params]
+    params += [
+        inspect.Parameter(
+            "repo", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RepoOpt, default=Path(".")
+        ),
+        inspect.Parameter(
+            "as_json", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=JsonOpt, default=False
+        ),
+    ]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__ = entry.help
+    command.__name__ = entry.name
+    return command
+
+
+def _cli_param(p: Param) -> inspect.Parameter:
+    typ = p.type | None if p.optional else p.type
+    if p.required:
+        info = typer.Argument(help=p.doc.help, show_default=False, metavar=p.name.upper())
+        return inspect.Parameter(
+            p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[typ, info]
+        )
+    flag = f"--{p.name.replace('_', '-')}"
+    if p.type is bool and p.default is True:
+        flag += f"/--no-{p.name.replace('_', '-')}"
+    flags = [flag] + ([p.doc.short] if p.doc.short else [])
+    info = typer.Option(*flags, help=p.doc.help, min=p.doc.ge, max=p.doc.le)
+    return inspect.Parameter(
+        p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[typ, info], default=p.default
+    )
+
+
+for _entry in TOOLS.values():
+    app.command(_entry.name, epilog=f"Example: {_entry.example}")(command_for(_entry))
