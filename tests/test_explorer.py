@@ -52,7 +52,7 @@ def test_tool_errors_become_observations_not_crashes(sample_repo, tmp_path):
     bundle = ws.ask("q", policy=policy, trajectory=traj)
     traj.close()
     errors = [json.loads(x)["error"] for x in path.read_text().splitlines()[:2]]
-    assert "rg failed" in errors[0] and "outside the repository" in errors[1]
+    assert "invalid regex" in errors[0] and "outside the repository" in errors[1]
     assert bundle.spans == []
 
 

@@ -90,7 +90,7 @@ def test_tool_calls_written_as_text_in_foreign_spellings_are_run(sample_repo):
     assistant = fake.bodies[1]["messages"][2]
     assert assistant["content"] == "Let me look." and assistant["tool_calls"][0]["function"]["name"] == "Read"
     assert tool_messages(fake.bodies[1])["call_0"].startswith(
-        "shop/auth/tokens.py:19-27\ndef check_csrf_token"
+        "shop/auth/tokens.py:19-27\n19  def check_csrf_token"
     )
     assert spans(bundle) == [("shop/auth/tokens.py", 19, 27)]
 
@@ -226,8 +226,9 @@ def test_text_tool_calls_and_foreign_argument_spellings():
     )
     parsed = parse_text_tool_calls(text)
     assert len(parsed) == 2
-    assert tool_arguments(parsed[0]) == ("read", {"path": "a.py", "start_line": 10, "end_line": 14})
-    assert tool_arguments(parsed[1]) == ("grep", {"pattern": "x", "fixed": True})
+    # spellings are mapped here; "10" and "true" are converted when the registry checks them
+    assert tool_arguments(parsed[0]) == ("read", {"path": "a.py", "start_line": "10", "end_line": 14})
+    assert tool_arguments(parsed[1]) == ("grep", {"pattern": "x", "fixed": "true"})
     with pytest.raises(ValueError, match="JSON object"):
         tool_arguments(RequestedCall("c", "grep", "[1, 2]"))
 

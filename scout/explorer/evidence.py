@@ -10,14 +10,52 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from scout.bundle import Span
 
 MAX_SPAN_LINES = 80
 HIT_CONTEXT = 12  # lines kept around a hit when a region is too long to cite whole
-WITHIN_FILE = " (within file)"  # marks evidence from a search restricted to one file
 TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
+
+
+class Signal(StrEnum):
+    """Why a region is evidence, as data: features are computed from these, `why` rendered."""
+
+    BM25 = "bm25"  # ranked by BM25 across the repository
+    BM25_IN_FILE = "bm25-in-file"  # ranked by BM25 within one of the best files
+    DEFINITION = "definition"  # defines a name the query mentions
+    REFERENCE = "reference"  # uses a name the query mentions (from the index)
+    IDENTIFIER = "identifier"  # a grep for an identifier the query names matched here
+    QUOTED = "quoted"  # a grep for text the query quotes (or an error message) matched here
+    TRACEBACK = "traceback"  # a traceback frame in the query points here
+    PATH = "path"  # the query names this file
+    LEARNED = "learned"  # a learned model rescored the region
+
+
+WHY = {
+    Signal.BM25: "mentions {}",
+    Signal.BM25_IN_FILE: "mentions {}",
+    Signal.DEFINITION: "defines `{}`",
+    Signal.REFERENCE: "uses `{}`",
+    Signal.IDENTIFIER: "uses `{}`",
+    Signal.QUOTED: "contains the quoted text",
+    Signal.TRACEBACK: "in the traceback",
+    Signal.PATH: "named in the query ({})",
+    Signal.LEARNED: "model: {}",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    signal: Signal
+    detail: str = ""  # the words matched, the name defined, the pattern: shown, never parsed
+
+    def render(self) -> str:
+        if self.signal in (Signal.BM25, Signal.BM25_IN_FILE) and not self.detail:
+            return "lexical match"
+        return WHY[self.signal].format(self.detail)
 
 
 @dataclass
@@ -28,20 +66,26 @@ class Region:
     symbol: str | None = None
     score: float = 0.0
     lines: set[int] = field(default_factory=set)  # lines that matched (grep, traceback frames)
-    reasons: dict[str, float] = field(default_factory=dict)
+    reasons: dict[Reason, float] = field(default_factory=dict)
     confidence: float | None = None  # a learned scorer's probability that the answer is here
 
-    def add(self, reason: str, score: float, line: int = 0) -> None:
+    def add(self, reason: Reason, score: float, line: int = 0) -> None:
         self.score += score
         self.reasons[reason] = self.reasons.get(reason, 0.0) + score
         if line:
             self.lines.add(line)
 
+    def signal_sums(self) -> dict[Signal, float]:
+        sums = dict.fromkeys(Signal, 0.0)
+        for reason, score in self.reasons.items():
+            sums[reason.signal] += score
+        return sums
+
     @property
     def why(self) -> str:
         ranked = sorted(self.reasons.items(), key=lambda kv: -kv[1])
-        # "mentions x, y (within file)" repeats "mentions x, y" when both searches found the region
-        shown = dict.fromkeys(reason.removesuffix(WITHIN_FILE) for reason, _ in ranked)
+        # both BM25 searches often found the region with the same words: say it once
+        shown = dict.fromkeys(reason.render() for reason, _ in ranked)
         return "; ".join(list(shown)[:3])
 
 
@@ -51,7 +95,7 @@ class Evidence:
     def __init__(self) -> None:
         self.regions: dict[tuple[str, int, int], Region] = {}
         self.file_bonus: dict[str, float] = defaultdict(float)
-        self.file_reasons: dict[str, str] = {}
+        self.file_reasons: dict[str, Reason] = {}
 
     def region(self, path: str, start: int, end: int, symbol: str | None = None) -> Region:
         key = (path, start, end)
@@ -59,7 +103,7 @@ class Evidence:
             self.regions[key] = Region(path, start, end, symbol)
         return self.regions[key]
 
-    def boost_file(self, path: str, score: float, reason: str) -> None:
+    def boost_file(self, path: str, score: float, reason: Reason) -> None:
         self.file_bonus[path] += score
         self.file_reasons.setdefault(path, reason)
 
@@ -136,7 +180,8 @@ def choose_spans(
     spans: list[Span] = []
     for path in ranked:
         if not options[path]:
-            spans.append(Span(path, 1, 40, round(files[path], 4), evidence.file_reasons.get(path, "file")))
+            reason = evidence.file_reasons.get(path)
+            spans.append(Span(path, 1, 40, round(files[path], 4), reason.render() if reason else "file"))
             continue
         for r in options[path][: take[path]]:
             start, end = cite(r)

@@ -10,20 +10,19 @@ from __future__ import annotations
 import math
 import re
 
-from scout.explorer.evidence import Evidence, Region, is_doc_path, is_test_path
+from scout.explorer.evidence import Evidence, Region, Signal, is_doc_path, is_test_path
 from scout.explorer.query import QueryFacts
 from scout.index.lexical import terms
 
-# Reason labels (see `heuristic.gather`) → the feature their score adds to.
-KINDS = (
-    ("within file", "focus"),
-    ("mentions", "bm25"),
-    ("lexical match", "bm25"),
-    ("defines", "defines"),
-    ("uses", "uses"),
-    ("quoted text", "quoted"),
-    ("traceback", "traceback"),
-)
+# Evidence signals → the feature their scores add up in.
+SIGNAL_FEATURES = {
+    Signal.BM25: "bm25",
+    Signal.BM25_IN_FILE: "focus",
+    Signal.DEFINITION: "defines",
+    Signal.IDENTIFIER: "uses",
+    Signal.QUOTED: "quoted",
+    Signal.TRACEBACK: "traceback",
+}
 NAMES = (
     "heuristic",
     "heuristic_rank",
@@ -51,11 +50,10 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def reason_sums(region: Region) -> dict[str, float]:
-    sums = dict.fromkeys({kind for _, kind in KINDS}, 0.0)
-    for reason, score in region.reasons.items():
-        kind = next((k for marker, k in KINDS if marker in reason), None)
-        if kind:
-            sums[kind] += score
+    sums = dict.fromkeys(SIGNAL_FEATURES.values(), 0.0)
+    for signal, score in region.signal_sums().items():
+        if signal in SIGNAL_FEATURES:
+            sums[SIGNAL_FEATURES[signal]] += score
     return sums
 
 

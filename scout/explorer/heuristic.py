@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from scout.explorer.evidence import (
     MAX_SPAN_LINES,
-    WITHIN_FILE,
     Evidence,
+    Reason,
+    Signal,
     choose_spans,
     is_doc_path,
     is_test_path,
@@ -106,18 +107,18 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
             # A search within one file ranks that file's chunks; it says nothing new about the
             # file itself, so its hits count for less than the repository-wide search's.
             top = hits[0].score or 1.0
-            weight, where = (FOCUS_WEIGHT, WITHIN_FILE) if args.get("path") else (1.0, "")
+            signal, weight = (Signal.BM25_IN_FILE, FOCUS_WEIGHT) if args.get("path") else (Signal.BM25, 1.0)
             for h in hits:
-                words = ", ".join(sorted(h.snippet.split(), key=len, reverse=True)[:4])
-                label = (f"mentions {words}" if words else "lexical match") + where
-                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(label, weight * h.score / top)
+                words = ", ".join(sorted(h.detail.split(), key=len, reverse=True)[:4])
+                reason = Reason(signal, words)
+                ev.region(h.path, h.start_line, h.end_line, h.symbol).add(reason, weight * h.score / top)
         elif tool == "symbols":
             _add_symbols(ev, facts, args["name"], hits)
         elif tool == "grep":
             _add_grep(ev, facts, args, hits)
         elif tool == "glob" and 0 < len(hits) <= 3:
             for h in hits:
-                ev.boost_file(h.path, 1.5 / len(hits), f"named in the query ({args['pattern'].lstrip('*')})")
+                ev.boost_file(h.path, 1.5 / len(hits), Reason(Signal.PATH, args["pattern"].lstrip("*")))
         elif tool == "outline":
             outlines[args["path"]] = hits
     _add_frames(ev, facts, outlines)
@@ -126,22 +127,23 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
 
 def _add_symbols(ev: Evidence, facts: QueryFacts, name: str, hits: list) -> None:
     weight = 1.2 * min(facts.weights.get(name, code_likeness(name)), 2.0) / 2 / math.sqrt(max(len(hits), 1))
+    reason = Reason(Signal.DEFINITION, name)
     for h in hits:
         region = ev.region(h.path, h.start_line, h.end_line, h.symbol)
-        if h.snippet == "class" and h.end_line - h.start_line >= MAX_SPAN_LINES:
+        if h.detail == "class" and h.end_line - h.start_line >= MAX_SPAN_LINES:
             # A big class named in the query says which file, not which lines: let the methods
             # with real evidence take the file's span slots.
-            ev.boost_file(h.path, 0.7 * weight * h.score, f"defines `{name}`")
-            region.add(f"defines `{name}`", 0.3 * weight * h.score, h.line)
+            ev.boost_file(h.path, 0.7 * weight * h.score, reason)
+            region.add(reason, 0.3 * weight * h.score, h.line)
         else:
-            region.add(f"defines `{name}`", weight * h.score, h.line)
+            region.add(reason, weight * h.score, h.line)
 
 
 def _add_grep(ev: Evidence, facts: QueryFacts, args: dict, hits: list) -> None:
     literal = args["pattern"] in facts.strings
     files = {h.path for h in hits}
     weight = (1.0 if literal else 0.3) / math.sqrt(max(len(files), 1))
-    label = "contains the quoted text" if literal else f"uses `{args['pattern']}`"
+    reason = Reason(Signal.QUOTED) if literal else Reason(Signal.IDENTIFIER, args["pattern"])
     seen = set()
     for h in hits:
         start, end = (h.start_line, h.end_line) if h.symbol else (max(1, h.line - 5), h.line + 5)
@@ -150,7 +152,7 @@ def _add_grep(ev: Evidence, facts: QueryFacts, args: dict, hits: list) -> None:
             region.lines.add(h.line)
             continue
         seen.add((region.path, region.start_line))
-        region.add(label, weight, h.line)
+        region.add(reason, weight, h.line)
 
 
 def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> None:
@@ -162,7 +164,7 @@ def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> N
             named = [d for d in defs if frame.function and (d.symbol or "").endswith(frame.function)]
             for d in inner[-1:] or named[:1]:
                 ev.region(path, d.start_line, d.end_line, d.symbol).add(
-                    "in the traceback", 2.0, frame.line if inner else d.line
+                    Reason(Signal.TRACEBACK), 2.0, frame.line if inner else d.line
                 )
 
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
-from scout.explorer.evidence import MAX_SPAN_LINES, Evidence, Region, _cap, choose_spans
+from scout.explorer.evidence import MAX_SPAN_LINES, Evidence, Reason, Region, Signal, _cap, choose_spans
 from scout.explorer.features import featurize
 from scout.explorer.heuristic import gather, penalty, probe_turn
 from scout.explorer.loop import Answer, State, ToolCall
@@ -215,7 +215,7 @@ def rescore(evidence: Evidence, cands: list[Candidate], scores, confidences, fil
     for c, score, confidence in zip(cands, scores, confidences, strict=True):
         c.region.score = score
         c.region.confidence = confidence
-        c.region.reasons = {"model: " + c.region.why: score} if c.region.reasons else {}
+        c.region.reasons = {Reason(Signal.LEARNED, c.region.why): score} if c.region.reasons else {}
         read.add(id(c.region))
     unread = [r for r in evidence.regions.values() if id(r) not in read]
     top_unread = max((r.score for r in unread), default=1.0) or 1.0
