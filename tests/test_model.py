@@ -108,18 +108,18 @@ def test_one_training_step_moves_the_delta_and_checkpoints_resume(tmp_path):
 
 def test_auto_picks_the_model_only_when_its_weights_are_marked_default(monkeypatch, caplog):
     import scout.models.reranker
-    from scout.api import resolve_explorer
+    from scout.explorer import make_policy
 
     shipped_default = scout.models.reranker.model_is_default()
-    assert resolve_explorer("auto").name == ("model" if shipped_default else "heuristic")
+    assert make_policy("auto").name == ("model" if shipped_default else "heuristic")
     monkeypatch.setattr(scout.models.reranker, "model_is_default", lambda: True)
-    assert resolve_explorer("auto").name == "model"
+    assert make_policy("auto").name == "model"
     monkeypatch.setattr(scout.models.reranker, "model_available", lambda: False)
-    assert resolve_explorer("auto").name == "heuristic"
+    assert make_policy("auto").name == "heuristic"
     assert "learned explorer unavailable" in caplog.text
     monkeypatch.setattr(scout.models.reranker, "weights_present", lambda: False)
     monkeypatch.setattr(scout.models.reranker, "model_is_default", lambda: False)
-    assert resolve_explorer("auto").name == "heuristic"
+    assert make_policy("auto").name == "heuristic"
     assert "weights not found" in caplog.text
 
 

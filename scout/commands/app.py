@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from scout import __version__
+from scout.explorer.registry import explorer_names
 
 app = typer.Typer(
     name="scout",
@@ -22,8 +23,8 @@ app = typer.Typer(
 )
 STATE = {"debug": False}
 EXPLORER_HELP = (
-    "auto (the learned model if installed, else heuristic), model, heuristic, llm, "
-    "openai:MODEL@URL, anthropic:MODEL, hf:PATH, scripted:FILE."
+    "auto (the learned explorer if installed, else heuristic), or NAME[:ARG] of a registered explorer: "
+    f"{', '.join(explorer_names())} (e.g. openai:MODEL@URL, anthropic:MODEL, hf:PATH, scripted:FILE)."
 )
 
 RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to explore.")]

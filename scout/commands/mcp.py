@@ -40,12 +40,12 @@ def mcp(
     ] = None,
 ) -> None:
     """Run scout as an MCP server with the tools find_context, read_range, grep, symbols, outline."""
-    from scout.api import resolve_explorer
+    from scout.explorer import make_policy
     from scout.mcp.output import MIN_MAX_TOKENS
     from scout.mcp.server import ServerConfig, build_server, serve_http
 
     if explorer:
-        resolve_explorer(explorer)  # an unknown explorer fails now, as one line, not at the first call
+        make_policy(explorer)  # an unknown explorer fails now, as one line, not at the first call
     repos = tuple(repo or ())
     settings = load_settings(repos[0] if repos else Path.cwd()).merged(
         mcp_max_tokens=max_output_tokens, mcp_refresh_seconds=refresh_interval

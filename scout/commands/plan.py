@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scout.api import Workspace, resolve_explorer
+from scout.api import Workspace
 from scout.bundle import Bundle
 from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
 from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
 from scout.errors import ScoutError
+from scout.explorer import make_policy
 from scout.explorer.trajectory import Trajectory
 from scout.repo import Repo
 
@@ -141,7 +142,7 @@ class _Run:
         model_spec(settings)  # a missing or malformed model fails here, before any exploring
         with progress_bar("indexing") as progress:
             ws = Workspace.open(root.root, settings, progress=progress)
-        policy = resolve_explorer(settings.explorer)
+        policy = make_policy(settings.explorer)
         if isinstance(policy, LLMPolicy) and policy.client is None:
             policy.settings = settings  # an LLM explorer honours this run's flags (--no-cache, ...)
         traj = Trajectory.to_file(trajectory) if trajectory else None

@@ -52,6 +52,11 @@ class HeuristicPolicy:
         return Answer(spans)
 
 
+def explorer(arg: str) -> HeuristicPolicy:
+    """`heuristic`: deterministic probes and hand-set scoring, no model."""
+    return HeuristicPolicy()
+
+
 def probe_turn(facts: QueryFacts, state: State) -> list[ToolCall] | None:
     """The probing turns every explorer built on this one shares: all cheap probes at once, then
     the outlines of files the query names; None once they are done."""

@@ -117,6 +117,13 @@ def plain_template(messages: list[Message], tools: list[dict[str, Any]] | None) 
     return "".join(parts) + "<|assistant|>\n"
 
 
+def explorer(arg: str) -> LLMPolicy:
+    """`hf:PATH`: a local transformers checkpoint drives the tools (needs the llm-local extra)."""
+    if not arg:
+        raise ScoutError("hf needs a checkpoint directory: hf:PATH")
+    return local_policy(arg)
+
+
 def local_policy(path: str) -> LLMPolicy:
     chat = LocalChat(path)
     return LLMPolicy(client=chat, name=chat.name)

@@ -137,3 +137,18 @@ def render_observation(obs: Observation, budget: int) -> str:
     if cut or obs.result.truncated:
         text += "\n[output truncated: narrow the search or read fewer lines]"
     return text
+
+
+def explorer(arg: str) -> LLMPolicy:
+    """`llm[:MODEL]`: the configured model (SCOUT_MODEL), or MODEL, drives the tools."""
+    return LLMPolicy(model=arg or None)
+
+
+def openai(arg: str) -> LLMPolicy:
+    """`openai:MODEL@URL`: any OpenAI-compatible endpoint drives the tools."""
+    return LLMPolicy(name=f"openai:{arg.split('@', 1)[0]}", model=f"openai:{arg}")
+
+
+def anthropic(arg: str) -> LLMPolicy:
+    """`anthropic:MODEL[@URL]`: a model behind Anthropic's Messages API drives the tools."""
+    return LLMPolicy(name=f"anthropic:{arg.split('@', 1)[0]}", model=f"anthropic:{arg}")

@@ -113,6 +113,11 @@ class ModelPolicy:
         )
 
 
+def explorer(arg: str) -> ModelPolicy:
+    """`model`: the learned explorer with its shipped weights."""
+    return ModelPolicy()
+
+
 @cache
 def shipped_head():
     from scout.models.head import HEAD, Head

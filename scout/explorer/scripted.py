@@ -27,6 +27,15 @@ class ScriptedPolicy:
         spans = data.get("spans")
         return cls(turns, [Span(p, s, e, 1.0, "scripted") for p, s, e in spans] if spans else None)
 
+    @classmethod
+    def explorer(cls, arg: str) -> ScriptedPolicy:
+        """`scripted:FILE`: replay the tool calls (and spans) a JSON file lists."""
+        if not arg:
+            from scout.errors import ScoutError
+
+            raise ScoutError("scripted needs a file: scripted:FILE")
+        return cls.from_file(arg)
+
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
         done = len(state.turns)
         if done < len(self.turns) and state.turns_left > 0:

@@ -13,6 +13,9 @@ from typing import Any
 from scout.llm.chat import Message, Reply, RequestedCall, Usage
 from scout.llm.config import ModelSpec
 
+DEFAULT_URL = "https://api.anthropic.com"
+KEY_VARIABLE = "ANTHROPIC_API_KEY"
+STREAMS = False
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096  # the API requires a cap
 
@@ -36,6 +39,7 @@ def body(
     tool_choice: str,
     max_tokens: int | None,
     temperature: float,
+    stream: bool = False,  # not offered: replies come whole
 ) -> dict[str, Any]:
     system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
     out: dict[str, Any] = {

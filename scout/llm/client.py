@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 
 from scout.errors import ScoutError
-from scout.llm import anthropic_wire, openai_wire
 from scout.llm.cache import ResponseCache
 from scout.llm.chat import Message, Reply, Usage
-from scout.llm.config import KEY_VARIABLES, ModelSpec
+from scout.llm.config import ModelSpec, provider_module
 
 log = logging.getLogger("scout.llm")
 
@@ -54,7 +53,8 @@ class ChatClient:
         self.name = spec.label
         self.retries = max(0, retries)
         self.cache = cache
-        self.stream = stream and spec.provider == "openai"
+        self.wire = provider_module(spec.provider)
+        self.stream = stream and self.wire.STREAMS
         self.temperature = temperature
         self.usage = Usage()
         self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
@@ -89,12 +89,9 @@ class ChatClient:
         self._http.close()
 
     def _request(self, messages, tools, tool_choice, max_tokens) -> tuple[str, dict[str, str], dict]:
-        spec = self.spec
-        if spec.provider == "anthropic":
-            data = anthropic_wire.body(spec, messages, tools, tool_choice, max_tokens, self.temperature)
-            return anthropic_wire.endpoint(spec), anthropic_wire.headers(spec), data
-        data = openai_wire.body(spec, messages, tools, tool_choice, max_tokens, self.temperature, self.stream)
-        return openai_wire.endpoint(spec), openai_wire.headers(spec), data
+        spec, wire = self.spec, self.wire
+        data = wire.body(spec, messages, tools, tool_choice, max_tokens, self.temperature, self.stream)
+        return wire.endpoint(spec), wire.headers(spec), data
 
     def _send(self, url: str, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         for attempt in range(self.retries + 1):
@@ -114,7 +111,7 @@ class ChatClient:
                     response.read()
                     return self._failure(url, response)
                 if body.get("stream"):
-                    return openai_wire.parse_stream(response.iter_lines())
+                    return self.wire.parse_stream(response.iter_lines())
                 response.read()
                 return self._parse(response)
         except httpx.ConnectError as exc:
@@ -130,17 +127,14 @@ class ChatClient:
             raise LLMError(f"the model endpoint {url} sent an unreadable reply: {exc}") from None
 
     def _parse(self, response: httpx.Response) -> Reply:
-        data = response.json()
-        if self.spec.provider == "anthropic":
-            return anthropic_wire.parse(data)
-        return openai_wire.parse(data)
+        return self.wire.parse(response.json())
 
     def _failure(self, url: str, response: httpx.Response) -> _Retry:
         status, detail = response.status_code, _detail(response)
         if status == 429 or status >= 500:
             return _Retry(_retry_after(response.headers.get("retry-after")), f"HTTP {status}: {detail}")
         if status in (401, 403):
-            key_var = KEY_VARIABLES[self.spec.provider]
+            key_var = self.wire.KEY_VARIABLE
             raise LLMError(
                 f"the model endpoint {url} refused the API key (HTTP {status}): {detail}",
                 hint=f"set {key_var} or SCOUT_API_KEY",

@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from scout.config import Settings, cache_root
 from scout.errors import ScoutError
+from scout.plugins import PROVIDERS, load, registered
 
-PROVIDERS = ("openai", "anthropic")
-DEFAULT_URLS = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
-KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+def provider_module(name: str) -> ModuleType:
+    """The module speaking provider `name`'s API (entry point group `scout.providers`)."""
+    return load(PROVIDERS, name, "model provider")
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,14 @@ def parse_model(text: str, base_url: str | None = None, env: dict[str, str] | No
     """`MODEL`, `openai:MODEL@URL` or `anthropic:MODEL[@URL]` as a ModelSpec (URL beats base_url)."""
     provider, rest = "openai", text.strip()
     head, sep, tail = rest.partition(":")
-    if sep and head in PROVIDERS:
+    if sep and head in registered(PROVIDERS):
         provider, rest = head, tail
     elif rest.lower().startswith("claude") and not base_url:
         provider = "anthropic"
     model, _, url = rest.partition("@")
     if not model:
         raise ScoutError(f"no model name in {text!r}", hint="e.g. openai:gpt-4o-mini or anthropic:MODEL")
-    url = (url or base_url or DEFAULT_URLS[provider]).rstrip("/")
+    url = (url or base_url or provider_module(provider).DEFAULT_URL).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ScoutError(f"model URL must start with http:// or https://, got {url!r}")
     return ModelSpec(provider, model, url, api_key(provider, env))
@@ -50,7 +53,7 @@ def parse_model(text: str, base_url: str | None = None, env: dict[str, str] | No
 
 def api_key(provider: str, env: dict[str, str] | None = None) -> str | None:
     env = os.environ if env is None else env
-    return env.get("SCOUT_API_KEY") or env.get(KEY_VARIABLES[provider]) or None
+    return env.get("SCOUT_API_KEY") or env.get(provider_module(provider).KEY_VARIABLE) or None
 
 
 def model_spec(settings: Settings, name: str | None = None) -> ModelSpec:

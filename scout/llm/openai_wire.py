@@ -10,6 +10,12 @@ from typing import Any
 from scout.llm.chat import Message, Reply, RequestedCall, Usage
 from scout.llm.config import ModelSpec
 
+# What every provider module (entry point group `scout.providers`) defines: these three, then
+# endpoint(), headers(), body(), parse() and, when STREAMS, parse_stream().
+DEFAULT_URL = "https://api.openai.com/v1"
+KEY_VARIABLE = "OPENAI_API_KEY"
+STREAMS = True  # can answer as server-sent events
+
 
 def endpoint(spec: ModelSpec) -> str:
     return f"{spec.base_url}/chat/completions"

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from scout.api import Workspace, resolve_explorer
+from scout.api import Workspace
 from scout.config import load_settings
 from scout.errors import RepoError, ScoutError
+from scout.explorer import make_policy
 from scout.repo import Repo
 
 log = logging.getLogger("scout.mcp")
@@ -32,7 +33,7 @@ class Served:
 
     def __init__(self, ws: Workspace, refresh_seconds: int) -> None:
         self.ws = ws
-        self.policy = resolve_explorer(ws.settings.explorer)
+        self.policy = make_policy(ws.settings.explorer)
         self.refresh_seconds = refresh_seconds
         self._checked = time.monotonic()  # just opened, so just refreshed
         self._lock = threading.Lock()
