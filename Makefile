@@ -63,8 +63,8 @@ clean:
 
 # --- the learned explorer (issue 5) ---
 .PHONY: model-install mine
-TRAIN_DATA ?= /work/train-data
-MIRRORS ?= /work/.mirror
+TRAIN_DATA ?= .train  # mined tasks, checkouts, indexes and checkpoints (gitignored)
+MIRRORS ?= .mirrors  # git directories of the training repositories, one per owner+name (docs/model.md)
 EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl)  # never mined
 
 $(VENV)/.model-installed: pyproject.toml | $(VENV)/.installed

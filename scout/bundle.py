@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from scout.config import DEFAULT_BUDGET
+from scout.index.languages import fence_for
 from scout.tokens import TOKENIZER, count_tokens
 
 FORMAT = "scout-bundle/1"
@@ -49,7 +51,7 @@ class Bundle:
     explorer: str
     spans: list[Span] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
-    budget: int = 4000
+    budget: int = DEFAULT_BUDGET
     truncated: bool = False
     fallback: bool = False  # spans come from what the tools touched, not from the explorer's answer
 
@@ -87,7 +89,7 @@ class Bundle:
             explorer=d.get("explorer", ""),
             spans=[Span(**s) for s in d["spans"]],
             stats=Stats(**d.get("stats", {})),
-            budget=d.get("budget", {}).get("tokens", 4000),
+            budget=d.get("budget", {}).get("tokens", DEFAULT_BUDGET),
             truncated=d.get("truncated", False),
             fallback=d.get("fallback", False),
         )
@@ -105,7 +107,7 @@ def render_span(span: Span) -> str:
         title += f" `{span.symbol}`"
     lines = [title, f"_{span.why}_"]
     if span.text is not None:
-        lang = _fence_lang(span.path)
+        lang = fence_for(span.path)
         lines += [f"```{lang}", span.text.rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
@@ -161,33 +163,3 @@ def _prefix(span: Span, lines: list[str], n: int) -> Span:
         "\n".join(lines[:n]),
         span.confidence,
     )
-
-
-FENCES = {
-    ".py": "python",
-    ".js": "javascript",
-    ".ts": "typescript",
-    ".tsx": "tsx",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cpp": "cpp",
-    ".cc": "cpp",
-    ".cs": "csharp",
-    ".rb": "ruby",
-    ".php": "php",
-    ".kt": "kotlin",
-    ".swift": "swift",
-    ".scala": "scala",
-    ".sh": "bash",
-    ".lua": "lua",
-    ".md": "markdown",
-    ".html": "html",
-}
-
-
-def _fence_lang(path: str) -> str:
-    dot = path.rfind(".")
-    return FENCES.get(path[dot:].lower(), "") if dot >= 0 else ""

@@ -23,10 +23,13 @@ from scout.errors import ScoutError
 log = logging.getLogger("scout.config")
 
 
+DEFAULT_BUDGET = 4000  # bundle tokens (scout-tokens/1), the same on every surface
+
+
 @dataclass(frozen=True)
 class Settings:
     explorer: str = "auto"  # auto = the learned model when its weights are present, else heuristic
-    budget: int = 4000  # bundle token budget (scout-tokens/1)
+    budget: int = DEFAULT_BUDGET
     max_spans: int = 12
     max_turns: int = 4
     max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools

@@ -29,7 +29,3 @@ class ToolError(ScoutError):
 
 class MissingBinaryError(ScoutError):
     """An external binary scout needs (ripgrep) cannot be found."""
-
-
-class IndexCorruptError(ScoutError):
-    """The on-disk index cannot be read."""

@@ -127,7 +127,8 @@ def test_the_head_learns_which_evidence_marks_the_answer(tmp_path):
     import numpy as np
 
     from scout.explorer.features import NAMES
-    from scout.models.head import Head, top1, train_head
+    from scout.learn.headfit import top1, train_head
+    from scout.models.head import Head
 
     rng = random.Random(0)
     logit = NAMES.index("logit")
@@ -142,14 +143,14 @@ def test_the_head_learns_which_evidence_marks_the_answer(tmp_path):
     held_out = [group() for _ in range(100)]
     assert top1(head, held_out) > 0.8  # chance is 1/8
     head.save(tmp_path / "head.json")
-    again = Head.load(tmp_path / "head.json")
+    again = Head.load(tmp_path / "head.json", NAMES)
     rows = held_out[0][0]
     assert np.allclose(head.logits(rows), again.logits(rows))
     assert abs(again.probabilities(rows).sum() - 1.0) < 1e-9
     stale = (tmp_path / "head.json").read_text().replace('"logit_gap"', '"old_feature"')
     (tmp_path / "stale.json").write_text(stale)
     with pytest.raises(ValueError, match="other features"):
-        Head.load(tmp_path / "stale.json")
+        Head.load(tmp_path / "stale.json", NAMES)
 
 
 def test_model_policy_searches_its_best_files_again_and_cites_doubts_as_leads(sample_repo, shipped):

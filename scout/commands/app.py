@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 from scout import __version__
+from scout.config import Settings
+from scout.errors import ScoutError
 from scout.explorer.registry import explorer_names
 
 app = typer.Typer(
@@ -29,6 +31,28 @@ EXPLORER_HELP = (
 
 RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to explore.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+ExplorerOpt = Annotated[str | None, typer.Option(help=EXPLORER_HELP)]
+BudgetOpt = Annotated[
+    int | None, typer.Option(help=f"Token budget of the bundle [default: {Settings.budget}].")
+]
+TurnsOpt = Annotated[int | None, typer.Option(help=f"Explorer turn budget [default: {Settings.max_turns}].")]
+TrajOpt = Annotated[Path | None, typer.Option(help="Write the explorer's tool calls as JSON Lines.")]
+
+
+def read_query(text: str | None, issue_file: str | None = None) -> str:
+    """The query: TEXT, the contents of ISSUE_FILE ('-' reads stdin), or both with TEXT first."""
+    if issue_file:
+        if issue_file == "-":
+            body = sys.stdin.read()
+        else:
+            path = Path(issue_file)
+            if not path.is_file():
+                raise ScoutError(f"issue file not found: {issue_file}")
+            body = path.read_text(encoding="utf-8", errors="replace")
+        text = f"{text}\n\n{body}" if text else body
+    if not text or not text.strip():
+        raise ScoutError("the query is empty", hint="give a question, or --issue-file FILE ('-' reads stdin)")
+    return text
 
 
 def _version(value: bool) -> None:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from scout.api import Workspace
-from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
+from scout.commands.app import (
+    BudgetOpt,
+    ExplorerOpt,
+    JsonOpt,
+    RepoOpt,
+    TrajOpt,
+    TurnsOpt,
+    app,
+    emit_json,
+    read_query,
+)
 from scout.commands.progress import progress_bar
 from scout.config import load_settings
-from scout.errors import ScoutError
 from scout.explorer.trajectory import Trajectory
 from scout.repo import Repo
 
@@ -24,21 +32,6 @@ def open_workspace(repo: Path, **overrides) -> Workspace:
         return Workspace.open(root.root, settings, progress=progress)
 
 
-def read_query(query: str | None, issue_file: str | None) -> str:
-    if issue_file:
-        if issue_file == "-":
-            text = sys.stdin.read()
-        else:
-            path = Path(issue_file)
-            if not path.is_file():
-                raise ScoutError(f"issue file not found: {issue_file}")
-            text = path.read_text(encoding="utf-8", errors="replace")
-        return f"{query}\n\n{text}" if query else text
-    if not query or not query.strip():
-        raise ScoutError("give a question, or --issue-file FILE ('-' reads stdin)")
-    return query
-
-
 @app.command(epilog="Example: scout ask 'where is the CSRF token checked' --repo ~/src/django")
 def ask(
     query: Annotated[str | None, typer.Argument(help="The question, or a whole issue text.")] = None,
@@ -47,15 +40,12 @@ def ask(
         str | None, typer.Option("--issue-file", "-f", help="Read the query from a file ('-' for stdin).")
     ] = None,
     as_json: JsonOpt = False,
-    budget: Annotated[int | None, typer.Option(help="Token budget of the bundle [default: 4000].")] = None,
+    budget: BudgetOpt = None,
     max_spans: Annotated[int | None, typer.Option(help="At most this many spans [default: 12].")] = None,
     code: Annotated[bool | None, typer.Option("--code/--no-code", help="Include the cited lines.")] = None,
-    explorer: Annotated[
-        str | None,
-        typer.Option(help=EXPLORER_HELP),
-    ] = None,
-    max_turns: Annotated[int | None, typer.Option(help="Explorer turn budget [default: 4].")] = None,
-    trajectory: Annotated[Path | None, typer.Option(help="Write the run's tool calls as JSON Lines.")] = None,
+    explorer: ExplorerOpt = None,
+    max_turns: TurnsOpt = None,
+    trajectory: TrajOpt = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
 ) -> None:
     """Find the code that answers QUERY; print an evidence bundle (Markdown, or --json)."""

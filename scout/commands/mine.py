@@ -27,7 +27,7 @@ def excluded_repos(files: list[Path]) -> set[str]:
     return names
 
 
-@app.command("mine", epilog="Example: scout mine /work/.mirror/python-attrs+attrs/repo --out tasks.jsonl")
+@app.command("mine", epilog="Example: scout mine .mirrors/python-attrs+attrs --out .train/tasks.jsonl")
 def mine_cmd(
     git_dirs: Annotated[list[Path], typer.Argument(help="Git directories (bare or work trees) to mine.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Write the tasks here, as JSON Lines.")],

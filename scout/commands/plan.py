@@ -6,7 +6,6 @@ client (httpx) is imported when one of these commands runs, not whenever `scout`
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,10 +13,19 @@ import typer
 
 from scout.api import Workspace
 from scout.bundle import Bundle
-from scout.commands.app import EXPLORER_HELP, JsonOpt, RepoOpt, app, emit_json
+from scout.commands.app import (
+    BudgetOpt,
+    ExplorerOpt,
+    JsonOpt,
+    RepoOpt,
+    TrajOpt,
+    TurnsOpt,
+    app,
+    emit_json,
+    read_query,
+)
 from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
-from scout.errors import ScoutError
 from scout.explorer import make_policy
 from scout.explorer.trajectory import Trajectory
 from scout.repo import Repo
@@ -31,11 +39,7 @@ ModelOpt = Annotated[
     str | None, typer.Option(help="Frontier model: MODEL, openai:MODEL@URL or anthropic:MODEL [SCOUT_MODEL].")
 ]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint [SCOUT_BASE_URL].")]
-ExplorerOpt = Annotated[str | None, typer.Option(help=EXPLORER_HELP)]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ask the model even if a reply is cached.")]
-BudgetOpt = Annotated[int | None, typer.Option(help="Token budget of the bundle [default: 4000].")]
-TurnsOpt = Annotated[int | None, typer.Option(help="Explorer turn budget [default: 4].")]
-TrajOpt = Annotated[Path | None, typer.Option(help="Write the explorer's tool calls as JSON Lines.")]
 
 
 @app.command(epilog="Example: scout plan issue.md --model anthropic:claude-sonnet-4-5 --repo ~/src/shop")
@@ -194,13 +198,6 @@ class _Run:
 
 
 def read_issue(issue: str) -> str:
-    """The issue text: stdin for '-', a file's contents when ISSUE names one, else ISSUE itself."""
-    if issue == "-":
-        text = sys.stdin.read()
-    elif len(issue) < 4096 and "\n" not in issue and Path(issue).is_file():
-        text = Path(issue).read_text(encoding="utf-8", errors="replace")
-    else:
-        text = issue
-    if not text.strip():
-        raise ScoutError("the issue is empty")
-    return text
+    """ISSUE is '-' (stdin), a file holding the issue, or the issue's text itself."""
+    names_a_file = issue == "-" or (len(issue) < 4096 and "\n" not in issue and Path(issue).is_file())
+    return read_query(None, issue) if names_a_file else read_query(issue)

@@ -15,7 +15,7 @@ from scout.models.reranker import CONFIG, WEIGHTS
 
 @app.command(
     "train",
-    epilog="Example: scout train --tasks data/tasks.jsonl --mirrors /work/.mirror --work data",
+    epilog="Example: scout train --tasks .train/tasks.jsonl --mirrors .mirrors --work .train",
 )
 def train_cmd(
     tasks: Annotated[Path, typer.Option(help="Mined tasks (JSON Lines from `scout mine`).")],
@@ -62,8 +62,9 @@ def train_cmd(
 
 def train_head_stage(tasks: Path, mirrors: Path, work: Path, per_repo: int, seed: int, weights: Path) -> dict:
     """Second stage: the head over the trained cross-encoder's logits and the evidence features."""
+    from scout.learn.headfit import top1, train_head
     from scout.learn.trainset import build, head_example
-    from scout.models.head import HEAD, top1, train_head
+    from scout.models.head import HEAD
     from scout.models.reranker import Reranker
 
     examples = work / "head-examples.jsonl"

@@ -16,8 +16,6 @@ from scout.bundle import Span
 
 MAX_SPAN_LINES = 80
 HIT_CONTEXT = 12  # lines kept around a hit when a region is too long to cite whole
-TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
-DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 
 
 class Signal(StrEnum):
@@ -117,36 +115,6 @@ class Evidence:
             ranked = sorted(best.get(p, []), reverse=True)
             scores[p] = (sum(ranked[:1]) + 0.25 * sum(ranked[1:4]) + self.file_bonus.get(p, 0.0)) * penalty(p)
         return scores
-
-
-def is_test_path(path: str) -> bool:
-    parts = path.lower().split("/")
-    return any(
-        p in TEST_PATH_WORDS
-        or p.startswith("test_")
-        or p.endswith(("_test.py", "_test.go"))
-        or p.endswith((".test.js", ".test.ts", ".spec.ts", ".spec.js"))
-        for p in parts
-    )
-
-
-VENDOR_PARTS = frozenset(
-    "vendor vendored third_party thirdparty extern external node_modules bower_components".split()
-)
-
-
-def is_vendored_path(path: str) -> bool:
-    """Code a project carries but does not own: bundled libraries, minified or static assets."""
-    parts = path.lower().split("/")
-    return (
-        any(p in VENDOR_PARTS for p in parts[:-1])
-        or ".min." in parts[-1]
-        or ("static" in parts[:-1] and parts[-1].endswith((".js", ".css")))
-    )
-
-
-def is_doc_path(path: str) -> bool:
-    return path.lower().endswith(DOC_SUFFIXES) or path.lower().startswith(("docs/", "doc/"))
 
 
 def choose_spans(

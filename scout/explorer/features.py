@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 
-from scout.explorer.evidence import Evidence, Region, Signal, is_doc_path, is_test_path
+from scout.explorer.evidence import Evidence, Region, Signal
 from scout.explorer.query import QueryFacts
+from scout.index.files import is_doc_path, is_test_path
 from scout.index.lexical import terms
 
 # Evidence signals → the feature their scores add up in.

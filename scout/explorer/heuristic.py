@@ -17,12 +17,10 @@ from scout.explorer.evidence import (
     Reason,
     Signal,
     choose_spans,
-    is_doc_path,
-    is_test_path,
-    is_vendored_path,
 )
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
+from scout.index.files import is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.tools import ToolContext
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scout.bundle import Bundle, Span, Stats, fit
+from scout.config import DEFAULT_BUDGET
 from scout.errors import ScoutError
 from scout.explorer.trajectory import Trajectory
 from scout.index.files import read_text
@@ -64,7 +65,7 @@ class Policy(Protocol):
 class Limits:
     max_turns: int = 4
     max_observed_tokens: int = 60_000  # what the policy may read across all turns
-    budget: int = 4000  # the bundle's token budget
+    budget: int = DEFAULT_BUDGET  # the bundle's token budget
     max_spans: int = 12
     with_code: bool = True
     workers: int = 4

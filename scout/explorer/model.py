@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from scout.explorer.evidence import MAX_SPAN_LINES, Evidence, Reason, Region, Signal, _cap, choose_spans
-from scout.explorer.features import featurize
+from scout.explorer.features import NAMES, featurize
 from scout.explorer.heuristic import gather, penalty, probe_turn
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query
@@ -125,7 +125,7 @@ def shipped_head():
     if not HEAD.is_file():
         return None
     with unreadable_weights(HEAD):
-        return Head.load(HEAD)
+        return Head.load(HEAD, NAMES)
 
 
 @cache

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from scout.index.languages import suffix_pattern
 from scout.index.lexical import STOPWORDS
 
 BACKTICK = re.compile(r"`([^`\n]{2,80})`")
 QUOTED = re.compile(r"(?<![\w\\])([\"'])([^\"'\n]{6,120})\1")
-PATH = re.compile(
-    r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyi|js|jsx|ts|tsx|go|rs|java|c|h|cc|cpp|hpp|cs|rb|php|kt|swift|scala|sh|lua|html|txt|cfg|toml|json|yaml|yml))\b"
-)
+PATH_SUFFIXES = suffix_pattern(("html", "txt", "cfg", "toml", "json", "yaml", "yml"))
+PATH = re.compile(rf"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:{PATH_SUFFIXES}))\b")
 FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in ([\w<>]+))?')
 ERROR_LINE = re.compile(
     r"^\s*((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning|Exit))\s*:\s*(.{8,160})$", re.M

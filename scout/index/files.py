@@ -17,6 +17,8 @@ from scout.repo import Repo
 DEFAULT_MAX_FILE_BYTES = 1_000_000
 SNIFF_BYTES = 8192
 MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is generated/minified
+TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
+DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,37 @@ def read_text(repo: Repo, rel: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> 
         return None
     text = decode(data)
     return None if is_minified(text) else text
+
+
+# --- what kind of file a path is: tests, docs, code a project carries but does not own ----------
+
+
+def is_test_path(path: str) -> bool:
+    parts = path.lower().split("/")
+    return any(
+        p in TEST_PATH_WORDS
+        or p.startswith("test_")
+        or p.endswith(("_test.py", "_test.go"))
+        or p.endswith((".test.js", ".test.ts", ".spec.ts", ".spec.js"))
+        for p in parts
+    )
+
+
+VENDOR_PARTS = frozenset(
+    """vendor vendored _vendor third_party thirdparty extern external node_modules bower_components
+    dist""".split()
+)
+
+
+def is_vendored_path(path: str) -> bool:
+    """Code a project carries but does not own: bundled libraries, minified or static assets."""
+    parts = path.lower().split("/")
+    return (
+        any(p in VENDOR_PARTS for p in parts[:-1])
+        or ".min." in parts[-1]
+        or ("static" in parts[:-1] and parts[-1].endswith((".js", ".css")))
+    )
+
+
+def is_doc_path(path: str) -> bool:
+    return path.lower().endswith(DOC_SUFFIXES) or path.lower().startswith(("docs/", "doc/"))

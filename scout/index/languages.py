@@ -64,6 +64,26 @@ EXTENSIONS = {
 }  # fmt: skip
 
 
+# Code-block tags for Markdown where they differ from the language name, and for prose files.
+FENCE_NAMES = {"c_sharp": "csharp"}
+PROSE_FENCES = {".md": "markdown", ".html": "html", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
+                ".toml": "toml", ".rst": "rst", ".sql": "sql"}  # fmt: skip
+
+
+def suffix_pattern(extra: tuple[str, ...] = ()) -> str:
+    """A regex alternation of every extension scout parses (and `extra` ones), without dots,
+    longest first: for finding file names in free text such as issues and CI logs."""
+    suffixes = {s.lstrip(".") for s in EXTENSIONS} | set(extra)
+    return "|".join(sorted(suffixes, key=lambda s: (-len(s), s)))
+
+
+def fence_for(path: str) -> str:
+    """The Markdown code-block tag for a file's text ('' when none fits)."""
+    suffix = PurePosixPath(path).suffix.lower()
+    lang = EXTENSIONS.get(suffix)
+    return FENCE_NAMES.get(lang, lang) if lang else PROSE_FENCES.get(suffix, "")
+
+
 def language_for(path: str) -> str | None:
     """The language name for a repo path, or None when scout has no grammar for it."""
     return EXTENSIONS.get(PurePosixPath(path).suffix.lower())

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scout.errors import ScoutError
-from scout.explorer.evidence import is_doc_path, is_test_path
+from scout.index.files import is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.index.records import Definition
 from scout.index.tags import extract
@@ -49,7 +49,6 @@ NOISE_LINE = re.compile(
 ISSUE_REF = re.compile(
     r"\(?(?:\b[\w.-]+/[\w.-]+)?(?:#|\bgh-|\bGH-)\d+\)?|https?://\S+/(?:pull|issues)/\d+\S*"
 )
-VENDORED = ("vendor/", "third_party/", "_vendor/", "node_modules/", "dist/", ".min.js")
 MAX_QUERY_CHARS = 4000
 MAX_PATCH_CHARS = 20_000  # the patch is kept for analysis only; never an input
 COMMENT = ("#", "//", "/*", "*", "--", '"""', "'''")
@@ -109,7 +108,7 @@ def is_source(path: str) -> bool:
         language_for(path)
         and not is_test_path(path)
         and not is_doc_path(path)
-        and not any(v in path for v in VENDORED)
+        and not is_vendored_path(path)
         and path.rsplit("/", 1)[-1] not in ("setup.py", "conftest.py", "noxfile.py", "_version.py")
     )
 

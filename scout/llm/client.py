@@ -7,7 +7,6 @@ and other 4xx, which the same request would get again.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import time
@@ -20,6 +19,7 @@ from scout.errors import ScoutError
 from scout.llm.cache import ResponseCache
 from scout.llm.chat import Message, Reply, Usage
 from scout.llm.config import ModelSpec, provider_module
+from scout.retry import backoff, retry_after
 
 log = logging.getLogger("scout.llm")
 
@@ -101,7 +101,7 @@ class ChatClient:
             if attempt == self.retries:
                 raise LLMError(f"model endpoint {url} failed {attempt + 1} times; last: {outcome.reason}")
             log.warning("%s; retrying in %.1fs", outcome.reason, outcome.wait)
-            time.sleep(outcome.wait if outcome.wait >= 0 else min(MAX_WAIT, 2.0**attempt))
+            time.sleep(outcome.wait if outcome.wait >= 0 else backoff(attempt, 1.0, MAX_WAIT))
         raise AssertionError("unreachable")
 
     def _attempt(self, url: str, headers: dict[str, str], body: dict[str, Any]) -> Reply | _Retry:
@@ -132,7 +132,9 @@ class ChatClient:
     def _failure(self, url: str, response: httpx.Response) -> _Retry:
         status, detail = response.status_code, _detail(response)
         if status == 429 or status >= 500:
-            return _Retry(_retry_after(response.headers.get("retry-after")), f"HTTP {status}: {detail}")
+            after = retry_after(response.headers.get("retry-after"))
+            wait = -1 if after is None else min(MAX_WAIT, after)
+            return _Retry(wait, f"HTTP {status}: {detail}")
         if status in (401, 403):
             key_var = self.wire.KEY_VARIABLE
             raise LLMError(
@@ -145,21 +147,6 @@ class ChatClient:
                 hint="check the model name and base_url",
             )
         raise LLMError(f"the model endpoint {url} rejected the request (HTTP {status}): {detail}")
-
-
-def _retry_after(value: str | None) -> float:
-    """Seconds a Retry-After header asks for (a number or an HTTP date), capped; -1 for none."""
-    if not value:
-        return -1
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return -1
-        seconds = when.timestamp() - time.time()
-    return min(MAX_WAIT, max(0.0, seconds))
 
 
 def _detail(response: httpx.Response) -> str:

@@ -24,6 +24,7 @@ from mcp.types import CallToolResult, ListRootsResult, ToolAnnotations
 from pydantic import Field
 
 from scout import __version__
+from scout.config import DEFAULT_BUDGET
 from scout.errors import ScoutError
 from scout.mcp.output import DEFAULT_MAX_TOKENS, bundle_result, error_result, scout_error_result, text_result
 from scout.mcp.repos import Repos, Served, root_paths
@@ -125,7 +126,7 @@ def find_context(
     roots: Roots,
     repo: RepoArg = None,
     budget_tokens: Annotated[
-        int | None, Field(ge=200, description="Token budget of the bundle (default 4000).")
+        int | None, Field(ge=200, description=f"Token budget of the bundle (default {DEFAULT_BUDGET}).")
     ] = None,
     max_spans: Annotated[
         int | None, Field(ge=1, le=50, description="At most this many spans (default 12).")

@@ -180,10 +180,6 @@ class Reranker:
                     setattr(module, child_name, wrapped)
                     self.lora[full] = wrapped
 
-    @property
-    def blend(self) -> float:
-        return self.cfg.blend
-
     def trainable(self) -> list:
         params = [p for m in self.lora.values() for p in (m.lora_a, m.lora_b)]
         return params + list(self.head.parameters())

@@ -8,9 +8,7 @@ the wait instead. Everything else - 401, 403, 404, 422 - fails at once with a on
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ import httpx
 
 from scout import __version__
 from scout.errors import ScoutError
+from scout.retry import backoff, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ class GitHub:
                 raise failure
             if attempt == self.retries:
                 raise GitHubError(f"{failure} (tried {attempt + 1} times)", hint=failure.hint)
-            wait = retry.wait if retry.wait is not None else self._backoff(attempt)
+            wait = retry.wait if retry.wait is not None else backoff(attempt, self.backoff, jitter=True)
             if wait > MAX_WAIT:
                 raise GitHubError(f"{failure} (GitHub asks to wait {wait:.0f}s; giving up)")
             log.info("%s %s: %s; retrying in %.2fs", method, url, retry.reason, wait)
@@ -169,9 +168,6 @@ class GitHub:
         finally:
             response.close()
 
-    def _backoff(self, attempt: int) -> float:
-        return min(self.backoff * 2**attempt, 60.0) * (1 + random.random() / 2)
-
     def _unreachable(self, exc: Exception) -> GitHubError:
         return GitHubError(f"cannot reach the GitHub API at {self.api_url}: {str(exc) or type(exc).__name__}")
 
@@ -186,7 +182,7 @@ class GitHub:
 def classify(response: httpx.Response) -> Retry | None:
     """How to retry a failed response, or None when retrying cannot help."""
     status, headers = response.status_code, response.headers
-    after = _retry_after(headers)
+    after = retry_after(headers.get("retry-after"))
     limited = status in (403, 429) and headers.get("x-ratelimit-remaining") == "0"
     if limited and after is None:
         reset = _float(headers.get("x-ratelimit-reset"))
@@ -197,20 +193,6 @@ def classify(response: httpx.Response) -> Retry | None:
     if status in RETRY_STATUSES or limited:
         return Retry(f"{status} {response.reason_phrase}".strip(), after)
     return None
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    seconds = _float(value)
-    if seconds is not None:
-        return max(0.0, seconds)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _float(value: str | None) -> float | None:

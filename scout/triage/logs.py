@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from scout.index.languages import suffix_pattern
+
 TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?", re.M)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 MARKER = re.compile(r"^##\[(?:group|endgroup|section|command)\].*$", re.M)
@@ -20,7 +22,7 @@ GO_FAIL = re.compile(r"^\s*--- FAIL: (\S+)", re.M)
 RUST_FAIL = re.compile(r"^---- (\S+) stdout ----$", re.M)
 JEST_FAIL = re.compile(r"^\s*● (.+›.+)$", re.M)
 UNITTEST_FAIL = re.compile(r"^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)", re.M)
-EXTS = r"py|pyi|js|jsx|mjs|ts|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|sh|lua"
+EXTS = suffix_pattern()
 LOCATION = re.compile(rf"(?<![\w/.-])((?:[A-Za-z]:)?[\w./\\-]*\w\.(?:{EXTS})):(\d+)(?::\d+)?\b")
 ERROR = re.compile(
     r"^\s*(?:E\s+)?((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Failure)\b:?.*"
