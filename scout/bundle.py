@@ -1,21 +1,29 @@
-"""The evidence bundle: `scout-bundle/1`, a versioned wire format (docs/bundle.md) and its Markdown.
+"""The evidence bundle: `scout-bundle/2`, a versioned wire format (docs/bundle.md), and its Markdown.
 
-Lines are 1-based and inclusive; paths are repo-relative POSIX. `fit()` keeps the rendered bundle
-within a token budget, dropping or trimming the lowest-ranked spans first.
+Two tiers: the *answer*, the spans scout asserts (with their lines, and a calibrated confidence
+when the explorer has one), and *leads*, ranked places to look next (path, symbol, range; no code).
+Lines are 1-based and inclusive; paths are repo-relative POSIX. `fit()` keeps the Markdown within
+the token budget: answer spans first (the last one that does not fit trimmed to whole lines, or
+kept as a citation without its code), then leads while they fit. The JSON carries a digest of the
+query, not its text: a 1 MB issue should not come back in every answer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from scout.config import DEFAULT_BUDGET
 from scout.index.languages import fence_for
 from scout.tokens import TOKENIZER, count_tokens
 
-FORMAT = "scout-bundle/1"
-MIN_TRIMMED_LINES = 4  # a span trimmed shorter than this is dropped instead
+FORMAT = "scout-bundle/2"
+SUPERSEDED = ("scout-bundle/1",)  # readable here (spans → answer), never written
+MIN_BUDGET = 100  # tokens: the header and one citation always fit
+MIN_TRIMMED_LINES = 4  # a span trimmed shorter than this is cited without its code instead
+EXCERPT_CHARS = 200
 
 
 @dataclass
@@ -49,29 +57,30 @@ class Bundle:
     root: str
     commit: str | None
     explorer: str
-    spans: list[Span] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # the answer tier
     stats: Stats = field(default_factory=Stats)
     budget: int = DEFAULT_BUDGET
     truncated: bool = False
     fallback: bool = False  # spans come from what the tools touched, not from the explorer's answer
+    leads: list[Span] = field(default_factory=list)  # where to look next, best first, no code
+    redacted_lines: int = 0  # cited lines whose secrets were masked
+
+    @property
+    def found(self) -> bool:
+        return bool(self.spans or self.leads)
 
     def to_dict(self) -> dict[str, Any]:
-        spans = []
-        for s in self.spans:
-            d = asdict(s)
-            for optional in ("text", "confidence"):
-                if d[optional] is None:
-                    del d[optional]
-            spans.append(d)
         return {
             "format": FORMAT,
-            "query": self.query,
+            "query": query_digest(self.query),
             "repo": {"root": self.root, "commit": self.commit},
             "explorer": self.explorer,
-            "budget": {"tokens": self.budget, "tokenizer": TOKENIZER},
+            "budget": {"tokens": self.budget, "tokenizer": TOKENIZER, "used": self.tokens()},
             "truncated": self.truncated,
             "fallback": self.fallback,
-            "spans": spans,
+            "redacted_lines": self.redacted_lines,
+            "answer": [_span_dict(s) for s in self.spans],
+            "leads": [_span_dict(replace(s, text=None)) for s in self.leads],
             "stats": asdict(self.stats),
         }
 
@@ -80,60 +89,114 @@ class Bundle:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Bundle:
-        if d.get("format") != FORMAT:
-            raise ValueError(f"not a {FORMAT} bundle: format={d.get('format')!r}")
+        fmt = d.get("format")
+        if fmt not in (FORMAT, *SUPERSEDED):
+            raise ValueError(f"not a {FORMAT} bundle: format={fmt!r}")
+        query = d["query"] if isinstance(d["query"], str) else d["query"].get("excerpt", "")
         return cls(
-            query=d["query"],
+            query=query,
             root=d["repo"]["root"],
             commit=d["repo"].get("commit"),
             explorer=d.get("explorer", ""),
-            spans=[Span(**s) for s in d["spans"]],
+            spans=[Span(**s) for s in d.get("answer", d.get("spans", []))],
             stats=Stats(**d.get("stats", {})),
             budget=d.get("budget", {}).get("tokens", DEFAULT_BUDGET),
             truncated=d.get("truncated", False),
             fallback=d.get("fallback", False),
+            leads=[Span(**s) for s in d.get("leads", [])],
+            redacted_lines=d.get("redacted_lines", 0),
         )
 
     def to_markdown(self) -> str:
-        return render_markdown(self.spans, self.query)
+        return render_markdown(self.spans, self.leads, self.query)
 
     def tokens(self) -> int:
         return count_tokens(self.to_markdown())
+
+
+def query_digest(query: str) -> dict[str, Any]:
+    """What the JSON says of the query: a digest, its size, and its first line."""
+    first = query.strip().splitlines()[0] if query.strip() else ""
+    return {
+        "sha256": hashlib.sha256(query.encode("utf-8", "replace")).hexdigest(),
+        "chars": len(query),
+        "excerpt": first[:EXCERPT_CHARS],
+    }
+
+
+def _span_dict(s: Span) -> dict[str, Any]:
+    d = asdict(s)
+    for optional in ("text", "confidence"):
+        if d[optional] is None:
+            del d[optional]
+    return d
 
 
 def render_span(span: Span) -> str:
     title = f"### {span.header}"
     if span.symbol:
         title += f" `{span.symbol}`"
+    if span.confidence is not None:
+        title += f" ({span.confidence:.0%})"
     lines = [title, f"_{span.why}_"]
     if span.text is not None:
-        lang = fence_for(span.path)
-        lines += [f"```{lang}", span.text.rstrip("\n"), "```"]
+        lines += [f"```{fence_for(span.path)}", span.text.rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(spans: list[Span], query: str) -> str:
+def render_lead(span: Span) -> str:
+    symbol = f" `{span.symbol}`" if span.symbol else ""
+    return f"- {span.header}{symbol} — {span.why}"
+
+
+LEADS_TITLE = "**Leads** (where to look next):"
+
+
+def render_markdown(spans: list[Span], leads: list[Span], query: str) -> str:
     head = f"## scout: {query.strip().splitlines()[0][:120] if query.strip() else ''}\n"
-    return "\n".join([head, *(render_span(s) for s in spans)])
+    parts = [head, *(render_span(s) for s in spans)]
+    if leads:
+        parts.append("\n".join([LEADS_TITLE, *(render_lead(s) for s in leads)]) + "\n")
+    return "\n".join(parts)
 
 
-def fit(spans: list[Span], query: str, budget: int) -> tuple[list[Span], bool]:
-    """Spans (best first) whose Markdown stays within `budget` tokens; True if any were cut."""
-    used = count_tokens(render_markdown([], query))
+def fit(spans: list[Span], leads: list[Span], query: str, budget: int) -> tuple[list[Span], list[Span], bool]:
+    """The answer spans and leads (best first) whose Markdown stays within `budget` tokens, and
+    whether anything was cut. An answer span that does not fit whole is trimmed to a prefix of
+    whole lines, else cited without its code, else dropped."""
+    used = count_tokens(render_markdown([], [], query))
     kept: list[Span] = []
     cut = False
     for span in spans:
-        cost = count_tokens(render_span(span)) + 1
-        if used + cost <= budget:
-            kept.append(span)
-            used += cost
-            continue
-        cut = True
-        trimmed = _trim(span, budget - used - 1)
-        if trimmed is not None:
-            kept.append(trimmed)
-            used += count_tokens(render_span(trimmed)) + 1
-    return kept, cut
+        for candidate in _shrinking(span, budget - used - 1):
+            cost = count_tokens(render_span(candidate)) + 1
+            if used + cost <= budget:
+                kept.append(candidate)
+                used += cost
+                cut = cut or candidate is not span
+                break
+        else:
+            cut = True
+    shown: list[Span] = []
+    used += count_tokens(LEADS_TITLE) + 2
+    for lead in leads:
+        cost = count_tokens(render_lead(lead)) + 1
+        if used + cost > budget:
+            cut = True
+            break
+        shown.append(lead)
+        used += cost
+    return kept, shown, cut
+
+
+def _shrinking(span: Span, room: int):
+    """The span whole, then trimmed to fit `room`, then as a bare citation."""
+    yield span
+    trimmed = _trim(span, room)
+    if trimmed is not None:
+        yield trimmed
+    if span.text is not None:
+        yield replace(span, text=None, why=span.why + " (code left out to fit the budget)")
 
 
 def _trim(span: Span, room: int) -> Span | None:
@@ -144,8 +207,7 @@ def _trim(span: Span, room: int) -> Span | None:
     lo, hi = 0, len(lines)
     while lo < hi:  # binary search on the number of lines kept
         mid = (lo + hi + 1) // 2
-        candidate = _prefix(span, lines, mid)
-        if count_tokens(render_span(candidate)) <= room:
+        if count_tokens(render_span(_prefix(span, lines, mid))) <= room:
             lo = mid
         else:
             hi = mid - 1
@@ -153,13 +215,9 @@ def _trim(span: Span, room: int) -> Span | None:
 
 
 def _prefix(span: Span, lines: list[str], n: int) -> Span:
-    return Span(
-        span.path,
-        span.start_line,
-        span.start_line + n - 1,
-        span.score,
-        span.why + " (trimmed to fit the budget)",
-        span.symbol,
-        "\n".join(lines[:n]),
-        span.confidence,
+    return replace(
+        span,
+        end_line=span.start_line + n - 1,
+        why=span.why + " (trimmed to fit the budget)",
+        text="\n".join(lines[:n]),
     )

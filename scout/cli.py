@@ -25,12 +25,14 @@ def main() -> None:
         _fail("interrupted", None)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the unexpected: one line unless --debug
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
+    except typer.TyperException as exc:  # a usage mistake: click's usage line and hint, exit 2
+        show = getattr(exc, "show", None)
+        if show:
+            show()
+        else:
+            print(f"scout: error: {exc}", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
+    except Exception as exc:  # a real bug: one line, the traceback with --debug
         _fail(f"internal error: {type(exc).__name__}: {exc}", exc)
     sys.exit(code if isinstance(code, int) else 0)
 

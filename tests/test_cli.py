@@ -28,8 +28,8 @@ def test_ask_json_cites_the_checking_function(sample_repo):
     out = scout("ask", "where is the CSRF token checked", "--repo", str(sample_repo), "--json")
     assert out.returncode == 0, out.stderr
     bundle = json.loads(out.stdout)
-    assert bundle["format"] == "scout-bundle/1"
-    top = bundle["spans"][0]
+    assert bundle["format"] == "scout-bundle/2"
+    top = bundle["answer"][0]
     assert (top["path"], top["start_line"], top["end_line"]) == ("shop/auth/tokens.py", 19, 27)
     assert bundle["repo"]["commit"] and len(bundle["repo"]["commit"]) == 40
     assert out.stderr == ""  # no progress bar on a pipe
@@ -54,7 +54,7 @@ def test_ask_reads_an_issue_from_stdin(sample_repo):
         "--json",
         stdin="Bug: apply_discount ignores unknown codes silently\n",
     )
-    assert json.loads(out.stdout)["spans"][0]["symbol"] == "PriceCalculator.apply_discount"
+    assert json.loads(out.stdout)["answer"][0]["symbol"] == "PriceCalculator.apply_discount"
 
 
 def test_no_hits_exits_1(sample_repo):
@@ -86,7 +86,7 @@ def test_corrupt_index_is_rebuilt_and_the_answer_still_comes(sample_repo):
     out = scout("ask", "where is the CSRF token checked", "-r", str(sample_repo), "--json")
     assert out.returncode == 0
     assert "corrupt" in out.stderr and "rebuilding" in out.stderr
-    assert json.loads(out.stdout)["spans"][0]["path"] == "shop/auth/tokens.py"
+    assert json.loads(out.stdout)["answer"][0]["path"] == "shop/auth/tokens.py"
 
 
 def test_index_json_reports_counts_then_nothing_changed(sample_repo):
@@ -126,7 +126,7 @@ def test_version_and_help_with_examples():
 def test_settings_from_scout_toml_and_env(sample_repo):
     (sample_repo / "scout.toml").write_text("max_spans = 1\n")
     out = json.loads(scout("ask", "csrf token", "-r", str(sample_repo), "--json").stdout)
-    assert len(out["spans"]) == 1
+    assert len(out["answer"]) == 1
     (sample_repo / "scout.toml").write_text("nonsense_key = 1\n")
     bad = scout("ask", "csrf token", "-r", str(sample_repo))
     assert bad.returncode == 2 and "unknown setting 'nonsense_key'" in bad.stderr

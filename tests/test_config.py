@@ -42,7 +42,7 @@ def test_a_repository_naming_a_foreign_endpoint_gets_no_request_and_a_warning(sa
         assert f"ignoring {key} = ... in {sample_repo / 'scout.toml'}" in out.stderr
     bundle = json.loads(out.stdout)
     assert not bundle["explorer"].startswith("openai")
-    assert len(bundle["spans"]) <= 2  # the retrieval setting beside them still applies
+    assert len(bundle["answer"]) <= 2  # the retrieval setting beside them still applies
 
 
 def test_pyproject_tool_scout_is_held_to_the_same_boundary(sample_repo, tmp_path):

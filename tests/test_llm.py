@@ -25,7 +25,7 @@ def ask(repo, explorer: str, *extra: str, env: dict | None = None):
 
 
 def spans(bundle: dict) -> list[tuple[str, int, int]]:
-    return [(s["path"], s["start_line"], s["end_line"]) for s in bundle["spans"]]
+    return [(s["path"], s["start_line"], s["end_line"]) for s in bundle["answer"]]
 
 
 def tool_messages(body: dict) -> dict[str, str]:
@@ -44,11 +44,11 @@ def test_openai_explorer_runs_parallel_tool_calls_then_reads_the_final_answer(sa
         _, bundle = ask(sample_repo, f"openai:fake-4b@{fake.url}")
     assert spans(bundle) == [("shop/auth/tokens.py", 19, 27)]
     assert bundle["explorer"] == "openai:fake-4b" and not bundle["fallback"]
-    assert bundle["spans"][0]["why"] == "cited by the explorer: compares the tokens"
+    assert bundle["answer"][0]["why"] == "cited by the explorer: compares the tokens"
     assert bundle["stats"]["tool_calls"] == 2 and bundle["stats"]["turns"] == 1
     first, second = fake.bodies
     names = sorted(t["function"]["name"] for t in first["tools"])
-    assert names == ["bm25", "glob", "grep", "outline", "read", "symbols"]
+    assert names == ["bm25", "glob", "grep", "outline", "read", "related", "semantic", "symbols"]
     assert first["temperature"] == 0 and first["model"] == "fake-4b"
     assert QUERY in first["messages"][1]["content"] and "shop/auth/ (3)" in first["messages"][1]["content"]
     results = tool_messages(second)

@@ -18,7 +18,7 @@ from mcp.types import ListRootsResult, Root
 from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
 
-TOOLS = {"find_context", "read_range", "grep", "symbols", "outline", "glob", "bm25"}
+TOOLS = {"find_context", "read_range", "grep", "symbols", "outline", "glob", "bm25", "semantic", "related"}
 CSRF = "where is the CSRF token checked"
 
 
@@ -36,9 +36,9 @@ async def assert_lists_tools_and_cites_csrf(client: Client) -> None:
     assert all(t.annotations and t.annotations.read_only_hint for t in listed.tools)
     result = await client.call_tool("find_context", {"query": CSRF})
     assert not result.is_error, result.content
-    top = result.structured_content["spans"][0]
+    top = result.structured_content["answer"][0]
     assert (top["path"], top["start_line"], top["end_line"]) == ("shop/auth/tokens.py", 19, 27)
-    assert result.structured_content["format"] == "scout-bundle/1"
+    assert result.structured_content["format"] == "scout-bundle/2"
     assert "### shop/auth/tokens.py:19-27 `check_csrf_token`" in result.content[0].text
 
 
@@ -125,7 +125,7 @@ def test_oversized_output_is_cut_to_the_cap_and_says_so(sample_repo):
             assert "budget_tokens 100000 is above this server's cap; used 400" in found.content[0].text
             assert count_tokens(found.content[0].text) <= cap
             assert count_tokens(json.dumps(found.structured_content, ensure_ascii=False)) <= cap
-            top = found.structured_content["spans"][0]
+            top = found.structured_content["answer"][0]
             assert (top["path"], top["start_line"]) == ("shop/auth/tokens.py", 19)  # the best span survives
 
     run(main)
@@ -226,7 +226,7 @@ def test_stdio_stdout_carries_only_protocol_messages(sample_repo):
         assert {t["name"] for t in listed["result"]["tools"]} == TOOLS
         call = {"name": "find_context", "arguments": {"query": CSRF, "max_spans": 2}}
         found = rpc(proc, {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": call})
-        assert found["result"]["structuredContent"]["spans"][0]["path"] == "shop/auth/tokens.py"
+        assert found["result"]["structuredContent"]["answer"][0]["path"] == "shop/auth/tokens.py"
         bad = rpc(proc, {"jsonrpc": "2.0", "id": 4, "method": "no/such/method"})
         assert bad["error"]["code"] == -32601  # a protocol failure stays a protocol error
         proc.stdin.close()

@@ -163,7 +163,7 @@ def test_plan_through_anthropic_reports_tokens_against_the_naive_baseline(sample
     assert report["text"] == PLAN.strip() and report["prompt"] == "plan-v1"
     assert report["model"] == "anthropic:claude-test"
     tokens = report["tokens"]
-    cited = sorted({s["path"] for s in report["bundle"]["spans"]})
+    cited = sorted({s["path"] for s in report["bundle"]["answer"]})
     assert sorted(tokens["files"]) == cited and "shop/cart/pricing.py" in cited
     assert 0 < tokens["sent"] < tokens["baseline"] and tokens["saved"] > 0
     assert report["usage"]["frontier"]["requests"] == 1 and report["usage"]["frontier"]["prompt_tokens"] > 0

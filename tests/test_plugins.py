@@ -77,7 +77,7 @@ def test_an_installed_package_adds_an_explorer_that_scout_ask_runs(plugin_site, 
     assert out.returncode == 0, out.stderr
     bundle = json.loads(out.stdout)
     assert bundle["explorer"] == "toy"
-    [span] = bundle["spans"]
+    [span] = bundle["answer"]
     assert (span["path"], span["start_line"], span["symbol"]) == (
         "shop/auth/middleware.py",
         12,

@@ -268,7 +268,7 @@ def test_dry_run_prints_the_comment_and_touches_nothing(shop, github):
     result = json.loads(out.stdout)
     assert result["action"] == "printed" and result["target"] == "octo-org/shop#42"
     assert result["body"].startswith("<!-- scout-triage:issue ")
-    assert result["bundle"]["spans"][0]["path"] == "shop/auth/tokens.py"
+    assert result["bundle"]["answer"][0]["path"] == "shop/auth/tokens.py"
     assert github.requests == []
 
 

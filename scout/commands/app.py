@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from scout import __version__
+from scout.bundle import MIN_BUDGET
 from scout.config import Settings
 from scout.errors import ScoutError
 from scout.explorer.registry import explorer_names
@@ -33,7 +34,14 @@ RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 ExplorerOpt = Annotated[str | None, typer.Option(help=EXPLORER_HELP)]
 BudgetOpt = Annotated[
-    int | None, typer.Option(help=f"Token budget of the bundle [default: {Settings.budget}].")
+    int | None,
+    typer.Option(
+        min=MIN_BUDGET,
+        help=f"Token budget of the bundle, at least {MIN_BUDGET} [default: {Settings.budget}].",
+    ),
+]
+SpansOpt = Annotated[
+    int | None, typer.Option(min=1, help=f"At most this many answer spans [default: {Settings.max_spans}].")
 ]
 TurnsOpt = Annotated[int | None, typer.Option(help=f"Explorer turn budget [default: {Settings.max_turns}].")]
 TrajOpt = Annotated[Path | None, typer.Option(help="Write the explorer's tool calls as JSON Lines.")]
@@ -65,7 +73,8 @@ def _version(value: bool) -> None:
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     STATE["debug"] = debug

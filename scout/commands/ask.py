@@ -13,6 +13,7 @@ from scout.commands.app import (
     ExplorerOpt,
     JsonOpt,
     RepoOpt,
+    SpansOpt,
     TrajOpt,
     TurnsOpt,
     app,
@@ -41,7 +42,7 @@ def ask(
     ] = None,
     as_json: JsonOpt = False,
     budget: BudgetOpt = None,
-    max_spans: Annotated[int | None, typer.Option(help="At most this many spans [default: 12].")] = None,
+    max_spans: SpansOpt = None,
     code: Annotated[bool | None, typer.Option("--code/--no-code", help="Include the cited lines.")] = None,
     explorer: ExplorerOpt = None,
     max_turns: TurnsOpt = None,
@@ -69,8 +70,8 @@ def ask(
     if as_json:
         emit_json(bundle.to_dict())
     else:
-        typer.echo(bundle.to_markdown() if bundle.spans else "no evidence found")
-    raise typer.Exit(0 if bundle.spans else 1)
+        typer.echo(bundle.to_markdown() if bundle.found else "no evidence found")
+    raise typer.Exit(0 if bundle.found else 1)
 
 
 @app.command(epilog="Example: scout index --repo ~/src/django")

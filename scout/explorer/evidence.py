@@ -29,7 +29,20 @@ class Signal(StrEnum):
     QUOTED = "quoted"  # a grep for text the query quotes (or an error message) matched here
     TRACEBACK = "traceback"  # a traceback frame in the query points here
     PATH = "path"  # the query names this file
+    SEMANTIC = "semantic"  # near the query in meaning (the semantic tool)
+    CALLER = "caller"  # calls a definition found before (the graph)
+    CALLEE = "callee"  # is called by a definition found before
+    BASE = "base"  # a base class of a class found before
+    SUBCLASS = "subclass"  # a subclass of a class found before
     LEARNED = "learned"  # a learned model rescored the region
+
+
+# Signals that are the heuristic's own evidence: they add to a region's score. The others are
+# features for a learned head, which weighs them itself.
+SCORED = frozenset(
+    {Signal.BM25, Signal.BM25_IN_FILE, Signal.DEFINITION, Signal.REFERENCE, Signal.IDENTIFIER,
+     Signal.QUOTED, Signal.TRACEBACK, Signal.PATH, Signal.LEARNED}
+)  # fmt: skip
 
 
 WHY = {
@@ -41,6 +54,11 @@ WHY = {
     Signal.QUOTED: "contains the quoted text",
     Signal.TRACEBACK: "in the traceback",
     Signal.PATH: "named in the query ({})",
+    Signal.SEMANTIC: "close in meaning",
+    Signal.CALLER: "calls `{}`",
+    Signal.CALLEE: "called by `{}`",
+    Signal.BASE: "base class of `{}`",
+    Signal.SUBCLASS: "subclass of `{}`",
     Signal.LEARNED: "model: {}",
 }
 
@@ -66,9 +84,13 @@ class Region:
     lines: set[int] = field(default_factory=set)  # lines that matched (grep, traceback frames)
     reasons: dict[Reason, float] = field(default_factory=dict)
     confidence: float | None = None  # a learned scorer's probability that the answer is here
+    kind: str = ""  # the definition's kind (function, class, ...) when a tool said
+    cosine: float | None = None  # the semantic tool's similarity, when it returned this region
+    cosine_rank: int | None = None
 
     def add(self, reason: Reason, score: float, line: int = 0) -> None:
-        self.score += score
+        if reason.signal in SCORED:
+            self.score += score
         self.reasons[reason] = self.reasons.get(reason, 0.0) + score
         if line:
             self.lines.add(line)
@@ -95,11 +117,13 @@ class Evidence:
         self.file_bonus: dict[str, float] = defaultdict(float)
         self.file_reasons: dict[str, Reason] = {}
 
-    def region(self, path: str, start: int, end: int, symbol: str | None = None) -> Region:
+    def region(self, path: str, start: int, end: int, symbol: str | None = None, kind: str = "") -> Region:
         key = (path, start, end)
         if key not in self.regions:
             self.regions[key] = Region(path, start, end, symbol)
-        return self.regions[key]
+        region = self.regions[key]
+        region.kind = region.kind or kind
+        return region
 
     def boost_file(self, path: str, score: float, reason: Reason) -> None:
         self.file_bonus[path] += score

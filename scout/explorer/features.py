@@ -1,8 +1,8 @@
-"""What the learned head sees of a candidate region: the heuristic's evidence, broken down.
+"""What the learned head sees of a candidate region: its evidence by signal, and its context.
 
-The heuristic adds its evidence up with hand-set weights; the head learns how much each kind is
-worth, beside the cross-encoder's reading of the text (`scout.models.reranker`). Every feature is cheap:
-it comes from the evidence the tools already returned, never from another tool call.
+Every value comes from evidence the tools already returned (typed `Signal`s, the semantic tool's
+cosines, the graph tool's links, the file's other regions), never from another tool call, so
+scoring a hundred candidates costs a few numpy operations.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from scout.explorer.query import QueryFacts
 from scout.index.files import is_doc_path, is_test_path
 from scout.index.lexical import terms
 
-# Evidence signals → the feature their scores add up in.
+# Evidence signals whose summed scores are features of their own.
 SIGNAL_FEATURES = {
     Signal.BM25: "bm25",
     Signal.BM25_IN_FILE: "focus",
@@ -23,85 +23,90 @@ SIGNAL_FEATURES = {
     Signal.IDENTIFIER: "uses",
     Signal.QUOTED: "quoted",
     Signal.TRACEBACK: "traceback",
+    Signal.CALLER: "caller",
+    Signal.CALLEE: "callee",
+    Signal.BASE: "base",
+    Signal.SUBCLASS: "subclass",
 }
 NAMES = (
     "heuristic",
     "heuristic_rank",
-    "bm25",
-    "focus",
-    "defines",
-    "uses",
-    "quoted",
-    "traceback",
+    *SIGNAL_FEATURES.values(),
     "file_bonus",
+    "cosine",
+    "cosine_seen",
+    "cosine_rank",
+    "cosine_gap",
     "penalty",
     "test",
     "doc",
     "lines",
     "is_definition",
+    "is_class",
     "file_rank",
     "file_score",
     "file_regions",
+    "file_cosine",
     "name_overlap",
     "path_overlap",
-    "logit",
-    "logit_gap",
+    "query_words",
+    "query_idents",
 )
+CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum", "impl"})
+UNSEEN_RANK = 200  # the semantic rank of a region the semantic tool did not return
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def reason_sums(region: Region) -> dict[str, float]:
-    sums = dict.fromkeys(SIGNAL_FEATURES.values(), 0.0)
-    for signal, score in region.signal_sums().items():
-        if signal in SIGNAL_FEATURES:
-            sums[SIGNAL_FEATURES[signal]] += score
-    return sums
-
-
-def featurize(
-    regions: list[Region],
-    heuristic: list[float],
-    logits: list[float],
-    evidence: Evidence,
-    facts: QueryFacts,
-    penalty,
-) -> list[list[float]]:
-    """One row of `NAMES` per region; `heuristic` holds each region's score relative to the best."""
+def featurize(regions: list[Region], evidence: Evidence, facts: QueryFacts, penalty) -> list[list[float]]:
+    """One row of `NAMES` per region, in the order given."""
     files = evidence.file_scores(penalty)
     file_order = {p: i for i, p in enumerate(sorted(files, key=lambda p: -files[p]))}
     top_file = max(files.values(), default=1.0) or 1.0
     per_file: dict[str, int] = {}
+    file_cosine: dict[str, float] = {}
     for r in evidence.regions.values():
         per_file[r.path] = per_file.get(r.path, 0) + 1
+        if r.cosine is not None:
+            file_cosine[r.path] = max(file_cosine.get(r.path, -1.0), r.cosine)
+    heuristic = {id(r): heuristic_score(r, evidence, penalty) for r in regions}
+    h_order = {k: i for i, k in enumerate(sorted(heuristic, key=lambda k: -heuristic[k]))}
+    top_h = max(heuristic.values(), default=1.0) or 1.0
     top_bonus = max(evidence.file_bonus.values(), default=0.0) or 1.0
+    best_cos = max((r.cosine for r in regions if r.cosine is not None), default=0.0)
     query_words = set(terms(facts.focus or facts.text))
-    best_logit = max(logits, default=0.0)
+    query_context = [math.log1p(len(terms(facts.text))), math.log1p(len(facts.identifiers))]
     rows = []
-    for rank, (r, h, logit) in enumerate(zip(regions, heuristic, logits, strict=True)):
-        sums = reason_sums(r)
+    for r in regions:
+        sums = r.signal_sums()
+        seen = r.cosine is not None
         name_words = set(terms(" ".join(WORD.findall(r.symbol or ""))))
         path_words = set(terms(r.path.replace("/", " ").replace(".", " ")))
         rows.append([
-            h,
-            math.log1p(rank),
-            sums["bm25"],
-            sums["focus"],
-            sums["defines"],
-            sums["uses"],
-            sums["quoted"],
-            sums["traceback"],
+            heuristic[id(r)] / top_h,
+            math.log1p(h_order[id(r)]),
+            *(sums[s] for s in SIGNAL_FEATURES),
             evidence.file_bonus.get(r.path, 0.0) / top_bonus,
+            r.cosine if seen else 0.0,
+            float(seen),
+            math.log1p(r.cosine_rank if seen and r.cosine_rank is not None else UNSEEN_RANK),
+            (r.cosine - best_cos) if seen else -1.0,
             penalty(r.path),
             float(is_test_path(r.path)),
             float(is_doc_path(r.path)),
             math.log1p(r.end_line - r.start_line + 1),
             float(r.symbol is not None),
+            float(r.kind in CLASS_KINDS),
             math.log1p(file_order.get(r.path, len(file_order))),
             files.get(r.path, 0.0) / top_file,
             math.log1p(per_file.get(r.path, 0)),
+            file_cosine.get(r.path, 0.0),
             len(name_words & query_words) / max(len(name_words), 1),
             len(path_words & query_words) / max(len(path_words), 1),
-            logit,
-            logit - best_logit,
+            *query_context,
         ])  # fmt: skip
     return rows
+
+
+def heuristic_score(r: Region, evidence: Evidence, penalty) -> float:
+    """The heuristic explorer's own score of a region: its evidence and its file's, penalised."""
+    return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(r.path)

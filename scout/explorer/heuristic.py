@@ -132,7 +132,7 @@ def _add_symbols(ev: Evidence, facts: QueryFacts, name: str, hits: list) -> None
     weight = 1.2 * min(facts.weights.get(name, code_likeness(name)), 2.0) / 2 / math.sqrt(max(len(hits), 1))
     reason = Reason(Signal.DEFINITION, name)
     for h in hits:
-        region = ev.region(h.path, h.start_line, h.end_line, h.symbol)
+        region = ev.region(h.path, h.start_line, h.end_line, h.symbol, h.detail)
         if h.detail == "class" and h.end_line - h.start_line >= MAX_SPAN_LINES:
             # A big class named in the query says which file, not which lines: let the methods
             # with real evidence take the file's span slots.

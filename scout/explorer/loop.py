@@ -37,8 +37,9 @@ class Observation:
 
 @dataclass
 class Answer:
-    spans: list[Span]
+    spans: list[Span]  # what the explorer asserts
     fallback: bool = False
+    leads: list[Span] = field(default_factory=list)  # where to look next, best first
 
 
 @dataclass
@@ -134,10 +135,14 @@ def fallback_answer(state: State) -> Answer:
 
 
 def make_bundle(query: str, ctx: ToolContext, explorer: str, answer: Answer, limits: Limits) -> Bundle:
-    spans = [s for s in answer.spans if _valid(ctx, s)][: limits.max_spans]
+    valid = [s for s in answer.spans if _valid(ctx, s)]
+    spans = valid[: limits.max_spans]
+    leads = [s for s in answer.leads if _valid(ctx, s)][: max(limits.max_spans - len(spans), 0)]
     for span in spans:
         span.text = _lines(ctx, span) if limits.with_code else None
-    kept, cut = fit(spans, query, limits.budget)
+    for lead in leads:
+        lead.end_line = header_end(_file_lines(ctx, lead.path), lead.start_line, lead.end_line)
+    kept, shown, cut = fit(spans, leads, query, limits.budget)
     return Bundle(
         query,
         str(ctx.repo.root),
@@ -145,8 +150,9 @@ def make_bundle(query: str, ctx: ToolContext, explorer: str, answer: Answer, lim
         explorer,
         kept,
         budget=limits.budget,
-        truncated=cut,
+        truncated=cut or len(valid) > len(spans),
         fallback=answer.fallback,
+        leads=shown,
     )
 
 
@@ -158,8 +164,26 @@ def _valid(ctx: ToolContext, span: Span) -> bool:
     return span.start_line >= 1 and span.end_line >= span.start_line
 
 
+def _file_lines(ctx: ToolContext, path: str) -> list[str]:
+    return (read_text(ctx.repo, path, ctx.index.max_bytes) or "").splitlines()
+
+
 def _lines(ctx: ToolContext, span: Span) -> str:
-    text = read_text(ctx.repo, span.path, ctx.index.max_bytes) or ""
-    lines = text.splitlines()
+    lines = _file_lines(ctx, span.path)
     span.end_line = min(span.end_line, max(len(lines), span.start_line))
     return "\n".join(lines[span.start_line - 1 : span.end_line])
+
+
+OPENS_BODY = ("{", ":", "=>", " do", "->", "=")
+HEADER_LINES = 8
+
+
+def header_end(lines: list[str], start: int, end: int) -> int:
+    """Where a lead stops: the line that opens the body after `start` (a signature can span
+    lines and follow decorators), never past `end` unless `end` is `start`; `start` if none."""
+    limit = min(len(lines), start + HEADER_LINES - 1) if end <= start else min(len(lines), end)
+    for n in range(start, limit + 1):
+        text = lines[n - 1].split("#")[0].split("//")[0].rstrip()
+        if text.endswith(OPENS_BODY):
+            return n
+    return max(start, min(end, len(lines)))

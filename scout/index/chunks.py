@@ -1,8 +1,9 @@
 """Symbol-level chunks: the unit of lexical search.
 
 Each line of a file belongs to its innermost definition; a definition's chunk is the lines it owns
-(its body minus nested definitions, which get chunks of their own), and lines owned by no
-definition form module-level windows. So the chunks partition the file and no text counts twice.
+(its body minus nested definitions, which get chunks of their own, plus the comment lines right
+above it), and lines owned by no definition form module-level windows. So the chunks partition
+the file and no text counts twice.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from scout.index.records import Chunk, Definition
 MODULE_WINDOW = 60  # lines per module-level chunk
 
 
+COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";", "%")
+
+
 def chunk_file(path: str, lines: list[str], defs: list[Definition]) -> list[Chunk]:
     owner = _owners(len(lines), defs)
+    _claim_doc_comments(lines, defs, owner)
     owned: dict[int, list[str]] = {}
     for i, d in enumerate(owner):
         owned.setdefault(d, []).append(lines[i])
@@ -38,6 +43,16 @@ def _owners(n: int, defs: list[Definition]) -> list[int]:
         for i in range(d.start_line - 1, min(d.end_line, n)):
             owner[i] = idx
     return owner
+
+
+def _claim_doc_comments(lines: list[str], defs: list[Definition], owner: list[int]) -> None:
+    """Comment lines right above a definition document it: its chunk owns them, so their words
+    count for it and no module window is made of comments alone."""
+    for idx, d in enumerate(defs):
+        i = d.start_line - 2
+        while i >= 0 and owner[i] == -1 and lines[i].lstrip().startswith(COMMENT_STARTS):
+            owner[i] = idx
+            i -= 1
 
 
 def _module_windows(lines: list[str], owner: list[int], path_terms: Counter[str]) -> list[Chunk]:

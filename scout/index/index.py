@@ -19,11 +19,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from scout.config import cache_root
-from scout.index import store
+from scout.index import store, vectors
 from scout.index.analyze import analyze_args
 from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files
 from scout.index.records import Definition, FileRecord, Reference
+from scout.index.vectors import VectorCache
+from scout.models import embedder as embedder_module
 from scout.repo import Repo
 
 log = logging.getLogger("scout.index")
@@ -55,6 +59,8 @@ class Index:
         self.max_bytes = max_bytes
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self.embedder = embedder_module.shipped()  # None: no semantic vectors (weights not installed)
+        self._vectors = VectorCache()
 
     @classmethod
     def open(
@@ -88,13 +94,25 @@ class Index:
             changed = self._analyze([f for f in stale if f.path not in touched_paths], progress)
             with self.db:
                 store.delete_files(self.db, removed + [r.path for r in changed])
-                store.insert_records(self.db, changed)
+                ids = store.insert_records(self.db, changed)
+                self._embed(changed, ids)
                 store.refresh_stats(self.db, touched)
                 store.set_meta(self.db, "updated_at", str(time.time()))
+            self._vectors.clear()
         added = sum(1 for r in changed if r.path not in known)
         return UpdateStats(
             len(current), added, len(changed) - added, len(removed), time.perf_counter() - started
         )
+
+    def _embed(self, changed: list[FileRecord], ids: list[int]) -> None:
+        """Vectors for the new chunks; all of them again when the embedder is not the one that
+        made the stored vectors."""
+        if self.embedder is None:
+            return
+        if store.get_meta(self.db, "embedder") != self.embedder.digest:
+            vectors.reembed(self.db, self.embedder)  # the new chunks included: they are stored
+        else:
+            vectors.embed_records(self.db, self.embedder, changed, ids)
 
     def _sha1(self, path: str) -> str | None:
         try:
@@ -122,6 +140,9 @@ class Index:
     def references(self, name: str, limit: int = 100) -> list[Reference]:
         return store.references(self.db, name, limit)
 
+    def references_within(self, path: str, start: int, end: int) -> list[Reference]:
+        return store.references_within(self.db, path, start, end)
+
     def outline(self, path: str) -> list[Definition]:
         return store.outline(self.db, path)
 
@@ -140,6 +161,25 @@ class Index:
 
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         return store.document_frequencies(self.db, terms)
+
+    def chunk_id(self, path: str, start: int, end: int) -> int | None:
+        """The chunk whose span is exactly path:start-end (a definition's), if any."""
+        return store.chunk_id(self.db, path, start, end)
+
+    def chunk_bags(self, ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+        """Chunk id → its terms with their counts (what its vector and its BM25 score are made of)."""
+        return dict(store.chunk_bags(self.db, ids))
+
+    def semantic(self, query: np.ndarray, limit: int = 30, path: str | None = None) -> list[tuple]:
+        """Chunks nearest to a query vector: rows (path, start_line, end_line, symbol, kind, cosine),
+        best first, optionally within one file."""
+        wanted = limit if path is None else max(limit * 50, 2000)
+        near = self._vectors.nearest(self.db, query, wanted)
+        info = store.chunks_by_id(self.db, [cid for cid, _ in near])
+        rows = [(*info[cid], score) for cid, score in near if cid in info]
+        if path is not None:
+            rows = [r for r in rows if r[0] == path]
+        return rows[:limit]
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

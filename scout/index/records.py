@@ -15,6 +15,11 @@ class Definition:
     end_line: int
     name_line: int
     parent: str | None = None  # enclosing definition's name, innermost first
+    head_end: int = 0  # last line of the header (signature, class line): where the body begins
+
+    @property
+    def header_end(self) -> int:
+        return max(self.head_end, self.name_line) if self.head_end else self.name_line
 
     @property
     def qualname(self) -> str:

@@ -12,7 +12,7 @@ from scout.index.records import Definition, FileRecord, Reference
 
 log = logging.getLogger("scout.index")
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 K1, B = 1.5, 0.75  # Okapi BM25 parameters (rank-bm25's defaults)
 
 SCHEMA = """
@@ -20,7 +20,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INT, mtime_ns INT,
                    sha1 TEXT, lang TEXT, chunked INT, lines INT);
 CREATE TABLE defs(id INTEGER PRIMARY KEY, file_id INT, name TEXT, lname TEXT, kind TEXT,
-                  start_line INT, end_line INT, name_line INT, parent TEXT);
+                  start_line INT, end_line INT, name_line INT, parent TEXT, head_end INT);
 CREATE INDEX defs_lname ON defs(lname);
 CREATE INDEX defs_file ON defs(file_id);
 CREATE TABLE refs(file_id INT, name TEXT, kind TEXT, line INT);
@@ -30,7 +30,9 @@ CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INT, start_line INT, end_lin
                     symbol TEXT, kind TEXT, length INT);
 CREATE INDEX chunks_file ON chunks(file_id);
 CREATE TABLE postings(term TEXT, chunk_id INT, tf INT, PRIMARY KEY(term, chunk_id)) WITHOUT ROWID;
-CREATE TABLE chunk_terms(chunk_id INTEGER PRIMARY KEY, terms TEXT);
+CREATE TABLE chunk_terms(chunk_id INTEGER PRIMARY KEY, terms TEXT, tfs TEXT);
+CREATE TABLE vectors(chunk_id INTEGER PRIMARY KEY, file_id INT, v BLOB);
+CREATE INDEX vectors_file ON vectors(file_id);
 """
 
 
@@ -90,7 +92,7 @@ def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
             continue
         fid = row[0]
         _delete_postings(conn, fid)
-        for table in ("chunks", "defs", "refs"):
+        for table in ("chunks", "defs", "refs", "vectors"):
             conn.execute(f"DELETE FROM {table} WHERE file_id=?", (fid,))
         conn.execute("DELETE FROM files WHERE id=?", (fid,))
 
@@ -108,34 +110,36 @@ def _delete_postings(conn: sqlite3.Connection, fid: int) -> None:
     conn.executemany("DELETE FROM chunk_terms WHERE chunk_id=?", [(cid,) for cid, _ in rows])
 
 
-def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
-    """Insert files with ids assigned here, so every table is one executemany."""
+def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> list[int]:
+    """Insert files with ids assigned here, so every table is one executemany; returns the new
+    chunks' ids, in the records' order."""
     fid = _next_id(conn, "files")
     cid = _next_id(conn, "chunks")
     files, defs, refs, chunks, postings, chunk_terms = [], [], [], [], [], []
     for r in records:
         files.append((fid, r.path, r.size, r.mtime_ns, r.sha1, r.lang, int(r.chunked), r.lines))
         defs += [
-            (fid, d.name, d.name.lower(), d.kind, d.start_line, d.end_line, d.name_line, d.parent)
+            (fid, d.name, d.name.lower(), d.kind, d.start_line, d.end_line, d.name_line, d.parent, d.head_end)
             for d in r.defs
         ]
         refs += [(fid, x.name, x.kind, x.line) for x in r.refs]
         for c in r.chunks:
             chunks.append((cid, fid, c.start_line, c.end_line, c.symbol, c.kind, c.length))
             postings += [(t, cid, n) for t, n in c.counts.items()]
-            chunk_terms.append((cid, " ".join(c.counts)))
+            chunk_terms.append((cid, " ".join(c.counts), " ".join(map(str, c.counts.values()))))
             cid += 1
         fid += 1
     conn.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)", files)
     conn.executemany(
-        "INSERT INTO defs(file_id, name, lname, kind, start_line, end_line, name_line, parent)"
-        " VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO defs(file_id, name, lname, kind, start_line, end_line, name_line, parent, head_end)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
         defs,
     )
     conn.executemany("INSERT INTO refs VALUES (?,?,?,?)", refs)
     conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)", chunks)
     conn.executemany("INSERT INTO postings VALUES (?,?,?)", postings)
-    conn.executemany("INSERT INTO chunk_terms VALUES (?,?)", chunk_terms)
+    conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)", chunk_terms)
+    return [row[0] for row in chunks]
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:
@@ -150,9 +154,44 @@ def refresh_stats(conn: sqlite3.Connection, files: Iterable) -> None:
     )
 
 
+def insert_vectors(conn: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
+    """(chunk id, int8 vector bytes) pairs; the file id is the chunk's."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO vectors SELECT ?, file_id, ? FROM chunks WHERE id=?",
+        [(cid, v, cid) for cid, v in rows],
+    )
+
+
+def chunk_bags(conn: sqlite3.Connection, chunk_ids: list[int] | None = None) -> Iterable[tuple[int, dict]]:
+    """(chunk id, {term: tf}) for the given chunks, or for every chunk."""
+    sql = "SELECT chunk_id, terms, tfs FROM chunk_terms"
+    if chunk_ids is None:
+        rows = conn.execute(sql)
+    else:
+        rows = (r for i in range(0, len(chunk_ids), 900) for r in conn.execute(
+            f"{sql} WHERE chunk_id IN ({','.join('?' * len(chunk_ids[i : i + 900]))})", chunk_ids[i : i + 900]
+        ))  # fmt: skip
+    for cid, terms, tfs in rows:
+        yield cid, dict(zip(terms.split(), map(int, tfs.split()), strict=True))
+
+
+def chunk_id(conn: sqlite3.Connection, path: str, start: int, end: int) -> int | None:
+    row = conn.execute(
+        "SELECT c.id FROM chunks c JOIN files f ON f.id=c.file_id"
+        " WHERE f.path=? AND c.start_line=? AND c.end_line=?",
+        (path, start, end),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else None
+
+
 # --- reads ------------------------------------------------------------------------------------
 
-DEF_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.name_line, d.parent"
+DEF_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.name_line, d.parent, d.head_end"
 
 
 def _defs(rows: Iterable[tuple]) -> list[Definition]:
@@ -182,6 +221,16 @@ def references(conn: sqlite3.Connection, name: str, limit: int = 100) -> list[Re
         "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id=r.file_id"
         " WHERE r.name=? ORDER BY f.path, r.line LIMIT ?",
         (name, limit),
+    )
+    return [Reference(*row) for row in rows]
+
+
+def references_within(conn: sqlite3.Connection, path: str, start: int, end: int) -> list[Reference]:
+    """The references on lines start..end of one file, in line order."""
+    rows = conn.execute(
+        "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id=r.file_id"
+        " WHERE f.path=? AND r.line BETWEEN ? AND ? ORDER BY r.line",
+        (path, start, end),
     )
     return [Reference(*row) for row in rows]
 
@@ -247,3 +296,23 @@ def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str
         (df,) = conn.execute("SELECT COUNT(*) FROM postings WHERE term=?", (term,)).fetchone()
         out[term] = df
     return out
+
+
+def vectors(conn: sqlite3.Connection) -> tuple[list[int], bytes]:
+    """Every chunk vector: the chunk ids and their int8 bytes, concatenated in the same order."""
+    ids, blobs = [], []
+    for cid, v in conn.execute("SELECT chunk_id, v FROM vectors ORDER BY chunk_id"):
+        ids.append(cid)
+        blobs.append(v)
+    return ids, b"".join(blobs)
+
+
+def chunks_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
+    """id → (path, start_line, end_line, symbol, kind) for the given chunks."""
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        "SELECT c.id, f.path, c.start_line, c.end_line, c.symbol, c.kind FROM chunks c"
+        f" JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
+        ids,
+    )
+    return {row[0]: row[1:] for row in rows}

@@ -47,6 +47,22 @@ def _end_line(node: Node) -> int:
     return row if col == 0 and row > node.start_point[0] else row + 1
 
 
+OPENERS = (b"{", b":", b"do", b"=>", b"=")
+
+
+def _head_end(whole: Node, name: Node) -> int:
+    """The last line of a definition's header: the line its body opens on (`{`, `:`, `do` on the
+    signature's line) or the line before the body. Grammars name the body field `body`; for one
+    without, the name's line."""
+    node = whole.child_by_field_name("definition") or whole  # a decorated definition
+    body = node.child_by_field_name("body")
+    if body is None or body.start_point[0] < name.start_point[0]:
+        return name.start_point[0] + 1
+    row = body.start_point[0]
+    opens_here = (body.text or b"").lstrip().startswith(OPENERS) or row == name.start_point[0]
+    return row + 1 if opens_here else max(row, name.start_point[0] + 1)
+
+
 def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Definition]:
     """Attach each definition's innermost enclosing definition, by node containment."""
     seen: set[tuple[int, int, str]] = set()
@@ -73,6 +89,7 @@ def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Def
                 end_line=_end_line(whole),
                 name_line=name_node.start_point[0] + 1,
                 parent=parent,
+                head_end=_head_end(whole, name_node),
             )
         )
         span = (whole.start_byte, whole.end_byte)

@@ -84,18 +84,19 @@ def bundle_result(bundle: Bundle, max_tokens: int, notes: list[str]) -> CallTool
 
 
 def _shrink(bundle: Bundle, max_tokens: int) -> None:
-    """Refit the spans to smaller budgets until the JSON fits; at worst keep citations without code."""
-    spans, budget = list(bundle.spans), bundle.budget
-    best = (spans[0].path, spans[0].start_line)
+    """Refit to smaller budgets until the JSON fits; at worst keep citations without code."""
+    spans, leads, budget = list(bundle.spans), list(bundle.leads), bundle.budget
+    best = (spans[0].path, spans[0].start_line) if spans else None
     bundle.truncated = True
     while budget > MIN_MAX_TOKENS // 4:
         budget = int(budget * 0.8)
-        bundle.spans, _ = fit(spans, bundle.query, budget)
+        bundle.spans, bundle.leads, _ = fit(spans, leads, bundle.query, budget)
         # A refit that lost the best span kept a worse one whole: citations serve the model better.
         top = (bundle.spans[0].path, bundle.spans[0].start_line) if bundle.spans else None
         if top == best and _json_tokens(bundle) <= max_tokens:
             return
     bundle.spans = [replace(s, text=None) for s in spans]
+    bundle.leads = []
     while len(bundle.spans) > 1 and _json_tokens(bundle) > max_tokens:
         bundle.spans.pop()
 

@@ -29,14 +29,20 @@ log = logging.getLogger("scout.mcp")
 
 
 class Served:
-    """One open workspace, its explorer (chosen once: a learned one loads weights), its refresh clock."""
+    """One open workspace, its explorer's name, its refresh clock."""
 
     def __init__(self, ws: Workspace, refresh_seconds: int) -> None:
         self.ws = ws
-        self.policy = make_policy(ws.settings.explorer)
+        self.explorer = ws.settings.explorer
+        make_policy(self.explorer)  # a bad name or missing weights fail when the repository opens
         self.refresh_seconds = refresh_seconds
         self._checked = time.monotonic()  # just opened, so just refreshed
         self._lock = threading.Lock()
+
+    def new_policy(self):
+        """A fresh policy for each call: concurrent calls never share an explorer's state (an LLM
+        explorer's conversation, say). Weights are loaded once per process, not per policy."""
+        return make_policy(self.explorer)
 
     def refresh(self) -> None:
         """Re-index changed files if the last refresh is older than the interval.

@@ -24,6 +24,7 @@ from mcp.types import CallToolResult, ListRootsResult, ToolAnnotations
 from pydantic import Field
 
 from scout import __version__
+from scout.bundle import MIN_BUDGET
 from scout.config import DEFAULT_BUDGET
 from scout.errors import ScoutError
 from scout.mcp.output import DEFAULT_MAX_TOKENS, bundle_result, error_result, scout_error_result, text_result
@@ -126,18 +127,20 @@ def find_context(
     roots: Roots,
     repo: RepoArg = None,
     budget_tokens: Annotated[
-        int | None, Field(ge=200, description=f"Token budget of the bundle (default {DEFAULT_BUDGET}).")
+        int | None,
+        Field(ge=MIN_BUDGET, description=f"Token budget of the bundle (default {DEFAULT_BUDGET})."),
     ] = None,
     max_spans: Annotated[
-        int | None, Field(ge=1, le=50, description="At most this many spans (default 12).")
+        int | None, Field(ge=1, le=50, description="At most this many answer spans (default 12).")
     ] = None,
 ) -> CallToolResult:
     """Find the code that answers a question about the repository. Call this FIRST, before grep or
     reading files, whenever you need to know where something is implemented, why a bug happens or
-    which code an issue is about. Returns an evidence bundle: ranked `path:start-end` citations with
-    the cited lines (Markdown, ~4,000 tokens by default; the scout-bundle/1 JSON is the structured
-    content). Cost: one call, usually well under a second; read-only. Nothing found is an error
-    result with a hint; follow up with read_range on a citation."""
+    which code an issue is about. Returns an evidence bundle: the answer (the `path:start-end` spans
+    scout asserts, with their lines and a confidence) and leads (where to look next, one line each),
+    as Markdown within the token budget; the scout-bundle/2 JSON is the structured content. Cost:
+    one call, usually well under a second; read-only. Nothing found is an error result with a
+    hint; follow up with read_range on a citation or a lead."""
     state = _state(ctx)
     notes = []
     if budget_tokens is not None and budget_tokens > state.max_tokens:
@@ -146,10 +149,10 @@ def find_context(
     try:
         served = _served(ctx, repo, roots)
         limits = served.ws.limits(budget=budget_tokens, max_spans=max_spans)
-        bundle = served.ws.ask(query, policy=served.policy, limits=limits)
+        bundle = served.ws.ask(query, policy=served.new_policy(), limits=limits)
     except ScoutError as exc:
         return scout_error_result(exc)
-    if not bundle.spans:
+    if not bundle.found:
         return error_result(
             "no evidence found for this query",
             "rephrase with identifiers, file names or error text from the issue; or try grep / symbols",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from scout.errors import ToolError
-from scout.tools import files, grep, symbols  # noqa: F401 - importing registers the tools
+from scout.tools import files, graph, grep, semantic, symbols  # noqa: F401 - importing registers the tools
 from scout.tools.base import Hit, Kind, ToolContext, ToolResult
 from scout.tools.registry import TOOLS, Doc, Tool, tool
 

@@ -26,6 +26,11 @@ class Kind(StrEnum):
     PATH = "path"  # a file whose path matched a glob
     OUTLINE = "outline"  # a definition in a file's outline
     LINES = "lines"  # lines read from a file
+    SEMANTIC = "semantic"  # a chunk near the query in meaning (static embeddings)
+    CALLER = "caller"  # a definition that calls the one asked about
+    CALLEE = "callee"  # a definition the one asked about calls
+    BASE = "base"  # a class the one asked about inherits from
+    SUBCLASS = "subclass"  # a class that inherits from the one asked about
 
 
 @dataclass

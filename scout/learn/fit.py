@@ -1,0 +1,233 @@
+"""Fitting the learned explorer's three small networks on recorded explorations (`examples`).
+
+1. The expansion scorer: for every graph link the explorer could have followed after its first
+   turn, did following it reach a gold definition the first turn had not found? Pointwise.
+2. The head: the exploration replayed with only the links the scorer picks, every candidate
+   region described by its features; listwise, a softmax over one task's candidates.
+3. The calibrator: on the dev repositories, the head's output → the probability that a region is
+   gold, so that a span's `confidence` means what it says.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from scout.explorer.evidence import Region
+from scout.explorer.features import NAMES, featurize
+from scout.explorer.heuristic import penalty
+from scout.explorer.model import (
+    CALIBRATION_NAMES,
+    EXPAND_MIN,
+    EXPANSION_NAMES,
+    EXPANSIONS,
+    _softmax,
+    calibration_rows,
+    candidates,
+    collect,
+    expansion_options,
+    prelim,
+)
+from scout.explorer.query import analyze_query
+from scout.learn.examples import Recording, first_turn_only, is_gold, link_results, with_links
+from scout.models.mlp import MLP
+
+log = logging.getLogger("scout.learn")
+
+FOUND_BEFORE = 20  # a gold region among the first turn's best this many is already found
+
+
+@dataclass
+class Group:
+    """One task's candidates: feature rows and gold labels, in the head's order of input."""
+
+    rows: list[list[float]]
+    labels: list[int]
+    split: str
+    regions: list[Region]
+    gold: list
+
+
+def expansion_examples(recs: list[Recording]) -> tuple[list[list[float]], list[int]]:
+    rows, labels = [], []
+    for rec in recs:
+        facts = analyze_query(rec.query)
+        first = collect(facts, first_turn_only(rec.state))
+        strengths = prelim(first, facts)
+        ranked = sorted(first.regions.values(), key=lambda r: -strengths[id(r)])[:FOUND_BEFORE]
+        found = {(r.path, r.start_line, r.end_line) for r in ranked if is_gold(r, rec.gold)}
+        results = link_results(rec.state)
+        for seed, relation, row in expansion_options(first, facts):
+            obs = results.get((seed.path, seed.start_line, relation))
+            hits = obs.result.hits if obs is not None and obs.result is not None else []
+            new = [h for h in hits if (h.path, h.start_line, h.end_line) not in found]
+            reached = any(is_gold(Region(h.path, h.start_line, h.end_line), rec.gold) for h in new)
+            rows.append(row)
+            labels.append(int(reached))
+    return rows, labels
+
+
+def replay(rec: Recording, expansion: MLP) -> Group:
+    """The recorded exploration with only the links the scorer would follow, as head inputs."""
+    facts = analyze_query(rec.query)
+    first = collect(facts, first_turn_only(rec.state))
+    options = expansion_options(first, facts)
+    keep: set[tuple] = set()
+    if options:
+        probs = expansion.sigmoid([row for _, _, row in options])
+        ranked = sorted(zip(probs, options, strict=True), key=lambda t: -t[0])[:EXPANSIONS]
+        keep = {(seed.path, seed.start_line, rel) for p, (seed, rel, _) in ranked if p >= EXPAND_MIN}
+    evidence = collect(facts, with_links(rec.state, keep))
+    pool = candidates(evidence, facts)
+    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p))
+    labels = [int(is_gold(r, rec.gold)) for r in pool]
+    return Group(rows, labels, rec.split, pool, rec.gold)
+
+
+def fit_net(
+    data, names: tuple[str, ...], hidden: int, mode: str, seed: int = 0, epochs: int = 30, lr: float = 3e-3
+) -> MLP:
+    """Train an `MLP`: `mode` "listwise" takes [(rows, labels)] groups, "pointwise" (rows, labels)."""
+    import torch
+
+    torch.manual_seed(seed)
+    if mode == "listwise":
+        groups = [(r, y) for r, y in data if any(y) and not all(y)]
+        flat = np.asarray([x for r, _ in groups for x in r], dtype=np.float64)
+    else:
+        flat = np.asarray(data[0], dtype=np.float64)
+    mean, std = flat.mean(0), flat.std(0) + 1e-6
+    if hidden:
+        net = torch.nn.Sequential(
+            torch.nn.Linear(len(names), hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1)
+        )
+    else:
+        net = torch.nn.Sequential(torch.nn.Linear(len(names), 1))
+    optim = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
+    rng = random.Random(seed)
+    if mode == "listwise":
+        batches = [(torch.tensor((np.asarray(r) - mean) / std, dtype=torch.float32), torch.tensor(y).bool())
+                   for r, y in groups]  # fmt: skip
+    else:
+        x = torch.tensor((flat - mean) / std, dtype=torch.float32)
+        y = torch.tensor(data[1], dtype=torch.float32)
+    for epoch in range(epochs):
+        if mode == "listwise":
+            rng.shuffle(batches)
+            for i in range(0, len(batches), 32):
+                chunk = batches[i : i + 32]
+                loss = sum(_listwise(torch, net(x).squeeze(-1), y) for x, y in chunk) / len(chunk)
+                optim.zero_grad()
+                loss.backward()
+                optim.step()
+        else:
+            order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed + epoch))
+            for i in range(0, len(x), 256):
+                idx = order[i : i + 256]
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(net(x[idx]).squeeze(-1), y[idx])
+                optim.zero_grad()
+                loss.backward()
+                optim.step()
+    log.info("fitted a %s net over %d inputs on %d examples", mode, len(names), len(flat))
+    return _export(net, names, mean, std, hidden)
+
+
+def _listwise(torch, logits, positives):
+    return torch.logsumexp(logits, 0) - torch.logsumexp(logits[positives], 0)
+
+
+def _export(net, names, mean, std, hidden) -> MLP:
+    if hidden:
+        first, last = net[0], net[2]
+        w1 = first.weight.detach().numpy().T.astype(np.float64)
+        b1 = first.bias.detach().numpy().astype(np.float64)
+    else:
+        last, w1, b1 = net[0], None, None
+    return MLP(tuple(names), mean, std, w1, b1, last.weight.detach().numpy()[0].astype(np.float64),
+               float(last.bias.detach()[0]))  # fmt: skip
+
+
+def calibration_data(head: MLP, groups: list[Group]) -> tuple[list[list[float]], list[int]]:
+    rows, labels = [], []
+    for g in groups:
+        if not g.rows:
+            continue
+        logits = head.logits(g.rows)
+        rows += calibration_rows(logits, _softmax(logits))
+        labels += g.labels
+    return rows, labels
+
+
+def top1(head: MLP, groups: list[Group]) -> float:
+    scored = [g for g in groups if g.rows]
+    return sum(g.labels[int(np.argmax(head.logits(g.rows)))] for g in scored) / max(len(scored), 1)
+
+
+def fit_all(recs: list[Recording], seed: int = 0) -> dict:
+    """The three nets and their dev figures."""
+    train = [r for r in recs if r.split == "train"]
+    dev = [r for r in recs if r.split == "dev"]
+    expansion = fit_net(expansion_examples(train), EXPANSION_NAMES, 8, "pointwise", seed)
+    groups = {s: [replay(r, expansion) for r in items] for s, items in (("train", train), ("dev", dev))}
+    head = fit_net([(g.rows, g.labels) for g in groups["train"]], NAMES, 32, "listwise", seed)
+    calibration = fit_net(calibration_data(head, groups["dev"]), CALIBRATION_NAMES, 0, "pointwise", seed, 50)
+    stop = fit_stop(head, calibration, groups["dev"])
+    return {"expansion": expansion, "head": head, "calibration": calibration, "stop": stop, "groups": groups}
+
+
+STOP_GRID = {
+    "min_confidence": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
+    "relative": (0.0, 0.3, 0.5, 0.7),
+    "max_answer": (1, 2, 3, 4),
+}
+
+
+def fit_stop(head: MLP, calibration: MLP, groups: list[Group]) -> dict:
+    """The stop rule's thresholds that give the best mean of file F1 and line F0.5 on `groups`
+    (the dev repositories), cited the way the explorer cites."""
+    from itertools import product
+
+    from scout.explorer.model import STOP_RULE, disjoint
+
+    scored = []
+    for g in groups:
+        if not g.rows or not any(g.labels):
+            continue
+        logits = head.logits(g.rows)
+        conf = calibration.sigmoid(calibration_rows(logits, _softmax(logits)))
+        order = sorted(range(len(g.regions)), key=lambda i: -logits[i])
+        ranked = disjoint([g.regions[i] for i in order])
+        confs = {id(g.regions[i]): float(conf[i]) for i in order}
+        scored.append((ranked, confs, g.gold))
+    best, best_value = dict(STOP_RULE), -1.0
+    for tau, rho, k in product(*STOP_GRID.values()):
+        value = sum(_stop_value(ranked, confs, gold, tau, rho, k) for ranked, confs, gold in scored)
+        if value > best_value:
+            best_value = value
+            best = {**STOP_RULE, "min_confidence": tau, "relative": rho, "max_answer": k}
+    best["dev_value"] = round(best_value / max(len(scored), 1), 4)
+    return best
+
+
+def _stop_value(ranked, confs, gold, tau, rho, k) -> float:
+    from scout.explorer.model import cite
+
+    top = confs[id(ranked[0])]
+    chosen = [ranked[0]] + [r for r in ranked[1:k] if confs[id(r)] >= max(tau, rho * top)]
+    files = {r.path for r in chosen}
+    gold_files = {p for p, _, _ in gold}
+    file_f1 = _f(len(files & gold_files), len(files), len(gold_files), 1.0)
+    cited = {(r.path, n) for r in chosen for n in range(cite(r)[0], cite(r)[1] + 1)}
+    wanted = {(p, n) for p, s, e in gold for n in range(s, e + 1)}
+    line_f05 = _f(len(cited & wanted), len(cited), len(wanted), 0.5)
+    return (file_f1 + line_f05) / 2
+
+
+def _f(hit: int, predicted: int, gold: int, beta: float) -> float:
+    if not hit:
+        return 0.0
+    p, r = hit / predicted, hit / gold
+    return (1 + beta**2) * p * r / (beta**2 * p + r)

@@ -1,0 +1,139 @@
+"""Static term embeddings: a query or a chunk of code as one vector, in microseconds, numpy only.
+
+A text's vector is the normalised, weighted sum of its terms' vectors (the same terms BM25 uses:
+identifiers split on camelCase and snake_case, lowercased, lightly stemmed), each term counted
+sublinearly. The table started as all-MiniLM-L6-v2's reading of each term on its own (distilled
+once, the way model2vec does), and was then fine-tuned contrastively on mined question → code
+pairs, with a learned weight per term on each side (queries and code weigh words differently).
+A term missing from the table is read as its word pieces (greedy longest match, as BERT does).
+
+The file (`weights/embedder.npz`) holds the terms, the int8 table with one scale per row, and
+the two weight vectors. Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS = Path(__file__).parent / "weights" / "embedder.npz"
+PIECE = "##"  # a word-piece continuation, as in BERT's vocabulary
+MAX_PIECE_CHARS = 100
+
+
+@dataclass
+class Embedder:
+    terms: list[str]
+    table: np.ndarray  # (V, d) int8
+    scales: np.ndarray  # (V,) float32: row i is table[i] * scales[i]
+    doc_weights: np.ndarray  # (V,) float32
+    query_weights: np.ndarray  # (V,) float32
+    digest: str = ""  # identifies these weights: an index built with others is re-embedded
+    _rows: dict[str, int] = field(default_factory=dict, repr=False)
+    _split: dict[str, tuple[tuple[int, ...], float]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rows = {t: i for i, t in enumerate(self.terms)}
+
+    @property
+    def dim(self) -> int:
+        return self.table.shape[1]
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Embedder:
+        with np.load(path, allow_pickle=False) as data:
+            terms = bytes(data["terms"]).decode("utf-8").split("\n")
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()[:16]
+            return cls(
+                terms,
+                data["table"],
+                data["scales"].astype(np.float32),
+                data["doc_weights"].astype(np.float32),
+                data["query_weights"].astype(np.float32),
+                digest,
+            )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(
+            path,
+            terms=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8),
+            table=self.table,
+            scales=self.scales.astype(np.float16),
+            doc_weights=self.doc_weights.astype(np.float16),
+            query_weights=self.query_weights.astype(np.float16),
+        )
+
+    def rows(self, term: str) -> tuple[tuple[int, ...], float]:
+        """The table rows a term reads as, and the share each gets: itself, or its word pieces."""
+        row = self._rows.get(term)
+        if row is not None:
+            return (row,), 1.0
+        hit = self._split.get(term)
+        if hit is None:
+            pieces = word_pieces(term, self._rows)
+            hit = (pieces, 1.0 / len(pieces)) if pieces else ((), 0.0)
+            if len(self._split) < 200_000:
+                self._split[term] = hit
+        return hit
+
+    def embed(self, counts: Mapping[str, int], query: bool = False) -> np.ndarray:
+        """One unit vector (float32) for a bag of terms; zeros when no term is known."""
+        weights = self.query_weights if query else self.doc_weights
+        index: list[int] = []
+        amount: list[float] = []
+        for term, n in counts.items():
+            rows, share = self.rows(term)
+            tf = math.log1p(n) * share
+            for r in rows:
+                index.append(r)
+                amount.append(tf * weights[r])
+        if not index:
+            return np.zeros(self.dim, dtype=np.float32)
+        rows = np.asarray(index)
+        vec = (np.asarray(amount, dtype=np.float32) * self.scales[rows]) @ self.table[rows].astype(np.float32)
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
+    def embed_many(self, bags: Iterable[Mapping[str, int]]) -> np.ndarray:
+        vecs = [self.embed(b) for b in bags]
+        return np.stack(vecs) if vecs else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def word_pieces(term: str, vocab: Mapping[str, int]) -> tuple[int, ...]:
+    """Greedy longest-match word pieces of `term` (`##` marks a continuation); () if it cannot
+    be spelled with the vocabulary."""
+    if len(term) > MAX_PIECE_CHARS:
+        return ()
+    out: list[int] = []
+    start = 0
+    while start < len(term):
+        end = len(term)
+        while end > start:
+            piece = term[start:end] if start == 0 else PIECE + term[start:end]
+            row = vocab.get(piece)
+            if row is not None:
+                out.append(row)
+                break
+            end -= 1
+        if end == start:
+            return ()
+        start = end
+    return tuple(out)
+
+
+def quantize(vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors as int8 (× 127): what the index stores, a quarter of float32's size."""
+    return np.clip(np.rint(vectors * 127.0), -127, 127).astype(np.int8)
+
+
+@cache
+def shipped() -> Embedder | None:
+    """The embedder in the package, or None when the weights are not installed."""
+    return Embedder.load(WEIGHTS) if WEIGHTS.is_file() else None

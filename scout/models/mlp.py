@@ -1,0 +1,69 @@
+"""Small numpy networks for the learned explorer: standardise, one ReLU layer (or none), one output.
+
+Three of them drive the default explorer (`scout.explorer.model`): the head that ranks candidate
+regions (listwise: a softmax over one query's candidates), the expansion scorer that picks which
+graph links to follow (pointwise: a sigmoid), and the calibrator that turns the head's output
+into the probability that a cited span is right. All live in `weights/explorer.json`, a few
+thousand numbers; training them is `scout.learn.fit` (torch), running them is this file (numpy).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+WEIGHTS = Path(__file__).parent / "weights" / "explorer.json"
+
+
+@dataclass
+class MLP:
+    features: tuple[str, ...]  # the input names, in order: a net fits one feature set
+    mean: np.ndarray
+    std: np.ndarray
+    w1: np.ndarray | None  # (n_in, hidden), or None for a linear model
+    b1: np.ndarray | None
+    w2: np.ndarray  # (hidden or n_in,)
+    b2: float
+
+    def logits(self, rows: list[list[float]] | np.ndarray) -> np.ndarray:
+        x = np.asarray(rows, dtype=np.float64)
+        if not len(x):
+            return np.zeros(0)
+        x = (x - self.mean) / self.std
+        if self.w1 is not None:
+            x = np.maximum(x @ self.w1 + self.b1, 0.0)
+        return x @ self.w2 + self.b2
+
+    def softmax(self, rows) -> np.ndarray:
+        z = self.logits(rows)
+        if not len(z):
+            return z
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    def sigmoid(self, rows) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logits(rows)))
+
+    def to_dict(self) -> dict[str, Any]:
+        arrays = {k: None if v is None else np.asarray(v).tolist() for k, v in self._arrays().items()}
+        return {"features": list(self.features), **arrays, "b2": float(self.b2)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], features: tuple[str, ...]) -> MLP:
+        """The net in `data`, refused unless it was trained on exactly `features`."""
+        if tuple(data.get("features", ())) != tuple(features):
+            raise ValueError("trained on other features; retrain (make train)")
+        arr = {k: None if data.get(k) is None else np.asarray(data[k], dtype=np.float64)
+               for k in ("mean", "std", "w1", "b1", "w2")}  # fmt: skip
+        return cls(tuple(features), b2=float(data["b2"]), **arr)  # type: ignore[arg-type]
+
+    def _arrays(self) -> dict[str, np.ndarray | None]:
+        return {"mean": self.mean, "std": self.std, "w1": self.w1, "b1": self.b1, "w2": self.w2}
+
+
+def read_weights(path: Path = WEIGHTS) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
