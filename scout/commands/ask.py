@@ -74,6 +74,9 @@ def ask(
     raise typer.Exit(0 if bundle.found else 1)
 
 
+INDEX_WAIT_MS = 30 * 60 * 1000  # `scout index` waits for another writer rather than fail
+
+
 @app.command(epilog="Example: scout index --repo ~/src/django")
 def index(
     repo: RepoOpt = Path("."),
@@ -88,7 +91,7 @@ def index(
     cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
     with progress_bar("indexing") as progress:
         idx = open_index(root, cache, settings.max_file_bytes, refresh=False)
-        stats = idx.update(progress)
+        stats = idx.update(progress, wait_ms=INDEX_WAIT_MS)
     if as_json:
         emit_json({"index": str(idx.path), **stats.__dict__})
     else:

@@ -6,6 +6,6 @@ chunking and terms (`chunks`, `lexical`), one file's record (`analyze`), the SQL
 `scout.models`. Everything outside this package reads the index through `Index`, never `store`.
 """
 
-from scout.index.index import Index, Progress, UpdateStats, index_path, open_index
+from scout.index.index import Index, IndexBusyError, Progress, UpdateStats, index_path, open_index
 
-__all__ = ["Index", "Progress", "UpdateStats", "index_path", "open_index"]
+__all__ = ["Index", "IndexBusyError", "Progress", "UpdateStats", "index_path", "open_index"]

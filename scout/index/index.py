@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from scout.config import cache_root
+from scout.errors import ScoutError
 from scout.index import store, vectors
 from scout.index.analyze import analyze_args
 from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files
@@ -32,6 +33,12 @@ from scout.repo import Repo
 
 log = logging.getLogger("scout.index")
 
+
+class IndexBusyError(ScoutError):
+    """Another process holds the index's write lock; its last complete state still answers."""
+
+
+BUSY_WAIT_MS = 3000  # how long a query waits for another process's index update before answering
 PARALLEL_THRESHOLD = 64  # below this many changed files, a process pool costs more than it saves
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -80,8 +87,12 @@ class Index:
             self._local.conn = conn
         return conn
 
-    def update(self, progress: Progress | None = None) -> UpdateStats:
-        """Bring the index in line with the files on disk; only changed files are re-read."""
+    def update(self, progress: Progress | None = None, wait_ms: int = store.BUSY_MS) -> UpdateStats:
+        """Bring the index in line with the files on disk; only changed files are re-read.
+
+        Files are parsed before the write lock is taken; the changes are then applied in one
+        transaction. Another process holding the lock longer than `wait_ms` raises IndexBusyError
+        and leaves this index as the other writer makes it."""
         started = time.perf_counter()
         with self._write_lock:
             current = {f.path: f for f in list_files(self.repo, self.max_bytes)}
@@ -92,12 +103,19 @@ class Index:
             touched = [f for f in stale if f.path in known and self._sha1(f.path) == known[f.path][2]]
             touched_paths = {f.path for f in touched}
             changed = self._analyze([f for f in stale if f.path not in touched_paths], progress)
-            with self.db:
-                store.delete_files(self.db, removed + [r.path for r in changed])
-                ids = store.insert_records(self.db, changed)
-                self._embed(changed, ids)
-                store.refresh_stats(self.db, touched)
-                store.set_meta(self.db, "updated_at", str(time.time()))
+            try:
+                with store.writing(self.db, wait_ms):
+                    store.delete_files(self.db, removed + [r.path for r in changed])
+                    ids = store.insert_records(self.db, changed)
+                    self._embed(changed, ids)
+                    store.refresh_stats(self.db, touched)
+                    store.set_meta(self.db, "updated_at", str(time.time()))
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                raise IndexBusyError(
+                    f"another scout process is updating the index {self.path.name}"
+                ) from None
             self._vectors.clear()
         added = sum(1 for r in changed if r.path not in known)
         return UpdateStats(
@@ -205,8 +223,14 @@ def open_index(
     refresh: bool = True,
     progress: Progress | None = None,
 ) -> Index:
-    """Open (creating or repairing) the index for `repo` and, by default, bring it up to date."""
+    """Open (creating or repairing) the index for `repo` and, by default, bring it up to date. When
+    another process is updating it, answer from its last complete state rather than wait long."""
     index = Index.open(repo, cache_dir, max_bytes)
     if refresh:
-        index.update(progress)
+        try:
+            index.update(progress, wait_ms=BUSY_WAIT_MS)
+        except IndexBusyError as exc:
+            if not index.paths():
+                raise  # nothing to answer from yet: wait for the other process's build
+            log.warning("%s; answering from its last complete update", exc)
     return index

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scout.index.records import Definition, FileRecord, Reference
@@ -36,42 +38,102 @@ CREATE INDEX vectors_file ON vectors(file_id);
 """
 
 
+BUSY_MS = 30_000  # how long a statement waits for another process's write lock
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    """A connection in autocommit mode: every write goes through `writing()`, one transaction."""
+    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-262144")  # 256 MiB: bulk inserts into the postings B-tree stay in memory
     return conn
 
 
-def ensure_schema(path: Path) -> None:
-    """Create the schema, or rebuild a file that is corrupt or from another schema version."""
-    problem = _check(path) if path.exists() else "missing"
-    if problem is None:
-        return
-    if problem != "missing":
-        log.warning("index %s is %s; rebuilding it", path, problem)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    conn = connect(path)
-    with conn:
-        conn.executescript(SCHEMA)
-        conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-    conn.close()
-
-
-def _check(path: Path) -> str | None:
+@contextmanager
+def writing(conn: sqlite3.Connection, wait_ms: int = BUSY_MS) -> Iterator[sqlite3.Connection]:
+    """One write transaction, its lock taken before anything is read (BEGIN IMMEDIATE): one writer
+    at a time across processes, and readers (WAL) see either all of it or none of it. Raises
+    sqlite3.OperationalError ("database is locked") when another writer holds it past `wait_ms`."""
+    conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
     try:
-        conn = sqlite3.connect(path, timeout=30)
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def ensure_schema(path: Path) -> None:
+    """Create the schema in a new file, or rebuild one that is corrupt or from another version.
+
+    Creation is one transaction under the write lock, so a process that opens the file meanwhile
+    sees no tables ("empty": it waits for the lock and finds them made), never half a schema."""
+    state = _state(path)
+    if state == "ok":
+        return
+    if state == "empty":
+        conn = connect(path)
         try:
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            with writing(conn):
+                if not _tables(conn):
+                    _create(conn)
+        finally:
+            conn.close()
+        return
+    log.warning("index %s is %s; rebuilding it", path, state)
+    fresh = path.with_name(f"{path.name}.{os.getpid()}.new")
+    conn = connect(fresh)
+    try:
+        with writing(conn):
+            _create(conn)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(fresh, path)  # atomic: a reader has the old file or the new one, never neither
+    for suffix in ("-wal", "-shm"):
+        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _state(path: Path) -> str:
+    """ "ok", "empty" (new, or being created by another process), or why it must be rebuilt."""
+    if not path.exists() or path.stat().st_size == 0:
+        return "empty"
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_MS / 1000)
+        try:
+            tables = _tables(conn)
+            row = (
+                conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if "meta" in tables
+                else None
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return "corrupt"
+    if not tables:
+        return "empty"
     if not row or row[0] != SCHEMA_VERSION:
         return f"from schema version {row[0] if row else '?'} (want {SCHEMA_VERSION})"
-    return None
+    return "ok"
 
 
 def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:

@@ -23,6 +23,8 @@ from scout.api import Workspace
 from scout.config import load_settings
 from scout.errors import RepoError, ScoutError
 from scout.explorer import make_policy
+from scout.index import IndexBusyError
+from scout.index.index import BUSY_WAIT_MS
 from scout.repo import Repo
 
 log = logging.getLogger("scout.mcp")
@@ -55,9 +57,11 @@ class Served:
         if not self._lock.acquire(blocking=False):
             return
         try:
-            stats = self.ws.index.update()
+            stats = self.ws.index.update(wait_ms=BUSY_WAIT_MS)
             if stats.added or stats.changed or stats.removed:
                 log.info("re-indexed %s: %s", self.ws.repo.root, stats)
+        except IndexBusyError as exc:  # another process is writing it: that refresh will do
+            log.info("%s", exc)
         except (ScoutError, OSError) as exc:  # a failed refresh leaves the last index, which still answers
             log.warning("re-indexing %s failed: %s", self.ws.repo.root, exc)
         finally:
