@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from scout.explorer import Limits, Policy, explore, make_policy
 from scout.explorer.trajectory import Trajectory
 from scout.index import Index, Progress, open_index
 from scout.repo import Repo
+
+log = logging.getLogger("scout")
 from scout.tools import ToolContext
 
 
@@ -61,10 +64,28 @@ class Workspace:
             if policy is not None and not isinstance(policy, str)
             else make_policy(policy or self.settings.explorer)
         )
-        return explore(query, self.ctx, chosen, limits or self.limits(), trajectory)
+        return explore(cap_query(query), self.ctx, chosen, limits or self.limits(), trajectory)
 
     def close(self) -> None:
         self.index.close()
+
+
+MAX_QUERY_CHARS = 100_000  # an issue longer than this is mostly pasted output: its head and tail are kept
+QUERY_TAIL_CHARS = 20_000  # the tail of a pasted log holds the error
+
+
+def cap_query(query: str) -> str:
+    """The query, or its first and last parts when it is longer than `MAX_QUERY_CHARS` (said once
+    on stderr): every surface asks through here, so no input makes exploring unbounded."""
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    log.warning(
+        "the query has %d characters; reading its first %d and last %d",
+        len(query),
+        MAX_QUERY_CHARS - QUERY_TAIL_CHARS,
+        QUERY_TAIL_CHARS,
+    )
+    return query[: MAX_QUERY_CHARS - QUERY_TAIL_CHARS] + "\n…\n" + query[-QUERY_TAIL_CHARS:]
 
 
 def ask(query: str, repo: str | Path = ".", **limits) -> Bundle:
