@@ -13,8 +13,6 @@ from scout.explorer import Limits, Policy, explore, make_policy
 from scout.explorer.trajectory import Trajectory
 from scout.index import Index, Progress, open_index
 from scout.repo import Repo
-
-log = logging.getLogger("scout")
 from scout.tools import ToolContext
 
 
@@ -70,6 +68,7 @@ class Workspace:
         self.index.close()
 
 
+log = logging.getLogger("scout")
 MAX_QUERY_CHARS = 100_000  # an issue longer than this is mostly pasted output: its head and tail are kept
 QUERY_TAIL_CHARS = 20_000  # the tail of a pasted log holds the error
 
