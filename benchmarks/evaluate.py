@@ -59,15 +59,18 @@ def score(system: System, ws: Workspace, task: dict, outlines: Outlines) -> dict
         log.debug("%s", traceback.format_exc())
         pred, error = Prediction([], []), f"{type(exc).__name__}: {exc}"
     wall_ms = (time.perf_counter() - started) * 1000
-    functions = pred.functions if pred.functions is not None else outlines.functions_in(_ranges(pred))
+    ranked = _ranges(pred) + [(s.path, s.start_line, s.end_line) for s in pred.leads]
+    functions = pred.functions if pred.functions is not None else outlines.functions_in(ranked)
     gold_fns = metrics.gold_function_set(task.get("gold_functions") or {})
-    scores = metrics.file_scores(pred.files, task["gold_files"])
+    asserted = list(dict.fromkeys(s.path for s in pred.spans)) if pred.leads else None
+    scores = metrics.file_scores(pred.files, task["gold_files"], asserted)
     scores.update(metrics.line_scores(_ranges(pred), task["gold_ranges"]))
     scores.update(metrics.function_scores(functions, gold_fns))
     return {
         "system": system.name,
         "files": pred.files,
         "spans": [[s.path, s.start_line, s.end_line, round(s.score, 4), s.symbol] for s in pred.spans],
+        "leads": [[s.path, s.start_line, s.end_line, round(s.score, 4), s.symbol] for s in pred.leads],
         "functions": [list(f) for f in functions[:RECORD_FUNCTIONS]],
         "metrics": scores,
         "gold_file_rank": _first_rank(pred.files, set(task["gold_files"])),

@@ -45,9 +45,13 @@ def all_in_top(gold: set, ranked: Sequence, k: int) -> float:
     return 1.0 if gold <= set(distinct(ranked)[:k]) else 0.0
 
 
-def file_scores(files: Sequence[str], gold_files: Iterable[str]) -> dict[str, float]:
+def file_scores(
+    files: Sequence[str], gold_files: Iterable[str], asserted: Sequence[str] | None = None
+) -> dict[str, float]:
+    """P/R/F1 over the files a system asserts (its answer tier; all its files when it has no
+    tiers), Acc@k over its full ranking (answer, then leads)."""
     gold = set(gold_files)
-    p, r, f1 = prf(set(files), gold)
+    p, r, f1 = prf(set(files if asserted is None else asserted), gold)
     out = {"file_p": p, "file_r": r, "file_f1": f1}
     out.update({f"file_acc@{k}": all_in_top(gold, files, k) for k in (1, 3, 5)})
     return out

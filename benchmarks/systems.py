@@ -51,12 +51,13 @@ CODE_TYPE = [
 @dataclass
 class Prediction:
     files: list[str]  # ranked, distinct
-    spans: list[Span]  # ranked; `text` set when the system hands over code
+    spans: list[Span]  # ranked; `text` set when the system hands over code: the answer tier
     functions: list[tuple[str, str]] | None = None  # ranked (path, qualname); None: from the spans
     tool_calls: int = 0
     turns: int = 0
     tokens: int = 0
     extra: dict = field(default_factory=dict)
+    leads: list[Span] = field(default_factory=list)  # ranked places to look next, after the answer
 
 
 class System(Protocol):
@@ -70,7 +71,7 @@ class Unavailable(Exception):
 
 
 def tokens_of(spans: list[Span], query: str) -> int:
-    return count_tokens(render_markdown(spans, query))
+    return count_tokens(render_markdown(spans, [], query))
 
 
 # --- rg -------------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ class Rg:
             return Prediction([], [], tool_calls=1, turns=1)
         _, out = run_rg(["--json", *base, "--", *files], cwd=ws.repo.root)
         spans = self._windows(ws, files, _hit_lines(out))
-        kept, _ = fit(spans, query, ws.limits().budget)
+        kept, _, _ = fit(spans, [], query, ws.limits().budget)
         return Prediction(files, kept, tool_calls=2, turns=1, tokens=tokens_of(kept, query))
 
     def _windows(self, ws: Workspace, files: list[str], hits: dict[str, list[int]]) -> list[Span]:
@@ -216,11 +217,13 @@ class Scout:
 
     def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
         bundle = ws.ask(query, policy=make_policy(self.explorer), limits=ws.limits())
-        files = list(dict.fromkeys(s.path for s in bundle.spans))
+        ranked = bundle.spans + bundle.leads  # the full ranking: answer, then leads
+        files = list(dict.fromkeys(s.path for s in ranked))
         st = bundle.stats
         extra = {"explorer_ms": st.elapsed_ms, "observed_tokens": st.observed_tokens}
         extra["fallback"] = bundle.fallback
-        return Prediction(files, bundle.spans, None, st.tool_calls, st.turns, st.tokens, extra)
+        extra["confidence"] = [s.confidence for s in bundle.spans]
+        return Prediction(files, bundle.spans, None, st.tool_calls, st.turns, st.tokens, extra, bundle.leads)
 
 
 def make_system(name: str) -> System:

@@ -22,7 +22,7 @@ from functools import cache
 
 from scout.bundle import Span
 from scout.errors import ScoutError
-from scout.explorer.evidence import Evidence, Reason, Region, Signal
+from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import NAMES, featurize, heuristic_score
 from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
 from scout.explorer.loop import Answer, State, ToolCall
@@ -110,7 +110,7 @@ class ModelPolicy:
         """The stop rule: the best region, then every next one the calibrated confidence vouches
         for (`weights.answer`), is the answer; the next best places, spread over files, are leads."""
         pool = candidates(evidence, facts)
-        if not pool:
+        if not pool or not grounded(pool):
             return Answer([])
         score(pool, evidence, facts, self.trained)
         ranked = disjoint(sorted(pool, key=lambda r: -r.score))
@@ -124,11 +124,20 @@ class ModelPolicy:
         return Answer([answer_span(r) for r in chosen], leads=[lead_span(r) for r in leads])
 
 
+SEMANTIC_FLOOR = 0.45  # a cosine this high is evidence on its own (see `grounded`)
 STOP_RULE = {"min_confidence": 0.3, "relative": 0.5, "max_answer": 4, "max_leads": 8}  # before fitting
 WHOLE_LINES = 60  # a definition this short is cited whole
 WINDOW = 10  # lines kept around evidence lines in a longer one
 MAX_CITED = 80
 LEAD_PER_FILE = 2
+
+
+def grounded(pool: list[Region]) -> bool:
+    """Is there anything to answer from? Words the query shares with the code, a symbol it names,
+    or a region whose meaning is close enough; nearest neighbours alone always exist, even for
+    gibberish, and are not evidence."""
+    lexical = any(any(reason.signal in SCORED for reason in r.reasons) for r in pool)
+    return lexical or max((r.cosine or 0.0) for r in pool) >= SEMANTIC_FLOOR
 
 
 def disjoint(ranked: list[Region]) -> list[Region]:
@@ -210,6 +219,7 @@ def collect(facts: QueryFacts, state: State) -> Evidence:
                 region = evidence.region(h.path, h.start_line, h.end_line, h.symbol, h.detail)
                 if region.cosine is None or h.score > region.cosine:
                     region.cosine, region.cosine_rank = h.score, rank
+                    region.add(Reason(Signal.SEMANTIC), h.score)
     strengths = prelim(evidence, facts)
     for obs in state.observations:
         if obs.call.tool == "related" and obs.result is not None:

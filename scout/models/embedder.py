@@ -24,7 +24,10 @@ import numpy as np
 
 WEIGHTS = Path(__file__).parent / "weights" / "embedder.npz"
 PIECE = "##"  # a word-piece continuation, as in BERT's vocabulary
+SCHEME = "terms-v1"  # how a bag of terms becomes a vector: part of the digest, so a change re-embeds
 MAX_PIECE_CHARS = 100
+MIN_PIECE_CHARS = 3
+MAX_PIECES = 3
 
 
 @dataclass
@@ -49,7 +52,7 @@ class Embedder:
     def load(cls, path: Path = WEIGHTS) -> Embedder:
         with np.load(path, allow_pickle=False) as data:
             terms = bytes(data["terms"]).decode("utf-8").split("\n")
-            digest = hashlib.sha1(path.read_bytes()).hexdigest()[:16]
+            digest = hashlib.sha1(path.read_bytes() + SCHEME.encode()).hexdigest()[:16]
             return cls(
                 terms,
                 data["table"],
@@ -107,9 +110,10 @@ class Embedder:
 
 
 def word_pieces(term: str, vocab: Mapping[str, int]) -> tuple[int, ...]:
-    """Greedy longest-match word pieces of `term` (`##` marks a continuation); () if it cannot
-    be spelled with the vocabulary."""
-    if len(term) > MAX_PIECE_CHARS:
+    """Greedy longest-match word pieces of `term` (`##` marks a continuation); () when it cannot be
+    spelled with a few pieces of at least three letters: letters and letter pairs carry no meaning,
+    and a gibberish word spelled with them would look like everything."""
+    if len(term) > MAX_PIECE_CHARS or len(term) < MIN_PIECE_CHARS:
         return ()
     out: list[int] = []
     start = 0
@@ -122,7 +126,7 @@ def word_pieces(term: str, vocab: Mapping[str, int]) -> tuple[int, ...]:
                 out.append(row)
                 break
             end -= 1
-        if end == start:
+        if end - start < MIN_PIECE_CHARS or len(out) > MAX_PIECES:
             return ()
         start = end
     return tuple(out)
