@@ -73,3 +73,24 @@ def test_binary_and_bad_utf8_files_are_listed_but_not_parsed(sample_repo):
     assert store.definitions(idx.db, "nope") == []
     [menu] = store.outline(idx.db, "latin.py")
     assert (menu.name, menu.start_line, menu.end_line) == ("menu", 1, 2)
+
+
+def test_in_a_git_checkout_git_says_what_changed_and_the_tree_is_not_walked(sample_repo):
+    from conftest import git
+
+    idx = open_index(Repo.open(sample_repo))
+    assert idx.update().walked is False  # nothing changed since the first build: no walk
+    pricing = sample_repo / "shop" / "cart" / "pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef loyalty_points(total):\n    return int(total)\n")
+    stats = idx.update()
+    assert (stats.walked, stats.changed, stats.added) == (False, 1, 0)
+    assert idx.definitions("loyalty_points")[0].path == "shop/cart/pricing.py"
+    git(sample_repo, "commit", "-qam", "points")  # HEAD moves; the file is clean again
+    assert idx.update().walked is False
+    (sample_repo / "shop" / "cart" / "pricing.py").unlink()
+    stats = idx.update()
+    assert (stats.walked, stats.removed) == (False, 1) and not idx.definitions("loyalty_points")
+    (sample_repo / "shop" / "new_module.py").write_text("def brand_new():\n    return 1\n")
+    stats = idx.update()  # a file the index never had: only a walk can say whether it counts
+    assert (stats.walked, stats.added) == (True, 1) and idx.definitions("brand_new")
+    idx.close()

@@ -37,13 +37,13 @@ def list_files(repo: Repo, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[File
     _, out = run_rg(args, cwd=repo.root, timeout=60)
     files = []
     for rel in out.splitlines():
-        info = _stat(repo, rel)
+        info = stat_file(repo, rel)
         if info and info.size <= max_bytes:
             files.append(info)
     return sorted(files, key=lambda f: f.path)
 
 
-def _stat(repo: Repo, rel: str) -> FileInfo | None:
+def stat_file(repo: Repo, rel: str) -> FileInfo | None:
     # os.* on strings, not pathlib: this runs for every file on every warm query.
     path = os.path.join(repo.root, rel)
     try:
@@ -54,6 +54,8 @@ def _stat(repo: Repo, rel: str) -> FileInfo | None:
             st = os.stat(path)
     except OSError:
         return None
+    if not stat.S_ISREG(st.st_mode):
+        return None  # a directory (a submodule), a socket: not a file to read
     return FileInfo(rel.replace(os.sep, "/"), st.st_size, st.st_mtime_ns)
 
 

@@ -25,7 +25,8 @@ from scout.config import cache_root
 from scout.errors import ScoutError
 from scout.index import store, vectors
 from scout.index.analyze import analyze_args
-from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files
+from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files, stat_file
+from scout.index.freshness import GitState, changed_paths, git_state, settings_key
 from scout.index.records import Definition, FileRecord, Reference
 from scout.index.vectors import VectorCache
 from scout.models import embedder as embedder_module
@@ -50,6 +51,7 @@ class UpdateStats:
     changed: int
     removed: int
     seconds: float
+    walked: bool = True  # False when git said what changed and the tree was not listed
 
 
 def index_path(repo: Repo, cache_dir: Path | None = None) -> Path:
@@ -95,8 +97,8 @@ class Index:
         and leaves this index as the other writer makes it."""
         started = time.perf_counter()
         with self._write_lock:
-            current = {f.path: f for f in list_files(self.repo, self.max_bytes)}
             known = store.file_stats(self.db)
+            current, git, walked = self._listing(known)
             removed = [p for p in known if p not in current]
             stale = [f for p, f in current.items() if known.get(p, (None, None))[:2] != (f.size, f.mtime_ns)]
             # A touched file whose bytes did not change costs a hash, not a parse.
@@ -110,6 +112,7 @@ class Index:
                     self._embed(changed, ids)
                     store.refresh_stats(self.db, touched)
                     store.set_meta(self.db, "updated_at", str(time.time()))
+                    store.set_meta(self.db, "git_state", git.to_json() if git else "")
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
@@ -119,8 +122,27 @@ class Index:
             self._vectors.clear()
         added = sum(1 for r in changed if r.path not in known)
         return UpdateStats(
-            len(current), added, len(changed) - added, len(removed), time.perf_counter() - started
+            len(current), added, len(changed) - added, len(removed), time.perf_counter() - started, walked
         )
+
+    def _listing(
+        self, known: dict[str, tuple[int, int, str]]
+    ) -> tuple[dict[str, FileInfo], GitState | None, bool]:
+        """The files as they are now: from what git says changed when it can say (see
+        `freshness`), else from a full walk."""
+        state = git_state(self.repo, settings_key(self.max_bytes, self.repo))
+        old = GitState.from_json(store.get_meta(self.db, "git_state"))
+        paths = changed_paths(self.repo, old, state)
+        if paths is None or any(p not in known and (self.repo.root / p).is_file() for p in paths):
+            return {f.path: f for f in list_files(self.repo, self.max_bytes)}, state, True
+        current = {p: FileInfo(p, size, mtime) for p, (size, mtime, _) in known.items()}
+        for p in paths:
+            info = stat_file(self.repo, p)
+            if info is None or info.size > self.max_bytes:
+                current.pop(p, None)
+            else:
+                current[p] = info
+        return current, state, False
 
     def _embed(self, changed: list[FileRecord], ids: list[int]) -> None:
         """Vectors for the new chunks; all of them again when the embedder is not the one that
