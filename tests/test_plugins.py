@@ -7,10 +7,10 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from plugin_site import install_plugin
 
 TOY = '''
 from scout.bundle import Span
@@ -39,29 +39,7 @@ def explorer(arg):
 
 @pytest.fixture(scope="module")
 def plugin_site(tmp_path_factory) -> Path:
-    """A wheel-less install of a throwaway package into its own target directory."""
-    src = tmp_path_factory.mktemp("toy-src")
-    (src / "scout_toy").mkdir()
-    (src / "scout_toy" / "__init__.py").write_text(TOY)
-    (src / "pyproject.toml").write_text(
-        textwrap.dedent("""
-        [build-system]
-        requires = ["hatchling==1.27.0"]
-        build-backend = "hatchling.build"
-        [project]
-        name = "scout-toy"
-        version = "0.1"
-        [project.entry-points."scout.explorers"]
-        toy = "scout_toy:explorer"
-        """)
-    )
-    site = tmp_path_factory.mktemp("toy-site")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--target", str(site), str(src)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    return site
+    return install_plugin(tmp_path_factory.mktemp("toy"), "scout_toy", TOY, {"toy": "scout_toy:explorer"})
 
 
 def run(args: list[str], site: Path) -> subprocess.CompletedProcess:

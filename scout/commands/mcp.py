@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -38,8 +39,21 @@ def mcp(
         str | None,
         typer.Option(help=EXPLORER_HELP),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Processes answering find_context in parallel; 0 answers in the server process "
+            "[default: the number of cores, at most 8].",
+        ),
+    ] = None,
+    max_waiting: Annotated[
+        int | None,
+        typer.Option(min=0, help="Calls waiting beyond the workers before 'busy' [default: 2 per worker]."),
+    ] = None,
 ) -> None:
-    """Run scout as an MCP server with the tools find_context, read_range, grep, symbols, outline."""
+    """Run scout as an MCP server: find_context (the evidence bundle) and every scout tool
+    (read_range, grep, symbols, outline, glob, bm25, semantic, related)."""
     from scout.explorer import make_policy
     from scout.mcp.output import MIN_MAX_TOKENS
     from scout.mcp.server import ServerConfig, build_server, serve_http
@@ -57,6 +71,8 @@ def mcp(
         max_tokens=settings.mcp_max_tokens,
         refresh_seconds=max(settings.mcp_refresh_seconds, 0),
         overrides={"explorer": explorer} if explorer else {},
+        workers=default_workers() if workers is None else workers,
+        max_waiting=max_waiting,
     )
     server = build_server(config)
     if not http:
@@ -64,3 +80,8 @@ def mcp(
         return
     typer.echo(f"scout mcp: serving http://{host}:{port}/mcp", err=True)
     serve_http(server, host, port)
+
+
+def default_workers() -> int:
+    cores = os.cpu_count() or 1
+    return min(cores, 8) if cores > 1 else 0

@@ -29,6 +29,7 @@ from scout.config import DEFAULT_BUDGET
 from scout.errors import ScoutError
 from scout.mcp.output import DEFAULT_MAX_TOKENS, bundle_result, error_result, scout_error_result, text_result
 from scout.mcp.repos import Repos, Served, root_paths
+from scout.mcp.workers import Workers
 from scout.repo import Repo
 from scout.tools import TOOLS, Tool, call_tool
 from scout.tools.registry import Param
@@ -52,14 +53,17 @@ class ServerConfig:
     refresh_seconds: int = 2  # re-index changed files at most this often per repository
     overrides: dict[str, Any] = field(default_factory=dict)  # settings from command-line flags
     cwd: Path | None = None
+    workers: int = 0  # processes answering find_context; 0: in the server process (threads)
+    max_waiting: int | None = None  # calls queued beyond the workers before "busy" (default 2 × workers)
 
 
 @dataclass
 class ServerState:
-    """What the lifespan holds for every call: the repositories and the output cap."""
+    """What the lifespan holds for every call: the repositories, the output cap, the workers."""
 
     repos: Repos
     max_tokens: int
+    workers: Workers | None = None
 
 
 def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
@@ -87,10 +91,13 @@ def _lifespan(config: ServerConfig):
     async def lifespan(_server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd)
         repos.warm()
+        workers = Workers(config.workers, config.max_waiting) if config.workers else None
         try:
-            yield ServerState(repos, config.max_tokens)
+            yield ServerState(repos, config.max_tokens, workers)
         finally:
             repos.close()
+            if workers:
+                workers.close()
 
     return lifespan
 
@@ -149,7 +156,10 @@ def find_context(
     try:
         served = _served(ctx, repo, roots)
         limits = served.ws.limits(budget=budget_tokens, max_spans=max_spans)
-        bundle = served.ws.ask(query, policy=served.new_policy(), limits=limits)
+        if state.workers is not None:
+            bundle = state.workers.ask(served.ws.repo.root, served.ws.settings, query, limits)
+        else:
+            bundle = served.ws.ask(query, policy=served.new_policy(), limits=limits)
     except ScoutError as exc:
         return scout_error_result(exc)
     if not bundle.found:

@@ -1,0 +1,79 @@
+"""`scout mcp` answers find_context on worker processes: two slow calls at once take about as long
+as one, and past its waiting line a call is refused with "busy, retry" instead of queueing."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import anyio
+import pytest
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from plugin_site import install_plugin
+
+SLOW = '''
+import time
+
+from scout.bundle import Span
+from scout.explorer import Answer
+
+
+class Slow:
+    """Thinks for a while, then cites the cart module: a stand-in for a costly explorer."""
+
+    name = "slow"
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def decide(self, state, ctx):
+        time.sleep(self.seconds)
+        return Answer([Span("shop/cart/cart.py", 1, 5, 1.0, "slow")])
+
+
+def explorer(arg):
+    return Slow(float(arg or 2))
+'''
+SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def slow_site(tmp_path_factory):
+    return install_plugin(
+        tmp_path_factory.mktemp("slow"), "scout_slow", SLOW, {"slow": "scout_slow:explorer"}
+    )
+
+
+async def _calls(sample_repo, site, workers: int, waiting: int, n: int) -> tuple[float, list]:
+    env = dict(os.environ) | {"PYTHONPATH": str(site)}
+    args = ["-m", "scout", "mcp", "--repo", str(sample_repo), "--explorer", f"slow:{SECONDS}",
+            "--workers", str(workers), "--max-waiting", str(waiting)]  # fmt: skip
+    params = StdioServerParameters(command=sys.executable, args=args, env=env)
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        await session.call_tool("find_context", {"query": "warm up"})  # workers and index ready
+        results: list = [None] * n
+
+        async def one(i: int) -> None:
+            results[i] = await session.call_tool("find_context", {"query": f"cart {i}"})
+
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for i in range(n):
+                tg.start_soon(one, i)
+        return time.monotonic() - started, results
+
+
+def test_two_slow_calls_run_at_once_on_two_workers(sample_repo, slow_site):
+    took, results = anyio.run(_calls, sample_repo, slow_site, 2, 2, 2)
+    assert all(not r.is_error and "shop/cart/cart.py" in r.content[0].text for r in results)
+    assert took < 1.6 * SECONDS  # one after the other would take 2 × SECONDS
+
+
+def test_past_the_waiting_line_a_call_is_told_to_retry(sample_repo, slow_site):
+    _, results = anyio.run(_calls, sample_repo, slow_site, 1, 0, 3)
+    busy = [r for r in results if r.is_error]
+    assert busy and all("busy" in r.content[0].text and "retry" in r.content[0].text for r in busy)
+    assert any(not r.is_error for r in results)
