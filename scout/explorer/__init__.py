@@ -9,8 +9,12 @@ modules, `scout.tools`, `scout.index` (for its data types), `scout.models`, `sco
 
 from __future__ import annotations
 
-from scout.explorer.loop import Answer, Limits, Observation, Policy, State, ToolCall, explore
-from scout.explorer.registry import explorer_names, make_policy
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scout.explorer.loop import Answer, Limits, Observation, Policy, State, ToolCall, explore
+    from scout.explorer.registry import explorer_names, make_policy
 
 __all__ = [
     "Answer",
@@ -23,3 +27,12 @@ __all__ = [
     "explorer_names",
     "make_policy",
 ]
+
+_HOME = {"explorer_names": "registry", "make_policy": "registry"}
+
+
+def __getattr__(name: str) -> Any:
+    """Load on first use: the CLI names explorers in its help without loading the loop and tools."""
+    if name in __all__:
+        return getattr(importlib.import_module(f"scout.explorer.{_HOME.get(name, 'loop')}"), name)
+    raise AttributeError(f"module 'scout.explorer' has no attribute {name!r}")

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from scout.explorer.loop import Policy
 from scout.plugins import EXPLORERS, load, registered
+
+if TYPE_CHECKING:
+    from scout.explorer.loop import Policy
 
 log = logging.getLogger("scout.explorer")
 

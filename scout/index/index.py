@@ -24,7 +24,6 @@ import numpy as np
 from scout.config import cache_root
 from scout.errors import ScoutError
 from scout.index import store, vectors
-from scout.index.analyze import analyze_args
 from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files, stat_file
 from scout.index.freshness import GitState, changed_paths, git_state, settings_key
 from scout.index.records import Definition, FileRecord, Reference
@@ -161,6 +160,10 @@ class Index:
             return None
 
     def _analyze(self, stale: list[FileInfo], progress: Progress | None) -> list[FileRecord]:
+        if not stale:
+            return []
+        from scout.index.analyze import analyze_args  # tree-sitter loads only when a file changed
+
         jobs = [(str(self.repo.root), f.path, f.size, f.mtime_ns) for f in stale]
         if progress:
             progress(0, len(jobs))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from scout.index import Index
 from scout.repo import Repo
+
+if TYPE_CHECKING:
+    from scout.index import Index
 
 
 @dataclass(frozen=True)
