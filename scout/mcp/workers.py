@@ -46,7 +46,8 @@ class Workers:
 
     def ask(self, root: Path, settings: Settings, query: str, limits: Limits) -> Bundle:
         if not self.slots.acquire(blocking=False):
-            raise ServerBusy(f"scout is busy: {self.processes} worker(s) answering and the waiting line is full")
+            busy = f"scout is busy: {self.processes} worker(s) answering and the waiting line is full"
+            raise ServerBusy(busy)
         try:
             return self.pool.submit(_ask, str(root), asdict(settings), query, asdict(limits)).result()
         finally:
