@@ -35,8 +35,8 @@ def build(mirrors: dict[str, str], out: Path, min_files: int, min_repos: int) ->
             break
         dest = out / repo.replace("/", "__")
         if not dest.exists():
-            sha = subprocess.run(["git", f"--git-dir={mirrors[repo]}", "rev-parse", "HEAD"], capture_output=True,
-                                 text=True, check=True).stdout.strip()  # fmt: skip
+            head = ["git", f"--git-dir={mirrors[repo]}", "rev-parse", "HEAD"]
+            sha = subprocess.run(head, capture_output=True, text=True, check=True).stdout.strip()
             materialise(Path(mirrors[repo]), sha, dest)
         chosen.append(repo)
         total += sizes[repo]
