@@ -18,7 +18,6 @@ import fcntl
 import json
 import logging
 import os
-import shutil
 import sqlite3
 import subprocess
 import time
@@ -31,7 +30,9 @@ import platformdirs
 
 from scout.api import Workspace
 from scout.config import load_settings
+from scout.errors import ScoutError
 from scout.index import index_path
+from scout.learn.snapshots import materialise as extract
 from scout.repo import Repo
 
 log = logging.getLogger("benchmarks.checkouts")
@@ -135,48 +136,6 @@ def commit_date(git_dir: Path, commit: str) -> int:
     return int(out.stdout.decode().strip() or 0)
 
 
-def materialise(git_dir: Path, commit: str, dest: Path) -> list[str]:
-    """Extract the tree of `commit` into `dest` (atomically); the paths left out because their
-    blobs are missing from the git directory."""
-    tmp = dest.with_name(f"{dest.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    missing = missing_blobs(git_dir, commit)
-    excludes = [f":(exclude,literal){p}" for p in missing]
-    tmp.mkdir(parents=True)
-    archive = subprocess.Popen(
-        ["git", "--git-dir", str(git_dir), "archive", commit, "--", ".", *excludes],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    tar = subprocess.run(["tar", "-x", "-C", str(tmp)], stdin=archive.stdout, capture_output=True)
-    archive.stdout.close()
-    err = archive.stderr.read().decode("utf-8", "replace")
-    if archive.wait() != 0 or tar.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise MissingRepo(f"git archive {commit} failed: {err.strip() or tar.stderr.decode()[:200]}")
-    tmp.rename(dest)
-    if missing:
-        log.warning(
-            "%s: %d file(s) missing from the git dir, left out: %s", commit[:12], len(missing), missing[:3]
-        )
-    return missing
-
-
-def missing_blobs(git_dir: Path, commit: str) -> list[str]:
-    """Paths in `commit`'s tree whose blob is not in the object store (e.g. large files a mirror
-    left out); `git archive` would fail on them."""
-    listing = git(git_dir, "ls-tree", "-r", "-z", commit).stdout.decode("utf-8", "replace")
-    entries = []
-    for item in filter(None, listing.split("\0")):
-        meta, path = item.split("\t", 1)
-        _, kind, sha = meta.split()
-        if kind == "blob":
-            entries.append((sha, path))
-    check = git(git_dir, "cat-file", "--batch-check", input="\n".join(s for s, _ in entries).encode())
-    status = check.stdout.decode().splitlines()
-    return [path for (_, path), line in zip(entries, status, strict=False) if line.endswith(" missing")]
-
-
 def copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a (possibly WAL-mode, possibly open) SQLite file."""
     tmp = target.with_name(target.name + ".seed")
@@ -189,3 +148,11 @@ def copy_sqlite(source: Path, target: Path) -> None:
         src.close()
         dst.close()
     tmp.replace(target)
+
+
+def materialise(git_dir: Path, commit: str, dest: Path) -> list[str]:
+    """`scout.learn.snapshots.materialise`, its failure a MissingRepo for the harness."""
+    try:
+        return extract(git_dir, commit, dest)
+    except ScoutError as exc:
+        raise MissingRepo(str(exc)) from None

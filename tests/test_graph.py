@@ -33,7 +33,7 @@ def check_password(password, encoded):
     hasher = pick_hasher(encoded)
     return hasher.verify(password, encoded)
 '''
-VIEWS = '''\
+VIEWS = """\
 from auth import check_password
 
 
@@ -41,7 +41,7 @@ def login(request):
     if check_password(request.password, request.user.encoded):
         return "ok"
     return "denied"
-'''
+"""
 
 
 @pytest.fixture

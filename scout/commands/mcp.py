@@ -78,8 +78,14 @@ def mcp(
     if not http:
         server.run("stdio")  # stdout carries the protocol from here on; nothing else may touch it
         return
+    from scout.commands.remote import announce, withdraw
+
     typer.echo(f"scout mcp: serving http://{host}:{port}/mcp", err=True)
-    serve_http(server, host, port)
+    announced = announce(f"http://{host}:{port}", [str(Path(r).resolve()) for r in repos])
+    try:
+        serve_http(server, host, port)
+    finally:
+        withdraw(announced)
 
 
 def default_workers() -> int:

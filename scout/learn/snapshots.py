@@ -8,11 +8,14 @@ so tasks are answered on the newest snapshot, their gold mapped onto it by (path
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import subprocess
 from pathlib import Path
 
 from scout.api import Workspace
 from scout.config import Settings
+from scout.errors import ScoutError
 from scout.learn.manifest import Source
 
 log = logging.getLogger("scout.learn")
@@ -20,17 +23,66 @@ log = logging.getLogger("scout.learn")
 
 def checkout(git_dir: Path, dest: Path, rev: str = "HEAD") -> str:
     """Materialise `rev` of a (bare) repository once; returns its commit."""
-    sha = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "rev-parse", rev], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    sha = _git(git_dir, "rev-parse", rev).decode().strip()
     stamp = dest.parent / f"{dest.name}.commit"  # beside the tree: not indexed
     if not (stamp.is_file() and stamp.read_text() == sha):
-        dest.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.Popen(["git", f"--git-dir={git_dir}", "archive", sha], stdout=subprocess.PIPE)
-        subprocess.run(["tar", "-x", "-C", str(dest)], stdin=archive.stdout, check=True)
-        archive.wait()
+        shutil.rmtree(dest, ignore_errors=True)
+        materialise(git_dir, sha, dest)
         stamp.write_text(sha)
     return sha
+
+
+def materialise(git_dir: Path, commit: str, dest: Path) -> list[str]:
+    """Extract the tree of `commit` into `dest` (atomically); the paths left out because their
+    blobs are missing from the git directory."""
+    tmp = dest.with_name(f"{dest.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    missing = missing_blobs(git_dir, commit)
+    excludes = [f":(exclude,literal){p}" for p in missing]
+    tmp.mkdir(parents=True)
+    archive = subprocess.Popen(
+        ["git", "--git-dir", str(git_dir), "archive", commit, "--", ".", *excludes],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    tar = subprocess.run(["tar", "-x", "-C", str(tmp)], stdin=archive.stdout, capture_output=True)
+    archive.stdout.close()
+    err = archive.stderr.read().decode("utf-8", "replace")
+    if archive.wait() != 0 or tar.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ScoutError(f"git archive {commit} failed: {err.strip() or tar.stderr.decode()[:200]}")
+    tmp.rename(dest)
+    if missing:
+        log.warning(
+            "%s: %d file(s) missing from the git dir, left out: %s", commit[:12], len(missing), missing[:3]
+        )
+    return missing
+
+
+def missing_blobs(git_dir: Path, commit: str) -> list[str]:
+    """Paths in `commit`'s tree whose blob is not in the object store (e.g. large files a mirror
+    left out); `git archive` would fail on them."""
+    listing = _git(git_dir, "ls-tree", "-r", "-z", commit).decode("utf-8", "replace")
+    entries = []
+    for item in filter(None, listing.split("\0")):
+        meta, path = item.split("\t", 1)
+        _, kind, sha = meta.split()
+        if kind == "blob":
+            entries.append((sha, path))
+    check = _git(git_dir, "cat-file", "--batch-check", input="\n".join(s for s, _ in entries).encode())
+    status = check.decode().splitlines()
+    return [path for (_, path), line in zip(entries, status, strict=False) if line.endswith(" missing")]
+
+
+def _git(git_dir: Path, *args: str, input: bytes | None = None) -> bytes:
+    out = subprocess.run(
+        ["git", "--git-dir", str(git_dir), *args], input=input, capture_output=True, check=False
+    )
+    if out.returncode != 0:
+        raise ScoutError(
+            f"git {args[0]} failed in {git_dir}: {out.stderr.decode('utf-8', 'replace').strip()[:200]}"
+        )
+    return out.stdout
 
 
 def open_snapshot(source: Source, work: Path) -> Workspace:

@@ -24,7 +24,7 @@ from mcp.types import CallToolResult, ListRootsResult, ToolAnnotations
 from pydantic import Field
 
 from scout import __version__
-from scout.bundle import MIN_BUDGET
+from scout.bundle import MIN_BUDGET, Bundle
 from scout.config import DEFAULT_BUDGET
 from scout.errors import ScoutError
 from scout.mcp.output import DEFAULT_MAX_TOKENS, bundle_result, error_result, scout_error_result, text_result
@@ -70,13 +70,15 @@ def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
     config = config or ServerConfig()
     for path in config.repos:
         Repo.open(path)  # a missing --repo fails now, not at the first call
+    live: dict[str, ServerState] = {}  # the lifespan's state, for the plain HTTP route too
     server = MCPServer(
         "scout",
         instructions=INSTRUCTIONS,
         version=__version__,
-        lifespan=_lifespan(config),
+        lifespan=_lifespan(config, live),
         log_level="WARNING",
     )
+    server.scout_live = live  # type: ignore[attr-defined]
     # 3.11 keeps docstring indentation; the description is what the model reads.
     server.add_tool(
         find_context, description=inspect.cleandoc(find_context.__doc__ or ""), annotations=READ_ONLY
@@ -86,15 +88,17 @@ def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
     return server
 
 
-def _lifespan(config: ServerConfig):
+def _lifespan(config: ServerConfig, live: dict):
     @asynccontextmanager
     async def lifespan(_server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd)
         repos.warm()
         workers = Workers(config.workers, config.max_waiting) if config.workers else None
+        live["state"] = ServerState(repos, config.max_tokens, workers)
         try:
-            yield ServerState(repos, config.max_tokens, workers)
+            yield live["state"]
         finally:
+            live.pop("state", None)
             repos.close()
             if workers:
                 workers.close()
@@ -155,11 +159,7 @@ def find_context(
         budget_tokens = state.max_tokens
     try:
         served = _served(ctx, repo, roots)
-        limits = served.ws.limits(budget=budget_tokens, max_spans=max_spans)
-        if state.workers is not None:
-            bundle = state.workers.ask(served.ws.repo.root, served.ws.settings, query, limits)
-        else:
-            bundle = served.ws.ask(query, policy=served.new_policy(), limits=limits)
+        bundle = ask_served(state, served, query, budget=budget_tokens, max_spans=max_spans)
     except ScoutError as exc:
         return scout_error_result(exc)
     if not bundle.found:
@@ -168,6 +168,14 @@ def find_context(
             "rephrase with identifiers, file names or error text from the issue; or try grep / symbols",
         )
     return bundle_result(bundle, state.max_tokens, notes)
+
+
+def ask_served(state: ServerState, served: Served, query: str, **limits: Any) -> Bundle:
+    """One find_context: on a worker process when the server has them, else here."""
+    bounds = served.ws.limits(**limits)
+    if state.workers is not None:
+        return state.workers.ask(served.ws.repo.root, served.ws.settings, query, bounds)
+    return served.ws.ask(query, policy=served.new_policy(), limits=bounds)
 
 
 def registry_tool(entry: Tool) -> Callable[..., CallToolResult]:
@@ -219,7 +227,52 @@ def serve_http(server: MCPServer[ServerState], host: str, port: int) -> None:
     """Streamable HTTP at http://HOST:PORT/mcp; uvicorn logs go through ours (stderr), no access log."""
     import anyio
     import uvicorn
+    from starlette.routing import Route
 
     app = server.streamable_http_app(host=host)
+    app.router.routes.append(Route(ASK_ROUTE, _ask_route(server.scout_live), methods=["POST"]))  # type: ignore[attr-defined]
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, log_config=None)
     anyio.run(uvicorn.Server(config).serve)
+
+
+ASK_ROUTE = "/scout/ask"  # plain JSON for `scout ask --server`: no MCP session for one question
+
+
+def _ask_route(live: dict):
+    """POST {"query", "repo", "budget"?, "max_spans"?, "code"?} → {"bundle", "markdown"}, or
+    {"error", "hint"} with 400 (a bad request), 404 (a repository not served) or 503 (busy)."""
+    import anyio
+    from starlette.responses import JSONResponse
+
+    from scout.errors import RepoError
+    from scout.mcp.workers import ServerBusy
+
+    async def route(request):
+        state = live.get("state")
+        if state is None:
+            return JSONResponse({"error": "the server is starting"}, status_code=503)
+        try:
+            body = await request.json()
+            query = str(body["query"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": "send a JSON object with a query"}, status_code=400)
+
+        def work() -> Bundle:
+            served = state.repos.get(body.get("repo"))
+            limits = {
+                "budget": body.get("budget"),
+                "max_spans": body.get("max_spans"),
+                "with_code": body.get("code"),
+            }
+            return ask_served(state, served, query, **limits)
+
+        try:
+            bundle = await anyio.to_thread.run_sync(work)
+        except ScoutError as exc:
+            status = 503 if isinstance(exc, ServerBusy) else 404 if isinstance(exc, RepoError) else 400
+            return JSONResponse({"error": str(exc), "hint": exc.hint}, status_code=status)
+        return JSONResponse(
+            {"bundle": bundle.to_dict(), "markdown": bundle.to_markdown(), "found": bundle.found}
+        )
+
+    return route
