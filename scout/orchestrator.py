@@ -96,7 +96,7 @@ def request(prompt: Prompt, issue: str, evidence_text: str) -> list[Message]:
 
 
 def evidence(bundle: Bundle) -> str:
-    return bundle.to_markdown() if bundle.spans else "(the scout found no evidence)"
+    return bundle.to_markdown() if bundle.found else "(the scout found no evidence)"
 
 
 def measure(prompt: Prompt, issue: str, bundle: Bundle, repo: Repo, messages: list[Message]) -> Savings:
@@ -107,7 +107,7 @@ def measure(prompt: Prompt, issue: str, bundle: Bundle, repo: Repo, messages: li
 
 
 def _whole_file(repo: Repo, path: str) -> str:
-    text = (read_text(repo, path, max_bytes=1 << 30) or "").rstrip("\n")
+    text = (read_text(repo, path) or "").rstrip("\n")  # files past the index's size cap count as empty
     return render_span(Span(path, 1, text.count("\n") + 1, 0.0, "whole file", text=text))
 
 
