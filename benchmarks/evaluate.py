@@ -33,6 +33,7 @@ def init_worker(system_names: list[str], cache: str, mirrors: dict[str, str], le
 
 def run_task(task: dict, only: list[str] | None = None) -> list[dict]:
     base = {"id": task["id"], "repo": task["repo"], "base_commit": task["base_commit"]}
+    base["language"] = task.get("language", "Python")
     try:
         prepared = _worker["checkouts"].prepare(task["repo"], task["base_commit"])
     except MissingRepo as exc:
@@ -64,6 +65,7 @@ def score(system: System, ws: Workspace, task: dict, outlines: Outlines) -> dict
     gold_fns = metrics.gold_function_set(task.get("gold_functions") or {})
     asserted = list(dict.fromkeys(s.path for s in pred.spans)) if pred.leads else None
     scores = metrics.file_scores(pred.files, task["gold_files"], asserted)
+    scores.update(metrics.source_file_scores(pred.files, task["gold_files"], asserted))
     scores.update(metrics.line_scores(_ranges(pred), task["gold_ranges"]))
     scores.update(metrics.function_scores(functions, gold_fns))
     return {
@@ -73,6 +75,7 @@ def score(system: System, ws: Workspace, task: dict, outlines: Outlines) -> dict
         "leads": [[s.path, s.start_line, s.end_line, round(s.score, 4), s.symbol] for s in pred.leads],
         "functions": [list(f) for f in functions[:RECORD_FUNCTIONS]],
         "metrics": scores,
+        "span_gold": metrics.span_hits(_ranges(pred), task["gold_ranges"]),
         "gold_file_rank": _first_rank(pred.files, set(task["gold_files"])),
         "gold_function_rank": _first_rank([tuple(f) for f in functions], gold_fns),
         "cost": {

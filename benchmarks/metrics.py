@@ -64,6 +64,25 @@ def line_scores(spans: Iterable[Sequence], gold_ranges: Iterable[Sequence]) -> d
     return {"line_p": p, "line_r": r, "line_f1": f1, "line_f0.5": f05}
 
 
+def source_file_scores(
+    files: Sequence[str], gold_files: Iterable[str], asserted: Sequence[str] | None
+) -> dict:
+    """File scores against the gold files scout can parse (changelogs and docs edited with a fix
+    left out), keys prefixed `src_`; {} when no gold file is source."""
+    from scout.index.languages import language_for
+
+    gold = [f for f in gold_files if language_for(f)]
+    if not gold:
+        return {}
+    return {f"src_{k}": v for k, v in file_scores(files, gold, asserted).items()}
+
+
+def span_hits(spans: Iterable[Sequence], gold_ranges: Iterable[Sequence]) -> list[bool]:
+    """For each span, whether it shares a line with the gold: what a span's confidence predicts."""
+    gold = line_set(gold_ranges)
+    return [bool(line_set([s]) & gold) for s in spans]
+
+
 def function_scores(functions: Sequence[tuple[str, str]], gold: set[tuple[str, str]]) -> dict[str, float]:
     """Function Acc@5/@10; empty (not scored) when the task has no gold function."""
     if not gold:

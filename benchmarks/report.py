@@ -61,13 +61,20 @@ def summarise_system(records: list[dict]) -> dict:
         out[key] = _mean_of(records, key)
     out["fn_tasks"] = sum(1 for r in records if "fn_acc@5" in r["metrics"])
     out["edit_outside_functions"] = sum(1 for r in records if r.get("edit_outside_functions"))
-    for key in ("wall_ms", "tokens", "tool_calls", "turns"):
+    for r in records:
+        r["cost"].setdefault("answer_tokens", r["cost"]["tokens"])  # a system without tiers asserts all
+    for key in ("wall_ms", "tokens", "answer_tokens", "tool_calls", "turns"):
         values = [float(r["cost"][key]) for r in records]
         out[key] = {
             "p50": metrics.percentile(values, 50),
             "p95": metrics.percentile(values, 95),
             "mean": metrics.mean(values),
         }
+    for key in SOURCE_KEYS:
+        out[key] = _mean_of(records, key)
+    out["src_tasks"] = sum(1 for r in records if "src_file_acc@5" in r["metrics"])
+    out["by_language"] = _by(records, "language")
+    out["reliability"] = reliability(records)
     repos: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         repos[r["repo"]].append(r)
@@ -79,6 +86,37 @@ def summarise_system(records: list[dict]) -> dict:
         }
         for repo, rs in sorted(repos.items())
     }
+    return out
+
+
+SOURCE_KEYS = ("src_file_f1", "src_file_acc@5")
+BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
+
+
+def _by(records: list[dict], field: str) -> dict:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        groups[r.get(field) or "?"].append(r)
+    keys = ("file_acc@5", "file_f1", "src_file_acc@5")
+    return {
+        k: {"tasks": len(rs), **{key: _mean_of(rs, key) for key in keys}} for k, rs in sorted(groups.items())
+    }
+
+
+def reliability(records: list[dict]) -> list[dict]:
+    """Answer spans binned by their confidence: how many, and how often they touch gold lines."""
+    pairs = []
+    for r in records:
+        confidences = r["cost"].get("confidence") or []
+        pairs += [
+            (c, hit) for c, hit in zip(confidences, r.get("span_gold", []), strict=True) if c is not None
+        ]
+    out = []
+    for lo, hi in zip(BINS, BINS[1:], strict=False):
+        inside = [hit for c, hit in pairs if lo <= c < hi]
+        out.append(
+            {"bin": f"{lo:.1f}-{min(hi, 1.0):.1f}", "spans": len(inside), "gold": metrics.mean(inside)}
+        )
     return out
 
 
@@ -96,12 +134,14 @@ def tables(summary: dict) -> str:
         cells = [f"{100 * s[key]:.1f}" for key, _ in QUALITY]
         rows.append(f"| {name} | {s['tasks']} | " + " | ".join(cells) + " |")
     cost = [
-        "| system | bundle tokens p50 | p95 | tool calls (mean) | turns (mean) | wall ms p50 | p95 | errs |",
-        "|---|---|---|---|---|---|---|---|",
+        "| system | answer tokens p50 | p95 | bundle tokens p50 | p95 | tool calls (mean) | turns (mean) "
+        "| wall ms p50 | p95 | errs |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in systems.items():
         cost.append(
-            f"| {name} | {s['tokens']['p50']:.0f} | {s['tokens']['p95']:.0f} | {s['tool_calls']['mean']:.1f}"
+            f"| {name} | {s['answer_tokens']['p50']:.0f} | {s['answer_tokens']['p95']:.0f}"
+            f" | {s['tokens']['p50']:.0f} | {s['tokens']['p95']:.0f} | {s['tool_calls']['mean']:.1f}"
             f" | {s['turns']['mean']:.1f} | {s['wall_ms']['p50']:.0f} | {s['wall_ms']['p95']:.0f}"
             f" | {s['errors']} |"
         )
@@ -113,7 +153,56 @@ def tables(summary: dict) -> str:
         " `<module>`), scored on the functions they do touch."
     )
     skipped = ", ".join(f"{repo} {n}" for repo, n in sorted(summary["skipped"].items())) or "none"
-    return "\n".join(rows) + "\n\n" + "\n".join(cost) + f"\n\n{note} Skipped tasks: {skipped}.\n"
+    extra = "\n".join(part for part in (_languages(systems), _source(systems), _reliability(systems)) if part)
+    return "\n".join(rows) + "\n\n" + "\n".join(cost) + f"\n\n{note} Skipped tasks: {skipped}.\n" + extra
+
+
+def _languages(systems: dict) -> str:
+    """File Acc@5 per language, when the tasks span several."""
+    langs = sorted({lang for s in systems.values() for lang in s.get("by_language", {})})
+    if len(langs) < 2:
+        return ""
+    rows = ["", "File Acc@5 by language (tasks):", "", "| system | " + " | ".join(langs) + " |"]
+    rows.append("|" + "---|" * (len(langs) + 1))
+    for name, s in systems.items():
+        by = s["by_language"]
+        cells = [f"{100 * by[x]['file_acc@5']:.1f} ({by[x]['tasks']})" if x in by else "-" for x in langs]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _source(systems: dict) -> str:
+    """Scores on the source gold files only, when some tasks' gold includes docs or changelogs."""
+    if all(s.get("src_tasks", 0) in (0, s["tasks"]) for s in systems.values()) and not any(
+        abs(s.get("src_file_acc@5", 0) - s["file_acc@5"]) > 1e-9 for s in systems.values()
+    ):
+        return ""
+    rows = ["", "On source gold files only (docs and changelogs edited with a fix left out):", ""]
+    rows += ["| system | tasks | file F1 | file Acc@5 |", "|---|---|---|---|"]
+    for name, s in systems.items():
+        rows.append(
+            f"| {name} | {s['src_tasks']} | {100 * s['src_file_f1']:.1f} | {100 * s['src_file_acc@5']:.1f} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _reliability(systems: dict) -> str:
+    """Confidence bins against how often an answer span touches gold lines (calibrated explorers)."""
+    parts = []
+    for name, s in systems.items():
+        bins = [b for b in s.get("reliability", []) if b["spans"]]
+        if not bins:
+            continue
+        parts += [
+            "",
+            f"Reliability of {name}'s answer spans (per confidence bin: spans, share touching gold lines):",
+            "",
+            "| confidence | " + " | ".join(b["bin"] for b in bins) + " |",
+            "|" + "---|" * (len(bins) + 1),
+            "| spans | " + " | ".join(str(b["spans"]) for b in bins) + " |",
+            "| gold | " + " | ".join(f"{100 * b['gold']:.0f}%" for b in bins) + " |",
+        ]
+    return "\n".join(parts) + ("\n" if parts else "")
 
 
 def draw(summary: dict, path: Path) -> bool:
