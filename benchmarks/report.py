@@ -107,10 +107,9 @@ def reliability(records: list[dict]) -> list[dict]:
     """Answer spans binned by their confidence: how many, and how often they touch gold lines."""
     pairs = []
     for r in records:
-        confidences = r["cost"].get("confidence") or []
-        pairs += [
-            (c, hit) for c, hit in zip(confidences, r.get("span_gold", []), strict=True) if c is not None
-        ]
+        confidences = r["cost"].get("confidence")
+        if confidences:  # only scout's explorers record one (or None) per answer span
+            pairs += [(c, hit) for c, hit in zip(confidences, r["span_gold"], strict=True) if c is not None]
     out = []
     for lo, hi in zip(BINS, BINS[1:], strict=False):
         inside = [hit for c, hit in pairs if lo <= c < hi]
