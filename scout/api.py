@@ -33,7 +33,14 @@ class Workspace:
         repo = Repo.open(path)
         settings = settings or load_settings(repo.root)
         cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
-        index = open_index(repo, cache, settings.max_file_bytes, refresh=refresh, progress=progress)
+        index = open_index(
+            repo,
+            cache,
+            settings.max_file_bytes,
+            refresh=refresh,
+            progress=progress,
+            semantic=settings.semantic,
+        )
         return cls(repo, index, settings)
 
     @property

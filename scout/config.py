@@ -33,6 +33,7 @@ class Settings:
     max_spans: int = 12
     max_turns: int = 4
     max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools
+    semantic: bool = True  # keep a vector per chunk for the semantic tool (the learned explorer uses it)
     code: bool = True  # include span text in bundles
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
     github_retries: int = 5  # `scout triage`: retries on GitHub 5xx, 429 and rate limits

@@ -61,23 +61,30 @@ def index_path(repo: Repo, cache_dir: Path | None = None) -> Path:
 class Index:
     """Read access for the tools (see `store` for the queries) plus `update()`."""
 
-    def __init__(self, repo: Repo, path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    def __init__(
+        self, repo: Repo, path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES, semantic: bool = True
+    ) -> None:
         self.repo = repo
         self.path = path
         self.max_bytes = max_bytes
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self.embedder = embedder_module.shipped()  # None: no semantic vectors (weights not installed)
+        # None: no semantic vectors (turned off, or the weights are not installed)
+        self.embedder = embedder_module.shipped() if semantic else None
         self._vectors = VectorCache()
 
     @classmethod
     def open(
-        cls, repo: Repo, cache_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+        cls,
+        repo: Repo,
+        cache_dir: Path | None = None,
+        max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        semantic: bool = True,
     ) -> Index:
         path = index_path(repo, cache_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         store.ensure_schema(path)
-        return cls(repo, path, max_bytes)
+        return cls(repo, path, max_bytes, semantic)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -147,6 +154,7 @@ class Index:
         """Vectors for the new chunks; all of them again when the embedder is not the one that
         made the stored vectors."""
         if self.embedder is None:
+            store.set_meta(self.db, "embedder", "")  # whatever vectors remain: remade when turned on
             return
         if store.get_meta(self.db, "embedder") != self.embedder.digest:
             vectors.reembed(self.db, self.embedder)  # the new chunks included: they are stored
@@ -247,10 +255,11 @@ def open_index(
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     refresh: bool = True,
     progress: Progress | None = None,
+    semantic: bool = True,
 ) -> Index:
     """Open (creating or repairing) the index for `repo` and, by default, bring it up to date. When
     another process is updating it, answer from its last complete state rather than wait long."""
-    index = Index.open(repo, cache_dir, max_bytes)
+    index = Index.open(repo, cache_dir, max_bytes, semantic)
     if refresh:
         try:
             index.update(progress, wait_ms=BUSY_WAIT_MS)
