@@ -23,13 +23,14 @@ from scout.commands.app import (
 from scout.commands.progress import progress_bar
 from scout.config import load_settings
 from scout.explorer.trajectory import Trajectory
+from scout.progress import TRIVIAL_FILES
 from scout.repo import Repo
 
 
 def open_workspace(repo: Path, **overrides) -> Workspace:
     root = Repo.open(repo)
     settings = load_settings(root.root).merged(**overrides)
-    with progress_bar("indexing") as progress:
+    with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
         return Workspace.open(root.root, settings, progress=progress)
 
 
