@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scout import cache as cache_files
 from scout.bundle import MIN_BUDGET, Bundle
 from scout.config import Settings, load_settings
 from scout.errors import ScoutError
@@ -33,6 +34,8 @@ class Workspace:
         settings = settings or load_settings(repo.root)
         cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
         index = open_index(repo, cache, settings.max_file_bytes, refresh=refresh, progress=progress)
+        # Whose index this is and when it was last used, for `scout cache`; then the size cap.
+        cache_files.opened(index.path, repo.root, settings.cache_max_mb)
         return cls(repo, index, settings)
 
     @property

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from scout import cache as cache_files
 from scout.api import Workspace
 from scout.commands.app import (
     BudgetOpt,
@@ -90,6 +91,7 @@ def index(
     with progress_bar("indexing") as progress:
         idx = open_index(root, cache, settings.max_file_bytes, refresh=False)
         stats = idx.update(progress)
+    cache_files.opened(idx.path, root.root, settings.cache_max_mb)
     if as_json:
         emit_json({"index": str(idx.path), **stats.__dict__})
     else:
