@@ -85,6 +85,16 @@ def _same(a: Path, b: Path) -> bool:
     return a.expanduser().resolve() == b.expanduser().resolve()
 
 
+def confirmed(question: str, yes: bool, refusal: str) -> bool:
+    """--yes, or the person at the terminal says yes; without a terminal, refuse (exit 2) rather
+    than guess, and say how to go ahead."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise ScoutError(refusal, hint="pass --yes when not on a terminal")
+    return typer.confirm(question, default=False, err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"scout {__version__}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 
 from scout import cache as cache_files
-from scout.commands.app import JsonOpt, app, emit_json
+from scout.commands.app import JsonOpt, app, confirmed, emit_json
 from scout.config import cache_root, load_settings
 from scout.errors import ScoutError
 from scout.index import index_path
@@ -75,7 +74,8 @@ def clear_command(
         typer.echo(f"{what} in {index_dir()}", err=True)
         raise typer.Exit(1)
     what = f"{len(chosen)} index(es)" if everything else f"the index of {_repo(chosen[0])}"
-    if not _confirmed(f"Delete {what} ({_size(sum(e.bytes for e in chosen))})?", yes):
+    question = f"Delete {what} ({_size(sum(e.bytes for e in chosen))})?"
+    if not confirmed(question, yes, "not deleting without confirmation"):
         typer.echo("nothing deleted", err=True)
         raise typer.Exit(1)
     _remove(chosen, as_json)
@@ -128,14 +128,6 @@ def _indexes_of(repo: Path, found: list[cache_files.Entry]) -> list[cache_files.
     root = Path(repo).expanduser().resolve()
     expected = index_path(Repo(root), index_dir().parent).name
     return [e for e in found if e.root == root or e.index.name == expected]
-
-
-def _confirmed(question: str, yes: bool) -> bool:
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise ScoutError("not deleting without confirmation", hint="pass --yes when not on a terminal")
-    return typer.confirm(question, default=False, err=True)
 
 
 def _remove(chosen: list[cache_files.Entry], as_json: bool) -> None:
