@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from scout import cache as cache_files
 from scout.bundle import MIN_BUDGET, Bundle
 from scout.config import Settings, load_settings
 from scout.errors import ScoutError
@@ -41,6 +42,8 @@ class Workspace:
             progress=progress,
             semantic=settings.semantic,
         )
+        # Whose index this is and when it was last used, for `scout cache`; then the size cap.
+        cache_files.opened(index.path, repo.root, settings.cache_max_mb)
         return cls(repo, index, settings)
 
     @property

@@ -18,7 +18,8 @@ load_commands()
 def main() -> None:
     """Console entry point: ScoutErrors become one line on stderr and exit code 2."""
     try:
-        code = app(standalone_mode=False)  # returns a command's typer.Exit code
+        # The completion variable is named for `scout`, also when run as `python -m scout`.
+        code = app(standalone_mode=False, complete_var="_SCOUT_COMPLETE")  # returns typer.Exit's code
     except ScoutError as exc:
         _fail(exc.one_line(), exc)
     except (typer.Abort, KeyboardInterrupt):

@@ -36,6 +36,7 @@ class Settings:
     semantic: bool = True  # keep a vector per chunk for the semantic tool (the learned explorer uses it)
     code: bool = True  # include span text in bundles
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
+    cache_max_mb: int | None = None  # evict least recently used indexes beyond this; None: no cap
     github_retries: int = 5  # `scout triage`: retries on GitHub 5xx, 429 and rate limits
     github_backoff_ms: int = 1000  # `scout triage`: first retry's wait, doubled each time; Retry-After wins
     model: str | None = None  # LLM for `--explorer llm`, plan and patch

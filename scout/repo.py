@@ -26,8 +26,9 @@ class Repo:
         return cls(p.resolve())
 
     def resolve(self, path: str | Path) -> Path:
-        """Absolute path for a repo-relative (or absolute) path; refuse anything that escapes."""
-        p = Path(path)
+        """Absolute path for a repo-relative (or absolute) path; refuse anything that escapes.
+        A backslash separates directories on every platform (see `posix_path`)."""
+        p = Path(posix_path(str(path)))
         full = (p if p.is_absolute() else self.root / p).resolve()
         if full != self.root and self.root not in full.parents:
             raise OutsideRepoError(f"path is outside the repository: {path}")
@@ -63,3 +64,17 @@ class Repo:
             timeout=5,
         )
         return out.returncode == 0 and Path(out.stdout.strip()).resolve() == self.root
+
+
+def posix_path(path: str) -> str:
+    """`path` with forward slashes and no leading `./`: how scout writes every repository path.
+
+    A backslash is taken for a directory separator everywhere, not only on Windows, because the
+    paths scout is handed come from other machines as often as from this one: a Windows CI log or
+    tool output (`shop\\auth\\tokens.py`), a model's answer, a CODEOWNERS query. (A POSIX file name
+    with a backslash in it cannot be checked out on Windows or named portably; scout gives it up.)
+    """
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path

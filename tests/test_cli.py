@@ -130,3 +130,52 @@ def test_settings_from_scout_toml_and_env(sample_repo):
     (sample_repo / "scout.toml").write_text("nonsense_key = 1\n")
     bad = scout("ask", "csrf token", "-r", str(sample_repo))
     assert bad.returncode == 2 and "unknown setting 'nonsense_key'" in bad.stderr
+
+
+def test_the_repository_may_be_given_positionally(sample_repo):
+    by_flag = scout("ask", "where is the CSRF token checked", "--repo", str(sample_repo), "--json")
+    by_place = scout("ask", "where is the CSRF token checked", str(sample_repo), "--json")
+    assert by_place.returncode == 0, by_place.stderr
+    assert json.loads(by_place.stdout)["answer"] == json.loads(by_flag.stdout)["answer"]
+    indexed = scout("index", str(sample_repo), "--json")
+    assert indexed.returncode == 0 and json.loads(indexed.stdout)["files"] == 9
+    assert "shop/auth/tokens.py:25:" in scout("grep", "compare_digest", str(sample_repo)).stdout
+    related = scout("related", "shop/auth/tokens.py", "19", str(sample_repo))
+    assert related.returncode == 0 and "shop/auth/middleware.py" in related.stdout
+    same = scout("symbols", "check_csrf_token", str(sample_repo), "--repo", f"{sample_repo}/")
+    assert same.returncode == 0, same.stderr  # the same repository twice is not a conflict
+
+
+def test_two_different_repositories_are_a_usage_error(sample_repo, tmp_path):
+    for args in (
+        ("ask", "csrf", str(sample_repo)),
+        ("index", str(sample_repo)),
+        ("grep", "x", str(sample_repo)),
+    ):
+        out = scout(*args, "--repo", str(tmp_path))
+        assert (out.returncode, out.stdout) == (2, "")
+        assert out.stderr.splitlines() == [
+            f"scout: error: two repositories given: {sample_repo} and --repo {tmp_path} "
+            "(give the repository once)"
+        ]
+
+
+def test_an_empty_question_and_empty_stdin_end_the_same_way(sample_repo):
+    runs = [
+        scout("ask", "", str(sample_repo)),
+        scout("ask", "   ", "--repo", str(sample_repo)),
+        scout("ask", "--issue-file", "-", str(sample_repo), stdin=""),
+        scout("ask", "-f", "-", "-r", str(sample_repo), stdin="\n\n"),
+    ]
+    for out in runs:
+        assert (out.returncode, out.stdout) == (2, "")
+        assert out.stderr.splitlines() == [runs[0].stderr.strip()]
+    assert runs[0].stderr.startswith("scout: error: the query is empty")
+
+
+def test_an_issue_file_with_the_repository_positionally(sample_repo, tmp_path):
+    issue = tmp_path / "issue.md"
+    issue.write_text("Bug: apply_discount ignores unknown codes silently\n")
+    out = scout("ask", "-f", str(issue), str(sample_repo), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["answer"][0]["symbol"] == "PriceCalculator.apply_discount"

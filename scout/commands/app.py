@@ -31,6 +31,15 @@ EXPLORER_HELP = (
 )
 
 RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to explore.")]
+# Commands that also take the repository positionally: the option's default must tell "not given".
+RepoFlag = Annotated[
+    Path | None,
+    typer.Option("--repo", "-r", help="Repository root to explore [default: .].", show_default=False),
+]
+RepoArg = Annotated[
+    Path | None,
+    typer.Argument(metavar="REPO", help="Repository root, like --repo [default: .].", show_default=False),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 ExplorerOpt = Annotated[str | None, typer.Option(help=EXPLORER_HELP)]
 BudgetOpt = Annotated[
@@ -61,6 +70,29 @@ def read_query(text: str | None, issue_file: str | None = None) -> str:
     if not text or not text.strip():
         raise ScoutError("the query is empty", hint="give a question, or --issue-file FILE ('-' reads stdin)")
     return text
+
+
+def pick_repo(positional: Path | None, option: Path | None) -> Path:
+    """The repository given positionally or with --repo (the same one twice is fine), else '.'."""
+    if positional is not None and option is not None and not _same(positional, option):
+        raise ScoutError(
+            f"two repositories given: {positional} and --repo {option}", hint="give the repository once"
+        )
+    return positional or option or Path(".")
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.expanduser().resolve() == b.expanduser().resolve()
+
+
+def confirmed(question: str, yes: bool, refusal: str) -> bool:
+    """--yes, or the person at the terminal says yes; without a terminal, refuse (exit 2) rather
+    than guess, and say how to go ahead."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise ScoutError(refusal, hint="pass --yes when not on a terminal")
+    return typer.confirm(question, default=False, err=True)
 
 
 def _version(value: bool) -> None:

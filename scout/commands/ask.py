@@ -7,36 +7,43 @@ from typing import Annotated
 
 import typer
 
+from scout import cache as cache_files
 from scout.api import Workspace
 from scout.commands.app import (
     BudgetOpt,
     ExplorerOpt,
     JsonOpt,
-    RepoOpt,
+    RepoArg,
+    RepoFlag,
     SpansOpt,
     TrajOpt,
     TurnsOpt,
     app,
     emit_json,
+    pick_repo,
     read_query,
 )
 from scout.commands.progress import progress_bar
 from scout.config import load_settings
 from scout.explorer.trajectory import Trajectory
+from scout.progress import TRIVIAL_FILES
 from scout.repo import Repo
 
 
 def open_workspace(repo: Path, **overrides) -> Workspace:
     root = Repo.open(repo)
     settings = load_settings(root.root).merged(**overrides)
-    with progress_bar("indexing") as progress:
+    with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
         return Workspace.open(root.root, settings, progress=progress)
 
 
-@app.command(epilog="Example: scout ask 'where is the CSRF token checked' --repo ~/src/django")
+@app.command(epilog="Example: scout ask 'where is the CSRF token checked' ~/src/django")
 def ask(
-    query: Annotated[str | None, typer.Argument(help="The question, or a whole issue text.")] = None,
-    repo: RepoOpt = Path("."),
+    query: Annotated[
+        str | None, typer.Argument(metavar="QUERY", help="The question, or a whole issue text.")
+    ] = None,
+    repo_path: RepoArg = None,
+    repo: RepoFlag = None,
     issue_file: Annotated[
         str | None, typer.Option("--issue-file", "-f", help="Read the query from a file ('-' for stdin).")
     ] = None,
@@ -49,10 +56,14 @@ def ask(
     trajectory: TrajOpt = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
 ) -> None:
-    """Find the code that answers QUERY; print an evidence bundle (Markdown, or --json)."""
+    """Find the code that answers QUERY in REPO; print an evidence bundle (Markdown, or --json).
+    With --issue-file, a lone positional that is a directory is REPO."""
+    if issue_file and query and repo_path is None and Path(query).expanduser().is_dir():
+        query, repo_path = None, Path(query)  # `scout ask -f issue.md ~/src/django`
+    root = pick_repo(repo_path, repo)
     text = read_query(query, issue_file)
     ws = open_workspace(
-        repo,
+        root,
         budget=budget,
         max_spans=max_spans,
         code=code,
@@ -77,21 +88,23 @@ def ask(
 INDEX_WAIT_MS = 30 * 60 * 1000  # `scout index` waits for another writer rather than fail
 
 
-@app.command(epilog="Example: scout index --repo ~/src/django")
+@app.command(epilog="Example: scout index ~/src/django")
 def index(
-    repo: RepoOpt = Path("."),
+    repo_path: RepoArg = None,
+    repo: RepoFlag = None,
     as_json: JsonOpt = False,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
 ) -> None:
     """Build or refresh the repository's index (only changed files are re-read)."""
-    root = Repo.open(repo)
+    root = Repo.open(pick_repo(repo_path, repo))
     settings = load_settings(root.root).merged(max_file_bytes=max_file_bytes)
     from scout.index import open_index
 
     cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
     with progress_bar("indexing") as progress:
-        idx = open_index(root, cache, settings.max_file_bytes, refresh=False)
+        idx = open_index(root, cache, settings.max_file_bytes, refresh=False, semantic=settings.semantic)
         stats = idx.update(progress, wait_ms=INDEX_WAIT_MS)
+    cache_files.opened(idx.path, root.root, settings.cache_max_mb)
     if as_json:
         emit_json({"index": str(idx.path), **stats.__dict__})
     else:

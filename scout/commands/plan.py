@@ -28,6 +28,7 @@ from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
 from scout.explorer import make_policy
 from scout.explorer.trajectory import Trajectory
+from scout.progress import TRIVIAL_FILES
 from scout.repo import Repo
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class _Run:
         root = Repo.open(repo)
         settings = load_settings(root.root).merged(**overrides)
         model_spec(settings)  # a missing or malformed model fails here, before any exploring
-        with progress_bar("indexing") as progress:
+        with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
             ws = Workspace.open(root.root, settings, progress=progress)
         policy = make_policy(settings.explorer)
         if isinstance(policy, LLMPolicy) and policy.client is None:

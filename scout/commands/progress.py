@@ -1,4 +1,4 @@
-"""A progress bar on a terminal, nothing on a pipe."""
+"""A progress bar on a terminal; elsewhere one line per phase on stderr (`scout.progress`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from scout.index import Progress
+from scout.progress import phase_lines
 
 
 @contextmanager
-def progress_bar(label: str, enabled: bool | None = None) -> Iterator[Progress | None]:
+def progress_bar(label: str, enabled: bool | None = None, threshold: int = 1) -> Iterator[Progress]:
+    """`threshold`: on a pipe, say nothing unless at least this many files are (re)indexed, so a
+    warm `scout ask` prints nothing but its answer."""
     if not (sys.stderr.isatty() if enabled is None else enabled):
-        yield None
+        with phase_lines(threshold=threshold) as update:
+            yield update
         return
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as Bar

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scout.commands.app import JsonOpt, RepoOpt, app, emit_json
+from scout.commands.app import JsonOpt, RepoArg, RepoFlag, app, emit_json, pick_repo
 from scout.tools import TOOLS, Tool, call_tool
 from scout.tools.registry import Param
 
@@ -32,20 +32,20 @@ def run_tool(entry: Tool, repo: Path, args: dict[str, Any], as_json: bool) -> No
 
 
 def command_for(entry: Tool):
-    """A typer command whose signature is the tool's parameters plus --repo and --json."""
+    """A typer command whose signature is the tool's parameters, then an optional trailing REPO
+    (after the tool's own positionals, which are all required), --repo and --json."""
 
     def command(**kwargs: Any) -> None:
-        repo, as_json = kwargs.pop("repo"), kwargs.pop("as_json")
+        repo = pick_repo(kwargs.pop("repo_path"), kwargs.pop("repo"))
+        as_json = kwargs.pop("as_json")
         run_tool(entry, repo, kwargs, as_json)
 
+    P = inspect.Parameter
     params = [_cli_param(p) for p in entry.params]
     params += [
-        inspect.Parameter(
-            "repo", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RepoOpt, default=Path(".")
-        ),
-        inspect.Parameter(
-            "as_json", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=JsonOpt, default=False
-        ),
+        P("repo_path", P.POSITIONAL_OR_KEYWORD, annotation=RepoArg, default=None),
+        P("repo", P.POSITIONAL_OR_KEYWORD, annotation=RepoFlag, default=None),
+        P("as_json", P.POSITIONAL_OR_KEYWORD, annotation=JsonOpt, default=False),
     ]
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}

@@ -25,6 +25,7 @@ from scout.errors import RepoError, ScoutError
 from scout.explorer import make_policy
 from scout.index import IndexBusyError
 from scout.index.index import BUSY_WAIT_MS
+from scout.progress import TRIVIAL_FILES, phase_lines
 from scout.repo import Repo
 
 log = logging.getLogger("scout.mcp")
@@ -165,7 +166,9 @@ class Repos:
     def _open_one(self, root: Path) -> Served:
         started = time.perf_counter()
         settings = load_settings(root).merged(**self.overrides)
-        ws = Workspace.open(root, settings, progress=None)  # no progress bar: stdout is the protocol
+        # Lines on stderr, never a bar: stdout is the protocol, and stderr is the harness's MCP log.
+        with phase_lines(root.name, threshold=TRIVIAL_FILES) as progress:
+            ws = Workspace.open(root, settings, progress=progress)
         log.info("serving %s (index ready in %.1fs)", root, time.perf_counter() - started)
         return Served(ws, self.refresh_seconds)
 

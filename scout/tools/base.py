@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from scout.repo import Repo
+from scout.repo import Repo, posix_path
 
 if TYPE_CHECKING:
     from scout.index import Index
@@ -49,6 +49,10 @@ class Hit:
     snippet: str = ""  # the matching line's text, or a short label
     kind: Kind = Kind.MATCH
     detail: str = ""  # kind-specific: a definition's kind (function, class), the terms BM25 matched
+
+    def __post_init__(self) -> None:
+        # rg on Windows reports `.\shop\auth\x.py`: every hit, and so every span, says `shop/auth/x.py`.
+        self.path = posix_path(self.path)
 
 
 @dataclass

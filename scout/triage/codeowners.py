@@ -16,7 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from scout.repo import Repo
+from scout.repo import Repo, posix_path
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,9 @@ class CodeOwners:
         return cls(None, [])
 
     def owners(self, path: str) -> tuple[str, ...]:
-        """The owners of a repo-relative POSIX path (empty when nobody owns it)."""
+        """The owners of a repo-relative path (empty when nobody owns it). A Windows-style path
+        matches as its POSIX form; in the patterns a backslash stays an escape, as on GitHub."""
+        path = posix_path(path)
         for rule in reversed(self.rules):
             if rule.regex.fullmatch(path):
                 return rule.owners
