@@ -48,6 +48,7 @@ class Settings:
     max_repairs: int = 2  # `scout patch`: how often a diff that does not apply goes back to the model
     mcp_max_tokens: int = 20_000  # `scout mcp`: no tool result is longer (several clients reject > 25k)
     mcp_refresh_seconds: int = 2  # `scout mcp`: re-index changed files at most this often (0: every call)
+    server: str | None = None  # `scout ask`: a running `scout mcp --http` to ask (its URL, or "auto")
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every non-None override applied (command-line flags)."""

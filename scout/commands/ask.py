@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scout import cache as cache_files
-from scout.api import Workspace
 from scout.commands.app import (
     BudgetOpt,
     ExplorerOpt,
@@ -24,13 +24,26 @@ from scout.commands.app import (
     read_query,
 )
 from scout.commands.progress import progress_bar
-from scout.config import load_settings
-from scout.explorer.trajectory import Trajectory
+from scout.config import Settings, load_settings
 from scout.progress import TRIVIAL_FILES
 from scout.repo import Repo
 
+if TYPE_CHECKING:
+    from scout.api import Workspace
+
+log = logging.getLogger("scout")
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Ask a running `scout mcp --http` (its URL, or auto for the one it announced) instead of "
+        "opening the index here; falls back to answering here [default: the `server` setting]."
+    ),
+]
+
 
 def open_workspace(repo: Path, **overrides) -> Workspace:
+    from scout.api import Workspace  # imported here: a call a server answers never opens an index
+
     root = Repo.open(repo)
     settings = load_settings(root.root).merged(**overrides)
     with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
@@ -55,6 +68,7 @@ def ask(
     max_turns: TurnsOpt = None,
     trajectory: TrajOpt = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
+    server: ServerOpt = None,
 ) -> None:
     """Find the code that answers QUERY in REPO; print an evidence bundle (Markdown, or --json).
     With --issue-file, a lone positional that is a directory is REPO."""
@@ -62,6 +76,12 @@ def ask(
         query, repo_path = None, Path(query)  # `scout ask -f issue.md ~/src/django`
     root = pick_repo(repo_path, repo)
     text = read_query(query, issue_file)
+    settings = load_settings(Repo.open(root).root)
+    choice = server or settings.server
+    if choice and not (explorer or trajectory or max_turns or max_file_bytes):
+        answered = ask_server(choice, root, text, settings, budget, max_spans, code)
+        if answered is not None:
+            print_bundle(answered["bundle"], answered["markdown"], answered["found"], as_json)
     ws = open_workspace(
         root,
         budget=budget,
@@ -71,6 +91,8 @@ def ask(
         max_turns=max_turns,
         max_file_bytes=max_file_bytes,
     )
+    from scout.explorer.trajectory import Trajectory
+
     traj = Trajectory.to_file(trajectory) if trajectory else None
     try:
         bundle = ws.ask(text, trajectory=traj)
@@ -78,11 +100,34 @@ def ask(
         if traj:
             traj.close()
         ws.close()
+    print_bundle(bundle.to_dict(), bundle.to_markdown(), bundle.found, as_json)
+
+
+def print_bundle(data: dict, markdown: str, found: bool, as_json: bool) -> None:
     if as_json:
-        emit_json(bundle.to_dict())
+        emit_json(data)
     else:
-        typer.echo(bundle.to_markdown() if bundle.found else "no evidence found")
-    raise typer.Exit(0 if bundle.found else 1)
+        typer.echo(markdown if found else "no evidence found")
+    raise typer.Exit(0 if found else 1)
+
+
+def ask_server(
+    choice: str, root: Path, text: str, settings: Settings, budget, max_spans, code
+) -> dict | None:
+    """The server's answer, or None (said on stderr) when it cannot give one."""
+    from scout.commands.remote import Unavailable, ask_remote, server_url
+
+    url = server_url(choice)
+    if url is None:
+        log.warning("no running scout server announced itself; answering here")
+        return None
+    limits = {"budget": budget or settings.budget, "max_spans": max_spans or settings.max_spans}
+    limits["code"] = settings.code if code is None else code
+    try:
+        return ask_remote(url, root, text, **limits)
+    except Unavailable as exc:
+        log.warning("%s; answering here", exc)
+        return None
 
 
 INDEX_WAIT_MS = 30 * 60 * 1000  # `scout index` waits for another writer rather than fail

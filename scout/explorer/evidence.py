@@ -133,7 +133,7 @@ class Evidence:
         best: dict[str, list[float]] = defaultdict(list)
         for r in self.regions.values():
             best[r.path].append(r.score)
-        paths = set(best) | set(self.file_bonus)
+        paths = sorted(set(best) | set(self.file_bonus))  # sorted: ties break the same way every run
         scores = {}
         for p in paths:
             ranked = sorted(best.get(p, []), reverse=True)

@@ -68,7 +68,7 @@ def analyze_query(text: str) -> QueryFacts:
         + [m[1].strip() for m in QUOTED.findall(text) if " " in m[1]]
     )
     facts.weights = _identifiers(text)
-    facts.identifiers = sorted(facts.weights, key=lambda n: (-facts.weights[n], -len(n)))
+    facts.identifiers = sorted(facts.weights, key=lambda n: (-facts.weights[n], -len(n), n))
     lowered = text.lower()
     facts.mentions_tests = bool(re.search(r"\btests?\b|\btest_|pytest|unittest", lowered))
     facts.asks_about_tests = facts.mentions_tests and len(lowered.split()) <= 30

@@ -50,7 +50,9 @@ def grep(
             raise ToolError(f"invalid regex {pattern!r}: {reason}", hint=REGEX_HINT) from None
         raise
     truncated = len(hits) > max_matches
-    hits = hits[:max_matches]
+    # rg searches files in parallel and prints them in whatever order they finish: sorted, the
+    # same question gets the same answer every time (past the cap, which matches are kept can vary)
+    hits = sorted(hits, key=lambda h: (h.path, h.line))[:max_matches]
     for hit in hits:
         d = ctx.index.enclosing(hit.path, hit.line)
         if d is not None:
