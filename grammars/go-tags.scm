@@ -1,6 +1,7 @@
 ; Go tags for scout. Written for scout; see grammars/README.md.
-; Methods with receivers are not nested in their type's declaration, so their
-; parent stays None; interface method specs and struct fields get the type as parent.
+; Methods with receivers are not nested in their type's declaration: the receiver's
+; type, captured as @receiver, is their parent (`RouterGroup.Handle`); interface method
+; specs and struct fields get the type as parent by nesting.
 
 ; ---- definitions ----------------------------------------------------------
 
@@ -11,6 +12,12 @@
   name: (identifier) @name.definition.function) @definition.function
 
 (method_declaration
+  receiver: (parameter_list
+    (parameter_declaration
+      type: [(type_identifier) @receiver
+             (pointer_type (type_identifier) @receiver)
+             (generic_type type: (type_identifier) @receiver)
+             (pointer_type (generic_type type: (type_identifier) @receiver))]))
   name: (field_identifier) @name.definition.method) @definition.method
 
 (type_spec

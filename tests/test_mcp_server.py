@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import anyio
+import jsonschema
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import ListRootsResult, Root
@@ -18,6 +19,7 @@ from mcp.types import ListRootsResult, Root
 from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
 
+BUNDLE_SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "bundle.schema.json").read_text())
 TOOLS = {"find_context", "read_range", "grep", "symbols", "outline", "glob", "bm25", "semantic", "related"}
 CSRF = "where is the CSRF token checked"
 
@@ -39,6 +41,7 @@ async def assert_lists_tools_and_cites_csrf(client: Client) -> None:
     top = result.structured_content["answer"][0]
     assert (top["path"], top["start_line"], top["end_line"]) == ("shop/auth/tokens.py", 19, 27)
     assert result.structured_content["format"] == "scout-bundle/2"
+    jsonschema.validate(result.structured_content, BUNDLE_SCHEMA)  # the schema shipped in docs/
     assert "### shop/auth/tokens.py:19-27 `check_csrf_token`" in result.content[0].text
 
 

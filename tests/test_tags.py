@@ -124,9 +124,9 @@ CASES: dict[str, tuple[str, list[D], str]] = {
             ("Inventory", "struct", 24, 27, 24, None),
             ("items", "field", 25, 25, 25, "Inventory"),
             ("NewInventory", "function", 29, 31, 29, None),
-            ("Add", "method", 33, 40, 33, None),  # receiver methods have no parent
-            ("Count", "method", 42, 44, 42, None),
-            ("record", "method", 46, 48, 46, None),
+            ("Add", "method", 33, 40, 33, "Inventory"),  # a receiver method's parent is its type
+            ("Count", "method", 42, 44, 42, "Inventory"),
+            ("record", "method", 46, 48, 46, "Inventory"),
             ("Total", "function", 50, 57, 50, None),
             ("Quantity", "type", 59, 59, 59, None),
         ],
@@ -445,7 +445,7 @@ def test_grammar_file_compiles(lang):
     names = {query.capture_name(i) for i in range(query.capture_count)}
     # only the tags convention (or `_`-prefixed helper captures used by predicates)
     for name in names:
-        assert re.fullmatch(r"(name\.(definition|reference)\.\w+|definition\.\w+|_\w+)", name), name
+        assert re.fullmatch(r"(name\.(definition|reference)\.\w+|definition\.\w+|_\w+|receiver)", name), name
     assert any(n.startswith("name.definition.") for n in names)
     assert any(n.startswith("name.reference.") for n in names)
 

@@ -18,8 +18,13 @@ def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Defini
     tree = Parser(grammar(lang)).parse(data)
     raw_defs: list[tuple[str, str, Node, Node]] = []
     refs: dict[tuple[str, int], Reference] = {}
+    receivers: dict[int, str] = {}  # a definition node's start byte → its receiver type (Go methods)
     for _, captures in QueryCursor(tags_query(lang)).matches(tree.root_node):
         for capture, nodes in captures.items():
+            if capture == "receiver":
+                for whole in captures.get("definition.method", []):
+                    receivers[whole.start_byte] = _text(nodes[0])
+                continue
             role, _, kind = capture.partition(".")
             if role != "name":
                 continue
@@ -34,7 +39,7 @@ def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Defini
                 elif category == "reference":
                     line = node.start_point[0] + 1
                     refs.setdefault((text, line), Reference(text, kind, path, line))
-    return _with_parents(raw_defs, path), sorted(refs.values(), key=lambda r: (r.line, r.name))
+    return _with_parents(raw_defs, path, receivers), sorted(refs.values(), key=lambda r: (r.line, r.name))
 
 
 def _text(node: Node) -> str:
@@ -63,8 +68,12 @@ def _head_end(whole: Node, name: Node) -> int:
     return row + 1 if opens_here else max(row, name.start_point[0] + 1)
 
 
-def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Definition]:
-    """Attach each definition's innermost enclosing definition, by node containment."""
+def _with_parents(
+    raw: list[tuple[str, str, Node, Node]], path: str, receivers: dict[int, str] | None = None
+) -> list[Definition]:
+    """Attach each definition's innermost enclosing definition, by node containment, or its
+    receiver's type where the grammar names one (a Go method is not inside its type)."""
+    receivers = receivers or {}
     seen: set[tuple[int, int, str]] = set()
     items = []
     for name, kind, name_node, whole in raw:
@@ -79,7 +88,7 @@ def _with_parents(raw: list[tuple[str, str, Node, Node]], path: str) -> list[Def
     for _, _, name, kind, name_node, whole in items:
         while stack and (stack[-1][0] < whole.end_byte or stack[-1][2] == (whole.start_byte, whole.end_byte)):
             stack.pop()  # ended before this one, or the very same node (`int a, b;`): not a parent
-        parent = stack[-1][1] if stack else None
+        parent = stack[-1][1] if stack else receivers.get(whole.start_byte)
         out.append(
             Definition(
                 name=name,

@@ -1,0 +1,208 @@
+"""The learned explorer (the default): its weights ship in the package and load offline, it
+answers in two tiers with a stop rule, cites tight spans, and finds code described in other words."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scout.api import Workspace
+from scout.explorer.evidence import Evidence, Reason, Signal
+from scout.explorer.features import NAMES
+from scout.explorer.model import (
+    CALIBRATION_NAMES,
+    EXPANSION_NAMES,
+    ModelPolicy,
+    Weights,
+    cite,
+    shipped,
+)
+from scout.explorer.query import analyze_query
+from scout.index.lexical import terms
+from scout.models.embedder import WEIGHTS as EMBEDDER
+from scout.models.mlp import MLP
+from scout.models.mlp import WEIGHTS as EXPLORER
+from scout.tools import call_tool
+
+ROOT = Path(__file__).parent.parent
+
+
+def linear(names, weights: dict[str, float], bias: float = 0.0) -> MLP:
+    """A hand-set linear net: each named feature times its weight."""
+    w = np.array([weights.get(n, 0.0) for n in names])
+    return MLP(tuple(names), np.zeros(len(names)), np.ones(len(names)), None, None, w, bias)
+
+
+def bm25_policy() -> ModelPolicy:
+    """Scores candidates by their BM25 evidence alone; confidence falls with the gap to the best."""
+    head = linear(NAMES, {"bm25": 8.0})
+    calibration = linear(CALIBRATION_NAMES, {"logit_gap": 3.0}, bias=2.0)
+    rule = {"min_confidence": 0.5, "relative": 0.5, "max_answer": 4, "max_leads": 8}
+    return ModelPolicy(weights=Weights(head, linear(EXPANSION_NAMES, {}), calibration, rule))
+
+
+def evidence(scores: list[float]) -> Evidence:
+    ev = Evidence()
+    for i, s in enumerate(scores):
+        ev.region(f"pkg/m{i}.py", 10, 30, f"f{i}", "function").add(Reason(Signal.BM25, "word"), s)
+    return ev
+
+
+def test_the_stop_rule_cites_one_span_when_one_dominates_and_several_when_several_do():
+    facts = analyze_query("where is the word handled")
+    one = bm25_policy().answer(evidence([1.0, 0.2, 0.2, 0.1]), facts)
+    assert [s.path for s in one.spans] == ["pkg/m0.py"]
+    assert {s.path for s in one.leads} == {"pkg/m1.py", "pkg/m2.py", "pkg/m3.py"}
+    several = bm25_policy().answer(evidence([1.0, 0.98, 0.97, 0.1]), facts)
+    assert [s.path for s in several.spans] == ["pkg/m0.py", "pkg/m1.py", "pkg/m2.py"]
+    assert all(s.confidence is not None for s in several.spans + several.leads)
+
+
+def test_a_long_definition_is_cited_from_its_signature_to_the_evidence():
+    ev = Evidence()
+    r = ev.region("a.py", 100, 400, "Big.method")
+    r.add(Reason(Signal.IDENTIFIER, "needle"), 1.0, 130)
+    assert cite(r) == (100, 140)  # the signature down to ten lines past the matched line
+    r.lines = {390}
+    assert cite(r) == (380, 400)  # far down: a window around the evidence
+    short = ev.region("a.py", 1, 20, "small")
+    assert cite(short) == (1, 20)
+
+
+GO = """package router
+
+// Handle registers a new request handle with the given path and method.
+// It is the lowest-level way to add a route.
+func (group *RouterGroup) Handle(httpMethod, relativePath string, handlers ...HandlerFunc) IRoutes {
+\tif matched := regEnLetter.MatchString(httpMethod); !matched {
+\t\tpanic("http method " + httpMethod + " is not valid")
+\t}
+\treturn group.handle(httpMethod, relativePath, handlers)
+}
+
+type RouterGroup struct {
+\tHandlers []HandlerFunc
+}
+"""
+
+
+def test_a_go_function_with_a_doc_comment_is_cited_with_its_body(tmp_path):
+    (tmp_path / "routergroup.go").write_text(GO)
+    ws = Workspace.open(tmp_path)
+    try:
+        bundle = ws.ask("where is a new request handle registered with a path and method")
+    finally:
+        ws.close()
+    top = bundle.spans[0]
+    assert (top.path, top.symbol) == ("routergroup.go", "RouterGroup.Handle")
+    assert top.start_line == 5 and top.end_line == 10  # `func ...` through its closing brace
+    assert "return group.handle" in top.text
+
+
+def test_budgets_and_span_counts_below_the_minimum_are_usage_errors(sample_repo):
+    for args in (["--budget", "60"], ["--budget", "0"], ["--budget", "-5"], ["--max-spans", "0"]):
+        out = subprocess.run([sys.executable, "-m", "scout", "ask", "csrf", str(sample_repo), *args],
+                             capture_output=True, text=True, env=os.environ.copy())  # fmt: skip
+        assert out.returncode == 2 and "Usage:" in out.stderr and "internal error" not in out.stderr, args
+    ok = subprocess.run([sys.executable, "-m", "scout", "ask", "where is the CSRF token checked",
+                         str(sample_repo), "--budget", "100", "--json"], capture_output=True, text=True,
+                        env=os.environ.copy())  # fmt: skip
+    data = json.loads(ok.stdout)
+    assert ok.returncode == 0 and data["answer"] and data["budget"]["used"] <= 100
+
+
+def test_the_shipped_weights_are_small_and_load_without_torch_or_network():
+    sizes = EMBEDDER.stat().st_size + EXPLORER.stat().st_size
+    assert sizes < 25 * 2**20
+    code = (
+        "import sys; from scout.explorer.model import shipped; shipped(); assert 'torch' not in sys.modules"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=os.environ | {"HF_HUB_OFFLINE": "1"})  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert shipped().head.features == NAMES
+
+
+PARAPHRASE = {
+    "vault/keeper.py": '''
+def seal(blob, secret):
+    """Wrap the blob so that only the holder of the secret can open it."""
+    return bytes(b ^ secret for b in blob)
+
+
+def tally(rows):
+    total = 0
+    for row in rows:
+        total += row.amount
+    return total
+''',
+    "vault/clock.py": """
+def next_tick(moment, step):
+    return moment + step
+""",
+}
+
+
+def test_the_semantic_tool_finds_code_described_in_other_words(tmp_path):
+    for path, text in PARAPHRASE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    ws = Workspace.open(tmp_path)
+    try:
+        query = "how is data encrypted with a key"
+        assert not set(terms(query)) & {t for text in PARAPHRASE.values() for t in terms(text)}
+        hits = call_tool(ws.ctx, "semantic", {"query": query, "limit": 3}).hits
+        assert hits[0].symbol == "seal"
+        sums = call_tool(ws.ctx, "semantic", {"query": "add up the amounts", "limit": 3}).hits
+        assert sums[0].symbol == "tally"
+    finally:
+        ws.close()
+
+
+def test_vectors_follow_a_changed_file(tmp_path):
+    (tmp_path / "a.py").write_text("def sum_prices(items):\n    return sum(i.price for i in items)\n")
+    ws = Workspace.open(tmp_path)
+    try:
+        e = ws.index.embedder
+        before = ws.index.semantic(e.embed(Counter(terms("send an email message")), query=True), 1)
+        (tmp_path / "a.py").write_text("def send_mail(to, body):\n    smtp.sendmail(to, body)\n")
+        assert ws.index.update().changed == 1
+        after = ws.index.semantic(e.embed(Counter(terms("send an email message")), query=True), 1)
+        assert after[0][3] == "send_mail" and after[0][-1] > before[0][-1]
+    finally:
+        ws.close()
+
+
+@pytest.mark.skipif(os.environ.get("SCOUT_SKIP_WHEEL") == "1", reason="SCOUT_SKIP_WHEEL=1")
+def test_the_wheel_carries_the_weights_and_answers_from_a_fresh_venv(tmp_path, sample_repo):
+    """`pip wheel .`, then a new virtual environment with only that wheel (and its pinned
+    dependencies from the package index): `scout ask` uses the learned explorer."""
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+    subprocess.run(
+        [*build, "-w", str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True, timeout=600
+    )
+    [wheel] = (tmp_path / "dist").glob("scout_context-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"scout/models/weights/embedder.npz", "scout/models/weights/explorer.json"} <= set(names)
+    assert any(n.startswith("scout/grammars/") for n in names)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True,
+                         text=True, timeout=900)  # fmt: skip
+    assert pip.returncode == 0, pip.stderr[-2000:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    ask = [str(venv / "bin" / "scout"), "ask", "where is the CSRF token checked", str(sample_repo), "--json"]
+    out = subprocess.run(ask, capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["explorer"] == "model" and data["answer"][0]["path"] == "shop/auth/tokens.py"
+    assert "torch" not in subprocess.run([str(venv / "bin" / "pip"), "list"], capture_output=True,
+                                         text=True).stdout.lower()  # fmt: skip
