@@ -4,7 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DJANGO := 5.2.8
 DEMO := .demo/django-$(DJANGO)
-export SCOUT_CACHE_DIR ?= $(CURDIR)/.demo/cache
 
 .PHONY: all install test lint format demo bench bench-smoke speed train clean
 
@@ -35,11 +34,11 @@ $(DEMO):
 	$(BIN)/pip download -q --no-deps --no-binary :all: -d .demo django==$(DJANGO)
 	tar -xzf .demo/django-$(DJANGO).tar.gz -C .demo
 
-demo: install $(DEMO)  ## index a pinned Django sdist and ask it three questions (learned explorer)
-	$(BIN)/scout index --repo $(DEMO)
-	$(BIN)/scout ask "where is the CSRF token checked" --repo $(DEMO) --max-spans 3 --budget 1200
-	$(BIN)/scout ask "How are password hashers chosen when checking a password?" --repo $(DEMO) --max-spans 3 --budget 1200
-	$(BIN)/scout ask "QuerySet.only() after select_related() crashes on proxy models" --repo $(DEMO) --max-spans 3 --budget 1200
+demo: install $(DEMO)  ## index a pinned Django sdist (in the normal cache) and ask it three questions
+	$(BIN)/scout index $(DEMO)
+	$(BIN)/scout ask "where is the CSRF token checked" $(DEMO) --budget 1200
+	$(BIN)/scout ask "How are password hashers chosen when checking a password?" $(DEMO) --budget 1200
+	$(BIN)/scout ask "QuerySet.only() after select_related() crashes on proxy models" $(DEMO) --budget 1200
 
 speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
 	$(BIN)/python -m benchmarks.speed --repo $(DEMO) --write benchmarks/RESULTS.md
