@@ -77,3 +77,26 @@ def test_past_the_waiting_line_a_call_is_told_to_retry(sample_repo, slow_site):
     busy = [r for r in results if r.is_error]
     assert busy and all("busy" in r.content[0].text and "retry" in r.content[0].text for r in busy)
     assert any(not r.is_error for r in results)
+
+
+def test_with_watch_a_new_file_is_indexed_without_waiting_for_a_call(sample_repo):
+    """--refresh-interval 3600: only the watcher can have indexed the file written after start."""
+
+    async def run() -> str:
+        args = ["-m", "scout", "mcp", "--repo", str(sample_repo), "--watch", "--refresh-interval", "3600",
+                "--workers", "0"]  # fmt: skip
+        params = StdioServerParameters(command=sys.executable, args=args, env=dict(os.environ))
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            await session.call_tool("symbols", {"name": "check_csrf_token"})  # open and indexed
+            (sample_repo / "shop" / "refunds.py").write_text(
+                "def issue_refund(order):\n    return order.total\n"
+            )
+            for _ in range(40):
+                found = await session.call_tool("symbols", {"name": "issue_refund"})
+                if not found.is_error:
+                    return found.content[0].text
+                await anyio.sleep(0.25)
+            return found.content[0].text
+
+    assert "shop/refunds.py:1-2" in anyio.run(run)

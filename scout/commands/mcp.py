@@ -47,6 +47,9 @@ def mcp(
             "[default: the number of cores, at most 8].",
         ),
     ] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Re-index as files change (file-system notifications).")
+    ] = False,
     max_waiting: Annotated[
         int | None,
         typer.Option(min=0, help="Calls waiting beyond the workers before 'busy' [default: 2 per worker]."),
@@ -73,6 +76,7 @@ def mcp(
         overrides={"explorer": explorer} if explorer else {},
         workers=default_workers() if workers is None else workers,
         max_waiting=max_waiting,
+        watch=watch,
     )
     server = build_server(config)
     if not http:

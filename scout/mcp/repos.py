@@ -31,16 +31,36 @@ from scout.repo import Repo
 log = logging.getLogger("scout.mcp")
 
 
-class Served:
-    """One open workspace, its explorer's name, its refresh clock."""
+WATCHED_FALLBACK_S = 60  # with --watch, a refresh on a call still happens this rarely (lost events)
 
-    def __init__(self, ws: Workspace, refresh_seconds: int) -> None:
+
+class Served:
+    """One open workspace, its explorer's name, its refresh clock, and (with --watch) a watcher."""
+
+    def __init__(self, ws: Workspace, refresh_seconds: int, watch: bool = False) -> None:
         self.ws = ws
         self.explorer = ws.settings.explorer
         make_policy(self.explorer)  # a bad name or missing weights fail when the repository opens
-        self.refresh_seconds = refresh_seconds
+        self.refresh_seconds = max(refresh_seconds, WATCHED_FALLBACK_S) if watch else refresh_seconds
         self._checked = time.monotonic()  # just opened, so just refreshed
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        if watch:
+            threading.Thread(target=self._watch, name="scout-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Re-index as soon as files change (file-system notifications, `watchfiles`), so a call
+        never waits for a refresh and never answers from a stale index."""
+        from watchfiles import watch
+
+        for _changes in watch(self.ws.repo.root, stop_event=self._stop, debounce=300, rust_timeout=1000,
+                              ignore_permission_denied=True):  # fmt: skip
+            self._checked = 0.0  # due now
+            self.refresh()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.ws.close()
 
     def new_policy(self):
         """A fresh policy for each call: concurrent calls never share an explorer's state (an LLM
@@ -79,11 +99,13 @@ class Repos:
         overrides: dict[str, Any] | None = None,
         refresh_seconds: int = 2,
         cwd: Path | None = None,
+        watch: bool = False,
     ) -> None:
         self.explicit = [Repo.open(p).root for p in paths]  # a missing --repo fails at start-up
         self.cwd = (cwd or Path.cwd()).resolve()
         self.overrides = overrides or {}
         self.refresh_seconds = refresh_seconds
+        self.watch = watch
         self._open: dict[Path, Future[Served]] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scout-open")
@@ -145,7 +167,7 @@ class Repos:
         self._pool.shutdown(wait=False, cancel_futures=True)
         for fut in list(self._open.values()):
             if fut.done() and fut.exception() is None:
-                fut.result().ws.close()
+                fut.result().close()
 
     def _configured_match(self, repo: str) -> Path | None:
         for root in self.configured:
@@ -170,7 +192,7 @@ class Repos:
         with phase_lines(root.name, threshold=TRIVIAL_FILES) as progress:
             ws = Workspace.open(root, settings, progress=progress)
         log.info("serving %s (index ready in %.1fs)", root, time.perf_counter() - started)
-        return Served(ws, self.refresh_seconds)
+        return Served(ws, self.refresh_seconds, self.watch)
 
 
 def root_paths(uris: Sequence[str]) -> list[Path]:

@@ -54,6 +54,7 @@ class ServerConfig:
     overrides: dict[str, Any] = field(default_factory=dict)  # settings from command-line flags
     cwd: Path | None = None
     workers: int = 0  # processes answering find_context; 0: in the server process (threads)
+    watch: bool = False  # re-index on file-system notifications instead of checking on calls
     max_waiting: int | None = None  # calls queued beyond the workers before "busy" (default 2 × workers)
 
 
@@ -91,7 +92,7 @@ def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
 def _lifespan(config: ServerConfig, live: dict):
     @asynccontextmanager
     async def lifespan(_server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
-        repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd)
+        repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd, config.watch)
         repos.warm()
         workers = Workers(config.workers, config.max_waiting) if config.workers else None
         live["state"] = ServerState(repos, config.max_tokens, workers)
