@@ -206,3 +206,34 @@ def test_the_wheel_carries_the_weights_and_answers_from_a_fresh_venv(tmp_path, s
     assert data["explorer"] == "model" and data["answer"][0]["path"] == "shop/auth/tokens.py"
     assert "torch" not in subprocess.run([str(venv / "bin" / "pip"), "list"], capture_output=True,
                                          text=True).stdout.lower()  # fmt: skip
+
+
+def test_turn_two_follows_the_links_the_expansion_scorer_picks(tmp_path):
+    """A question about the entry point; the code that does the work is only reachable by its
+    call: the explorer follows `callees` from its best candidate and cites the callee."""
+    (tmp_path / "service.py").write_text(
+        "def handle_upload(request):\n    data = request.body\n    return store_blob(data)\n"
+    )
+    (tmp_path / "storage.py").write_text(
+        "def store_blob(data):\n    path = make_path(data)\n    with open(path, 'wb') as f:\n"
+        "        f.write(data)\n    return path\n\n\ndef make_path(data):\n    return str(hash(data))\n"
+    )
+    follow_callees = linear(EXPANSION_NAMES, {"callees": 4.0}, bias=-5.0)  # 0.27 for callees, 0.007 else
+    calibration = linear(CALIBRATION_NAMES, {"logit_gap": 3.0}, bias=2.0)
+    head = linear(NAMES, {"bm25": 2.0, "callee": 3.0})
+    policy = ModelPolicy(weights=Weights(head, follow_callees, calibration, {}))
+    from scout.explorer.trajectory import Trajectory
+
+    ws = Workspace.open(tmp_path)
+    try:
+        record = tmp_path.parent / "trajectory.jsonl"
+        traj = Trajectory.to_file(record)
+        bundle = ws.ask("where is an upload handled", policy=policy, trajectory=traj)
+        traj.close()
+    finally:
+        ws.close()
+    calls = [json.loads(line) for line in record.read_text().splitlines() if '"tool_call"' in line]
+    links = [c["args"] for c in calls if c["tool"] == "related"]
+    assert links and all(a["relation"] == "callees" for a in links)
+    cited = [(s.path, s.symbol) for s in bundle.spans + bundle.leads]
+    assert ("storage.py", "store_blob") in cited  # reached only through the call
