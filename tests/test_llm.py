@@ -4,7 +4,10 @@ and, for hf:PATH, a tiny random-weight transformers model built on disk by the t
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -294,3 +297,11 @@ def test_hf_explorer_drives_the_loop_with_a_local_model(sample_repo, tmp_path):
     assert bundle["explorer"] == "hf:tiny-llama" and bundle["fallback"] is True
     assert spans(bundle) == [("shop/auth/tokens.py", 19, 27)]
     assert result.stderr == ""
+
+
+def test_a_hosted_model_without_a_key_is_a_one_line_error_before_any_request(sample_repo):
+    env = {k: v for k, v in os.environ.items() if "API_KEY" not in k}
+    args = [sys.executable, "-m", "scout", "ask", "q", str(sample_repo), "--explorer", "anthropic:claude-x"]
+    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 2 and "no API key for anthropic:claude-x" in out.stderr
+    assert "ANTHROPIC_API_KEY" in out.stderr and "cannot reach" not in out.stderr

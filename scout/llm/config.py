@@ -48,7 +48,14 @@ def parse_model(text: str, base_url: str | None = None, env: dict[str, str] | No
     url = (url or base_url or provider_module(provider).DEFAULT_URL).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ScoutError(f"model URL must start with http:// or https://, got {url!r}")
-    return ModelSpec(provider, model, url, api_key(provider, env))
+    key = api_key(provider, env)
+    wire = provider_module(provider)
+    if key is None and url == wire.DEFAULT_URL.rstrip("/"):
+        # a hosted API refuses a request without a key: say so now, not as a network error later
+        raise ScoutError(
+            f"no API key for {provider}:{model}", hint=f"set {wire.KEY_VARIABLE} or SCOUT_API_KEY"
+        )
+    return ModelSpec(provider, model, url, key)
 
 
 def api_key(provider: str, env: dict[str, str] | None = None) -> str | None:
