@@ -34,6 +34,7 @@ class Settings:
     max_turns: int = 4
     max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools
     code: bool = True  # include span text in bundles
+    redact: bool = True  # mask secrets in every line scout hands on (docs/security.md)
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
     github_retries: int = 5  # `scout triage`: retries on GitHub 5xx, 429 and rate limits
     github_backoff_ms: int = 1000  # `scout triage`: first retry's wait, doubled each time; Retry-After wins
@@ -53,7 +54,7 @@ class Settings:
 
 
 # What a repository's own file may set: how much to retrieve and show, nothing that picks code,
-# an endpoint, a key or a place on disk.
+# an endpoint, a key or a place on disk, nor `redact`: a clone must not turn off secret masking.
 REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code"})
 
 

@@ -4,6 +4,10 @@ with git's error and the current text around its hunks, at most `max_repairs` ti
 
 Every run reports what the scout saved: the tokens of the prompt as sent, against the same prompt
 with the full text of every cited file in place of the bundle (the naive baseline).
+
+Secrets: the bundle's lines were masked where they entered it; what this module reads or is handed
+itself, the issue and the file text around a rejected hunk, is masked before it is sent
+(`redact=False` turns that off, with the `redact` setting).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from scout.errors import ScoutError
 from scout.index.files import read_text
 from scout.llm import Chat, Message, Usage
 from scout.prompts import Prompt, load
+from scout.redact import redact as mask
+from scout.redact import redact_range
 from scout.repo import Repo
 from scout.tokens import count_tokens
 
@@ -57,8 +63,9 @@ class Outcome:
     errors: list[str] = field(default_factory=list)  # why each rejected diff was rejected
 
 
-def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo) -> Outcome:
+def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo, redact: bool = True) -> Outcome:
     prompt = load("plan")
+    issue = mask(issue).text if redact else issue
     messages = request(prompt, issue, evidence(bundle))
     savings = measure(prompt, issue, bundle, repo, messages)
     reply = chat.chat(messages)
@@ -67,8 +74,11 @@ def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo) -> Outcome:
     return Outcome("plan", text, bool(text), prompt.id, savings, chat.usage)
 
 
-def patch(issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int = 2) -> Outcome:
+def patch(
+    issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int = 2, redact: bool = True
+) -> Outcome:
     prompt = load("patch")
+    issue = mask(issue).text if redact else issue
     messages = request(prompt, issue, evidence(bundle))
     outcome = Outcome(
         "patch", "", False, prompt.id, measure(prompt, issue, bundle, repo, messages), chat.usage
@@ -84,7 +94,7 @@ def patch(issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int =
             outcome.text, outcome.ok = diff or "", True
             return outcome
         outcome.errors.append(error)
-        messages.append({"role": "user", "content": repair_request(repo, diff or "", error)})
+        messages.append({"role": "user", "content": repair_request(repo, diff or "", error, redact)})
     return outcome
 
 
@@ -164,11 +174,12 @@ def _git_apply(repo: Repo, diff: str, *flags: str) -> subprocess.CompletedProces
         raise ScoutError(f"cannot run git apply: {exc}", hint="is git installed?") from None
 
 
-def repair_request(repo: Repo, diff: str, error: str) -> str:
-    return load("repair").render_user(error=error, files=_hunk_context(repo, diff) or "(none found)")
+def repair_request(repo: Repo, diff: str, error: str, redact: bool = True) -> str:
+    files = _hunk_context(repo, diff, redact) or "(none found)"
+    return load("repair").render_user(error=error, files=files)
 
 
-def _hunk_context(repo: Repo, diff: str) -> str:
+def _hunk_context(repo: Repo, diff: str, redact: bool = True) -> str:
     """Numbered current lines around each hunk of `diff`, per file, so the model can copy them."""
     out = []
     for section in re.split(r"(?=^--- )", diff, flags=re.M):
@@ -186,6 +197,7 @@ def _hunk_context(repo: Repo, diff: str) -> str:
         for m in _HUNK.finditer(section):
             start, length = int(m[1]), int(m[2] or 1)
             lo, hi = max(1, start - REPAIR_CONTEXT), min(len(lines), start + length + REPAIR_CONTEXT)
-            body = "\n".join(f"{n:>5}  {lines[n - 1]}" for n in range(lo, hi + 1))
+            shown = redact_range(lines, lo, hi, path[1]).text.split("\n") if redact else lines[lo - 1 : hi]
+            body = "\n".join(f"{n:>5}  {line}" for n, line in zip(range(lo, hi + 1), shown, strict=False))
             out.append(f"### {path[1]}:{lo}-{hi}\n{body}")
     return "\n\n".join(out)

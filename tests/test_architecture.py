@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-CORE = {"errors", "config", "tokens", "repo", "plugins", "retry", "__init__", "__version__"}
+CORE = {"errors", "config", "tokens", "repo", "plugins", "retry", "redact", "__init__", "__version__"}
 SURFACE_ENTRY = {"cli", "__main__"}
 
 

@@ -48,6 +48,10 @@ def ask(
     max_turns: TurnsOpt = None,
     trajectory: TrajOpt = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
+    redact: Annotated[
+        bool | None,
+        typer.Option("--redact/--no-redact", help="Mask secrets (keys, tokens, passwords) in cited lines."),
+    ] = None,
 ) -> None:
     """Find the code that answers QUERY; print an evidence bundle (Markdown, or --json)."""
     text = read_query(query, issue_file)
@@ -59,6 +63,7 @@ def ask(
         explorer=explorer,
         max_turns=max_turns,
         max_file_bytes=max_file_bytes,
+        redact=redact,
     )
     traj = Trajectory.to_file(trajectory) if trajectory else None
     try:

@@ -5,7 +5,8 @@ reply into the next turn's parallel tool calls, or into an answer. Calls whose a
 JSON object go straight back to the model as tool errors; calls the tools reject come back the
 same way through the loop. A reply with neither calls nor citations gets one reminder; with no
 turns left the model is asked for its final answer with tools off, and if it still cites nothing
-the loop's fallback (the spans its tool calls touched) is returned, flagged as such.
+the loop's fallback (the spans its tool calls touched) is returned, flagged as such. Tool results
+arrive masked (`scout.tools.call_tool`); the query is masked here before it is sent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scout.explorer.loop import Answer, Observation, State, ToolCall, fallback_a
 from scout.explorer.replies import parse_citations, parse_text_tool_calls, remove_tool_calls, tool_arguments
 from scout.llm import Chat, Message, Reply, client_for, tool_message
 from scout.prompts import load
+from scout.redact import redact
 from scout.tokens import line_prefix
 from scout.tools import TOOLS, ToolContext
 
@@ -113,7 +115,10 @@ TOOL_SPECS = [t.schema() for t in TOOLS.values()]
 def opening(state: State, ctx: ToolContext, max_spans: int) -> list[Message]:
     prompt = load("explorer")
     system = prompt.render_system(turns=state.turns_left, max_spans=max_spans)
-    user = prompt.render_user(query=state.query.strip(), layout=layout(ctx))
+    query = (
+        redact(state.query.strip()).text if ctx.redact else state.query.strip()
+    )  # a pasted log may hold one
+    user = prompt.render_user(query=query, layout=layout(ctx))
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

@@ -13,6 +13,7 @@ from scout.repo import Repo
 class ToolContext:
     repo: Repo
     index: Index
+    redact: bool = True  # mask secrets in what the tools return and what bundles cite
 
 
 class Kind(StrEnum):
