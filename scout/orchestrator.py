@@ -5,6 +5,9 @@ with git's error and the current text around its hunks, at most `max_repairs` ti
 Every run reports what the scout saved: the tokens of the prompt as sent, against the same prompt
 with the full text of every cited file in place of the bundle (the naive baseline).
 
+Untrusted text (the issue, the evidence, file text, git's messages) is fenced with a tag drawn
+for the run (`scout.prompts.fence`), and the system prompt says what is inside is data.
+
 Secrets: the bundle's lines were masked where they entered it; what this module reads or is handed
 itself, the issue and the file text around a rejected hunk, is masked before it is sent
 (`redact=False` turns that off, with the `redact` setting).
@@ -22,6 +25,7 @@ from scout.errors import ScoutError
 from scout.index.files import read_text
 from scout.llm import Chat, Message, Usage
 from scout.prompts import Prompt, load
+from scout.prompts.fence import new_tag, wrap
 from scout.redact import redact as mask
 from scout.redact import redact_range
 from scout.repo import Repo
@@ -64,10 +68,10 @@ class Outcome:
 
 
 def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo, redact: bool = True) -> Outcome:
-    prompt = load("plan")
+    prompt, fence = load("plan"), new_tag()
     issue = mask(issue).text if redact else issue
-    messages = request(prompt, issue, evidence(bundle))
-    savings = measure(prompt, issue, bundle, repo, messages)
+    messages = request(prompt, issue, evidence(bundle), fence)
+    savings = measure(prompt, issue, bundle, repo, messages, fence)
     reply = chat.chat(messages)
     savings.sent_total = savings.sent
     text = reply.text.strip()
@@ -77,11 +81,11 @@ def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo, redact: bool = True
 def patch(
     issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int = 2, redact: bool = True
 ) -> Outcome:
-    prompt = load("patch")
+    prompt, fence = load("patch"), new_tag()
     issue = mask(issue).text if redact else issue
-    messages = request(prompt, issue, evidence(bundle))
+    messages = request(prompt, issue, evidence(bundle), fence)
     outcome = Outcome(
-        "patch", "", False, prompt.id, measure(prompt, issue, bundle, repo, messages), chat.usage
+        "patch", "", False, prompt.id, measure(prompt, issue, bundle, repo, messages, fence), chat.usage
     )
     for attempt in range(max_repairs + 1):
         outcome.savings.sent_total += count_messages(messages)
@@ -94,14 +98,18 @@ def patch(
             outcome.text, outcome.ok = diff or "", True
             return outcome
         outcome.errors.append(error)
-        messages.append({"role": "user", "content": repair_request(repo, diff or "", error, redact)})
+        messages.append({"role": "user", "content": repair_request(repo, diff or "", error, fence, redact)})
     return outcome
 
 
-def request(prompt: Prompt, issue: str, evidence_text: str) -> list[Message]:
+def request(prompt: Prompt, issue: str, evidence_text: str, fence: str) -> list[Message]:
+    """The opening messages: the issue and the evidence each fenced as untrusted text."""
+    user = prompt.render_user(
+        issue=wrap(issue.strip(), fence, "issue"), evidence=wrap(evidence_text, fence, "repository excerpts")
+    )
     return [
-        {"role": "system", "content": prompt.render_system()},
-        {"role": "user", "content": prompt.render_user(issue=issue.strip(), evidence=evidence_text)},
+        {"role": "system", "content": prompt.render_system(fence=fence)},
+        {"role": "user", "content": user},
     ]
 
 
@@ -109,10 +117,12 @@ def evidence(bundle: Bundle) -> str:
     return bundle.to_markdown() if bundle.spans else "(the scout found no evidence)"
 
 
-def measure(prompt: Prompt, issue: str, bundle: Bundle, repo: Repo, messages: list[Message]) -> Savings:
+def measure(
+    prompt: Prompt, issue: str, bundle: Bundle, repo: Repo, messages: list[Message], fence: str
+) -> Savings:
     files = list(dict.fromkeys(s.path for s in bundle.spans))
     naive = "\n".join(_whole_file(repo, path) for path in files) or evidence(bundle)
-    baseline = count_messages(request(prompt, issue, naive))
+    baseline = count_messages(request(prompt, issue, naive, fence))
     return Savings(count_messages(messages), baseline, files)
 
 
@@ -174,9 +184,12 @@ def _git_apply(repo: Repo, diff: str, *flags: str) -> subprocess.CompletedProces
         raise ScoutError(f"cannot run git apply: {exc}", hint="is git installed?") from None
 
 
-def repair_request(repo: Repo, diff: str, error: str, redact: bool = True) -> str:
+def repair_request(repo: Repo, diff: str, error: str, fence: str, redact: bool = True) -> str:
+    """git's complaint and the current text around each hunk, fenced like the first request."""
     files = _hunk_context(repo, diff, redact) or "(none found)"
-    return load("repair").render_user(error=error, files=files)
+    return load("repair").render_user(
+        error=wrap(error, fence, "git apply --check"), files=wrap(files, fence, "repository files")
+    )
 
 
 def _hunk_context(repo: Repo, diff: str, redact: bool = True) -> str:
