@@ -18,16 +18,18 @@ it, a URL with credentials, or a private-key marker.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import import_module
 from typing import Any
 
 MARKER = "«redacted»"
 MIN_ENTROPY_LEN = 20  # shorter quoted strings (hex colours, short hashes) are not treated as secrets
 MIN_TOKEN_LEN = 24  # scout's own check: shorter unquoted tokens are left alone
+CACHED_LINES = 1 << 15  # lines whose findings are remembered (a few MB at most)
 SKIP_LONGER = 4000  # a line this long is minified or data, not code a person wrote: checked for
 # its tokens only, the regex detectors would be slow on it
 
@@ -128,9 +130,10 @@ _WORDY = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}|[A-Z]{5,}")
 _WORD_SEGMENT = re.compile(r"[a-z]{3,}|[A-Z][a-z]{2,}|\.?[a-z]+\.[a-z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _NAME_PREFIX = re.compile(r"^[A-Za-z]+=")  # detect-secrets' Azure value starts with `AccountKey=`
+# A value that names the secret instead of being one: `password1`, `usable_password`, `<token>`.
 _PLACEHOLDER = re.compile(
-    r"[_\-]*(?:password|passwd|pass|pwd|secret|token|key|changeme|example|dummy|placeholder|redacted"
-    r"|x{3,}|\*{3,}|\.{3,})[_\-]*\d?",
+    r"(?:[a-z]+[_\-])*(?:password|passwd|pass|pwd|secret|token|key|changeme|example|dummy|placeholder"
+    r"|redacted|x{3,}|\*{3,}|\.{3,})(?:[_\-][a-z]+)*\d?",
     re.I,
 )
 _KEY_BEGIN = re.compile(r"-{4,5} ?BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)? ?-{4,5}|PuTTY-User-Key-File-\d")
@@ -176,14 +179,12 @@ def redact_range(lines: list[str], start: int, end: int, path: str | None = None
 
 def inside_private_key(lines: list[str], before: int) -> bool:
     """Whether `lines[before]` lies within a private-key block that opened above it."""
-    for n in range(min(before, len(lines)) - 1, -1, -1):
-        line = lines[n]
-        if "-----" in line or "PuTTY" in line or "Private-MAC" in line:
-            if _KEY_END.search(line):
-                return False
-            if _KEY_BEGIN.search(line):
-                return True
-    return False
+    head = "\n".join(lines[:before])  # one join and two searches: most files hold no key
+    if "PRIVATE KEY" not in head and "PuTTY" not in head:
+        return False
+    ends = [m.start() for m in _KEY_END.finditer(head)]
+    begins = [m.start() for m in _KEY_BEGIN.finditer(head)]
+    return bool(begins) and (not ends or begins[-1] > ends[-1])
 
 
 def secrets_in(line: str, path: str | None = None) -> list[tuple[str, str]]:
@@ -202,7 +203,26 @@ def _line_spans(line: str, path: str | None, in_key: bool) -> tuple[list[Span], 
     if in_key or "-----" in line or "PuTTY" in line:
         key_spans, in_key = _private_key_spans(line, in_key)
         spans += key_spans
-    short = len(line) <= SKIP_LONGER
+    if len(line) > SKIP_LONGER:
+        return spans + list(_detected(line, None, short=False)), in_key
+    return spans + list(_detected(line, _file_type(path))), in_key
+
+
+def clear_cache() -> None:
+    """Forget every line's findings: benchmarks measure the cost of lines never seen before."""
+    _detected.cache_clear()
+
+
+def _file_type(path: str | None) -> str | None:
+    """All the detectors know of a path: its extension (as a file name, for detect-secrets)."""
+    return None if path is None else "file" + os.path.splitext(path)[1].lower()
+
+
+@lru_cache(maxsize=CACHED_LINES)
+def _detected(line: str, path: str | None, short: bool = True) -> tuple[Span, ...]:
+    """The secrets in one line. Cached: tool output repeats lines (a grep match is read again,
+    a snippet is a line of the text beside it), and most lines cost only the two gates."""
+    spans: list[Span] = []
     if _names_a_secret(line.lower()):
         if short:
             spans += _library_spans(line, path, _keyword_plugins(line, path))
@@ -211,7 +231,7 @@ def _line_spans(line: str, path: str | None, in_key: bool) -> tuple[list[Span], 
         if short:
             spans += _library_spans(line, path, _plugins("token"))
         spans += _pattern_spans(line, TOKEN_PATTERNS) + _random_token_spans(line)
-    return spans, in_key
+    return tuple(spans)
 
 
 def _keyword_plugins(line: str, path: str | None) -> tuple[Any, ...]:
