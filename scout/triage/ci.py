@@ -15,7 +15,7 @@ from typing import Any
 from scout.errors import ScoutError
 from scout.redact import redact as mask
 from scout.repo import Repo
-from scout.triage.comment import code, fenced
+from scout.triage.comment import code, fenced, inert
 from scout.triage.events import FAILED, Run
 from scout.triage.github import GitHub
 from scout.triage.logs import Location, LogFacts, extract
@@ -103,7 +103,8 @@ def failure_query(failure: Failure) -> str:
 
 def describe_failure(run: Run, failure: Failure) -> list[str]:
     """The comment's opening lines for a failed run."""
-    title = f"[{run.name} #{run.number}]({run.html_url})" if run.html_url else f"{run.name} #{run.number}"
+    name = inert(f"{run.name} #{run.number}")  # the workflow's name is the repository's text
+    title = f"[{name}]({run.html_url})" if run.html_url else name
     lines = [f"**scout** read the failed run {title} at {code(run.head_sha[:7])}."]
     if failure.jobs:
         jobs = [_job(j) for j in failure.jobs]
