@@ -17,7 +17,7 @@ from scout.triage.ci import Failure, describe_failure, repo_path
 from scout.triage.codeowners import CodeOwners, parse
 from scout.triage.comment import Cited, Draft, code, fenced, inert, marker, read_marker, render
 from scout.triage.config import BotConfigError, load_bot_config, parse_bot_config
-from scout.triage.events import EventError, parse_event
+from scout.triage.events import EventError, load_event, parse_event
 from scout.triage.github import GitHub, GitHubError, classify
 from scout.triage.labels import labels_to_add, suggest_labels
 from scout.triage.logs import extract
@@ -298,3 +298,18 @@ def test_confidence_follows_a_calibrated_explorers_probability(probability, leve
 
     spans = [Span("a.py", 1, 9, 0.3, "model: defines `f`", "f", confidence=probability)]
     assert confidence(Bundle("q", "/r", None, "model", spans))[0] == level
+
+
+def test_a_deeply_nested_event_file_is_an_event_error(tmp_path):
+    """Found by fuzzing (tests/test_fuzz.py): json.loads raised RecursionError."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(EventError, match="not JSON"):
+        load_event(path)
+
+
+def test_a_workflow_run_whose_pull_request_number_is_true_names_no_pull_request():
+    """Found by fuzzing: `true` passed as an int and became the pull request to comment on."""
+    doc = json.loads((FIXTURES / "events" / "workflow_run-failure.json").read_text())
+    doc["workflow_run"]["pull_requests"] = [{"number": True}]
+    assert parse_event(doc).number is None
