@@ -163,7 +163,7 @@ def redact(text: str, path: str | None = None, inside_key: bool = False) -> Reda
     for i, line in enumerate(lines):
         spans, in_key = _line_spans(line, path, in_key)
         if spans:
-            lines[i] = _mask(line, [s for s, _ in spans])
+            lines[i] = _mask(line, spans)
             out.lines += 1
             out.reasons.update({reason for _, reason in spans})
     if out.lines:
@@ -287,8 +287,9 @@ def _private_key_spans(line: str, in_key: bool) -> tuple[list[Span], bool]:
             pos, in_key = begin.end(), True
         end = _KEY_END.search(line, pos)
         stop = end.start() if end else len(line)
+        masked = [(m.start(), m.end()) for m in re.finditer(MARKER, line)]
         body = [_unescaped(line, m) for m in _KEY_CHARS.finditer(line, pos, stop)]
-        body = [(a, b) for a, b in body if a < b]
+        body = [(a, b) for a, b in body if a < b and not any(x <= a < y for x, y in masked)]
         if body:  # from its first base64 character to its last: indentation and quotes stay
             spans.append(((body[0][0], body[-1][1]), "private key"))
         if end is None:
@@ -427,9 +428,10 @@ def _occurrences(line: str, value: str) -> list[tuple[int, int]]:
     return out
 
 
-def _mask(line: str, spans: list[tuple[int, int]]) -> str:
-    """`line` with each span (grown to the whole token it sits in) replaced by MARKER."""
-    grown = sorted(_grow(line, a, b) for a, b in spans)
+def _mask(line: str, spans: list[Span]) -> str:
+    """`line` with each span replaced by MARKER, grown to the whole token it sits in (a key
+    block's ends are exact: its END marker may touch it)."""
+    grown = sorted((a, b) if reason == "private key" else _grow(line, a, b) for (a, b), reason in spans)
     merged: list[list[int]] = []
     for a, b in grown:
         if merged and a <= merged[-1][1]:
@@ -447,8 +449,6 @@ def _mask(line: str, spans: list[tuple[int, int]]) -> str:
 def _grow(line: str, a: int, b: int) -> tuple[int, int]:
     """A detector may match a prefix of a token (Stripe's 24 characters of a longer key, a JWT
     without its signature): mask the token it belongs to, so no tail of it is left."""
-    if b - a > 200:  # a key block: its ends are exact
-        return a, b
     while a > 0 and _TOKEN_CHAR.match(line[a - 1]):
         a -= 1
     while b < len(line) and _TOKEN_CHAR.match(line[b]):

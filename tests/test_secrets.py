@@ -105,7 +105,8 @@ def test_ordinary_code_is_left_alone():
 def test_scout_ask_masks_every_secret_in_json_and_markdown(secrets_repo, tmp_path):
     script = whole_files(tmp_path, secrets_repo)
     base = ["ask", "--repo", str(secrets_repo), "--budget", "30000", "--max-spans", "50"]
-    cite_all = [*base, "which credentials does the deploy use", "--explorer", f"scripted:{script}"]
+    query = f"why is {SECRETS['github_pat_classic']} rejected by the deploy"  # echoed: excerpt, header
+    cite_all = [*base, query, "--explorer", f"scripted:{script}"]
     as_json = run_scout(*cite_all, "--json")
     assert as_json.returncode == 0, as_json.stderr
     bundle = json.loads(as_json.stdout)
@@ -255,3 +256,11 @@ def test_no_request_to_a_model_carries_a_secret(secrets_repo, tmp_path):
     assert "rejected that diff" in fake.bodies[-1]["messages"][-1]["content"]  # the repair was sent
     assert "AWS_SECRET_ACCESS_KEY" in bodies and MARKER in bodies
     assert leaked(bodies) == []
+
+
+def test_masking_a_key_block_leaves_its_markers_and_the_marker_alone():
+    """Found by fuzzing (tests/test_fuzz.py): a value's growth ran into a key block's END marker, and
+    a marker inside an open block was masked again («««redacted»»»)."""
+    assert redact("0Private-MAC:0", inside_key=True).text == f"{MARKER}Private-MAC:0"
+    assert redact(MARKER, inside_key=True).text == MARKER
+    assert redact(f'  "{MARKER}\\n{MARKER}",', inside_key=True).lines == 0

@@ -147,9 +147,10 @@ def make_bundle(query: str, ctx: ToolContext, explorer: str, answer: Answer, lim
             masked += _cite(ctx, span)
     for lead in leads:
         lead.end_line = header_end(_file_lines(ctx, lead.path), lead.start_line, lead.end_line)
-    if ctx.redact:  # an explorer's note can quote the query or the file (`quoted: '...'`)
+    if ctx.redact:  # an explorer's note can quote the query or the file; the bundle echoes the query
         for span in [*spans, *leads]:
             span.why = redact(span.why).text
+        query = redact(query).text
     kept, shown, cut = fit(spans, leads, query, limits.budget)
     return Bundle(
         query,
