@@ -196,3 +196,11 @@ def test_citations_and_log_paths_that_are_no_paths_are_skipped(sample_repo):
     assert repo_path(repo, f"/home/runner/work/{long}") is None
     with pytest.raises(RepoError, match="not a path"):
         Repo.open("d" * 5000)
+
+
+def test_an_integer_beyond_any_file_is_a_tool_error(ctx):
+    """Found by fuzzing: `related` passed line 2**63 to SQLite, which raised OverflowError."""
+    with pytest.raises(ToolError, match="line must be at most 2147483647"):
+        call_tool(ctx, "related", {"path": "shop/auth/tokens.py", "line": 2**63})
+    with pytest.raises(ToolError, match="start_line must be at most"):
+        call_tool(ctx, "read", {"path": "shop/auth/tokens.py", "start_line": "99999999999999999999"})
