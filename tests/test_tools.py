@@ -204,3 +204,10 @@ def test_an_integer_beyond_any_file_is_a_tool_error(ctx):
         call_tool(ctx, "related", {"path": "shop/auth/tokens.py", "line": 2**63})
     with pytest.raises(ToolError, match="start_line must be at most"):
         call_tool(ctx, "read", {"path": "shop/auth/tokens.py", "start_line": "99999999999999999999"})
+
+
+@pytest.mark.parametrize("value", ["0\x1f", "²", "1\x00"])
+def test_a_number_sent_as_a_string_that_is_no_number_is_a_tool_error(ctx, value):
+    """Found by fuzzing: these pass `str.isdigit()` after `strip()`, and int() raised ValueError."""
+    with pytest.raises(ToolError, match="max_matches must be integer"):
+        call_tool(ctx, "grep", {"pattern": "csrf", "max_matches": value})

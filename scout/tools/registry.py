@@ -79,11 +79,14 @@ def _convert(value: Any, typ: type, name: str) -> Any:
     if typ is bool and isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     if typ is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+        try:  # "²" and "0\x1f" pass isdigit() after strip() and still are no int (found by fuzzing)
+            return int(value)
+        except ValueError:
+            pass
     if typ is float and isinstance(value, (int, str)) and not isinstance(value, bool):
         try:
             return float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
         return value
