@@ -10,9 +10,9 @@ baseline, no verification, so no network), plus what it lacks: token formats it 
 (GitHub fine-grained PATs, Stripe test keys, Google API keys, ...), private-key blocks masked
 whole (the library flags only the `BEGIN` line), and long random-looking tokens outside quotes.
 
-Most code has nothing to find, so a line is only handed to the detectors when one cheap regex says
-a detector could fire on it: a secret-sounding keyword, a long token with a digit or a capital in
-it, a URL with credentials, or a private-key marker.
+Most code has nothing to find, so a line is only handed to the detectors when a cheap check says
+one could fire on it: a secret-sounding word (or a URL) for the keyword group, a run of 20+ token
+characters with a digit or a capital in it for the token group, a private-key marker for the block.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from typing import Any
 MARKER = "«redacted»"
 MIN_ENTROPY_LEN = 20  # shorter quoted strings (hex colours, short hashes) are not treated as secrets
 MIN_TOKEN_LEN = 24  # scout's own check: shorter unquoted tokens are left alone
-CACHED_LINES = 1 << 15  # lines whose findings are remembered (a few MB at most)
+CACHED_LINES = 1 << 15  # lines whose findings are remembered ...
+CACHED_LINE_CHARS = 512  # ... when no longer than this: at most 16 MB, a few MB for code
 SKIP_LONGER = 4000  # a line this long is minified or data, not code a person wrote: checked for
 # its tokens only, the regex detectors would be slow on it
 
@@ -203,9 +204,8 @@ def _line_spans(line: str, path: str | None, in_key: bool) -> tuple[list[Span], 
     if in_key or "-----" in line or "PuTTY" in line:
         key_spans, in_key = _private_key_spans(line, in_key)
         spans += key_spans
-    if len(line) > SKIP_LONGER:
-        return spans + list(_detected(line, None, short=False)), in_key
-    return spans + list(_detected(line, _file_type(path))), in_key
+    detect = _detected if len(line) <= CACHED_LINE_CHARS else _detected.__wrapped__
+    return spans + list(detect(line, _file_type(path), len(line) <= SKIP_LONGER)), in_key
 
 
 def clear_cache() -> None:
