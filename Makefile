@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DJANGO := 5.2.8
 DEMO := .demo/django-$(DJANGO)
 
-.PHONY: all install test lint format demo bench bench-smoke speed train clean
+.PHONY: all install test lint format demo bench bench-smoke speed train clean fuzz secrets-fp
 
 all: test lint
 
@@ -53,6 +53,12 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
 	nice -n 10 $(BIN)/python -m benchmarks.run --tasks $(BENCH_TASKS) --workers 2 \
 		--plot benchmarks/quality_latency.png --results benchmarks/RESULTS.md $(BENCH_ARGS)
+
+fuzz: install  ## the property-based fuzz tests with 50x their examples (inputs tried: docs/security.md)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics
+
+secrets-fp: install $(DEMO)  ## how often secret masking fires on real code (the Django sdist): docs/security.md
+	$(BIN)/python -m benchmarks.secrets_fp $(DEMO)
 
 bench-smoke: install  ## the benchmark harness end to end on a fixture repository, no network
 	$(BIN)/pytest -q tests/test_bench_metrics.py tests/test_bench_smoke.py

@@ -48,7 +48,7 @@ class Workspace:
 
     @property
     def ctx(self) -> ToolContext:
-        return ToolContext(self.repo, self.index)
+        return ToolContext(self.repo, self.index, self.settings.redact)
 
     def limits(self, **overrides) -> Limits:
         s = self.settings

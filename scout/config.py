@@ -35,6 +35,7 @@ class Settings:
     max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools
     semantic: bool = True  # keep a vector per chunk for the semantic tool (the learned explorer uses it)
     code: bool = True  # include span text in bundles
+    redact: bool = True  # mask secrets in every line scout hands on (docs/security.md)
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
     cache_max_mb: int | None = None  # evict least recently used indexes beyond this; None: no cap
     github_retries: int = 5  # `scout triage`: retries on GitHub 5xx, 429 and rate limits
@@ -56,7 +57,7 @@ class Settings:
 
 
 # What a repository's own file may set: how much to retrieve and show, nothing that picks code,
-# an endpoint, a key or a place on disk.
+# an endpoint, a key or a place on disk, nor `redact`: a clone must not turn off secret masking.
 REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code"})
 
 
@@ -93,8 +94,11 @@ def _repo_values(root: Path) -> dict[str, Any]:
         if not path.is_file():
             continue
         data = _read_toml(path)
-        if key:
-            data = data.get(key, {}).get("scout", {})
+        if key:  # `tool` that is not a table holds nothing of ours; `tool.scout` must be one
+            tool = data.get(key, {})
+            data = tool.get("scout", {}) if isinstance(tool, dict) else {}
+            if not isinstance(data, dict):
+                raise ScoutError(f"[tool.scout] in {path} must be a table, got {data!r}")
         if data:
             values = _coerce(data, str(path))
             for refused in sorted(set(values) - REPO_SETTINGS):
@@ -135,11 +139,19 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 def _convert(raw: Any, typ: str, key: str, source: str) -> Any:
-    try:
-        if typ.startswith("int"):
+    """`raw` as the setting's type, or a one-line ScoutError: a file may hold any TOML value (a
+    table, an array, a date, inf), the environment any string."""
+    wanted = {"int": "an integer", "bool": "true or false"}.get(typ.split(" ")[0], "a string")
+    wrong = ScoutError(f"setting {key} in {source} must be {wanted}, got {raw!r}")
+    if not isinstance(raw, (str, int, float)):  # bool is an int
+        raise wrong
+    if typ.startswith("int"):
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise wrong  # true is not a budget; 2.5 is not a count; inf and nan are neither
+        try:
             return int(raw)
-        if typ.startswith("bool"):
-            return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
-        return str(raw)
-    except ValueError:
-        raise ScoutError(f"setting {key} in {source} must be a {typ}, got {raw!r}") from None
+        except ValueError:
+            raise wrong from None
+    if typ.startswith("bool"):
+        return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
+    return str(raw)

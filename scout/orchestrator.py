@@ -4,6 +4,13 @@ with git's error and the current text around its hunks, at most `max_repairs` ti
 
 Every run reports what the scout saved: the tokens of the prompt as sent, against the same prompt
 with the full text of every cited file in place of the bundle (the naive baseline).
+
+Untrusted text (the issue, the evidence, file text, git's messages) is fenced with a tag drawn
+for the run (`scout.prompts.fence`), and the system prompt says what is inside is data.
+
+Secrets: the bundle's lines were masked where they entered it; what this module reads or is handed
+itself, the issue and the file text around a rejected hunk, is masked before it is sent
+(`redact=False` turns that off, with the `redact` setting).
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from scout.errors import ScoutError
 from scout.index.files import read_text
 from scout.llm import Chat, Message, Usage
 from scout.prompts import Prompt, load
+from scout.prompts.fence import new_tag, wrap
+from scout.redact import redact as mask
+from scout.redact import redact_range
 from scout.repo import Repo
 from scout.tokens import count_tokens
 
@@ -57,21 +67,25 @@ class Outcome:
     errors: list[str] = field(default_factory=list)  # why each rejected diff was rejected
 
 
-def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo) -> Outcome:
-    prompt = load("plan")
-    messages = request(prompt, issue, evidence(bundle))
-    savings = measure(prompt, issue, bundle, repo, messages)
+def plan(issue: str, bundle: Bundle, chat: Chat, repo: Repo, redact: bool = True) -> Outcome:
+    prompt, fence = load("plan"), new_tag()
+    issue = mask(issue).text if redact else issue
+    messages = request(prompt, issue, evidence(bundle), fence)
+    savings = measure(prompt, issue, bundle, repo, messages, fence)
     reply = chat.chat(messages)
     savings.sent_total = savings.sent
     text = reply.text.strip()
     return Outcome("plan", text, bool(text), prompt.id, savings, chat.usage)
 
 
-def patch(issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int = 2) -> Outcome:
-    prompt = load("patch")
-    messages = request(prompt, issue, evidence(bundle))
+def patch(
+    issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int = 2, redact: bool = True
+) -> Outcome:
+    prompt, fence = load("patch"), new_tag()
+    issue = mask(issue).text if redact else issue
+    messages = request(prompt, issue, evidence(bundle), fence)
     outcome = Outcome(
-        "patch", "", False, prompt.id, measure(prompt, issue, bundle, repo, messages), chat.usage
+        "patch", "", False, prompt.id, measure(prompt, issue, bundle, repo, messages, fence), chat.usage
     )
     for attempt in range(max_repairs + 1):
         outcome.savings.sent_total += count_messages(messages)
@@ -84,14 +98,18 @@ def patch(issue: str, bundle: Bundle, chat: Chat, repo: Repo, max_repairs: int =
             outcome.text, outcome.ok = diff or "", True
             return outcome
         outcome.errors.append(error)
-        messages.append({"role": "user", "content": repair_request(repo, diff or "", error)})
+        messages.append({"role": "user", "content": repair_request(repo, diff or "", error, fence, redact)})
     return outcome
 
 
-def request(prompt: Prompt, issue: str, evidence_text: str) -> list[Message]:
+def request(prompt: Prompt, issue: str, evidence_text: str, fence: str) -> list[Message]:
+    """The opening messages: the issue and the evidence each fenced as untrusted text."""
+    user = prompt.render_user(
+        issue=wrap(issue.strip(), fence, "issue"), evidence=wrap(evidence_text, fence, "repository excerpts")
+    )
     return [
-        {"role": "system", "content": prompt.render_system()},
-        {"role": "user", "content": prompt.render_user(issue=issue.strip(), evidence=evidence_text)},
+        {"role": "system", "content": prompt.render_system(fence=fence)},
+        {"role": "user", "content": user},
     ]
 
 
@@ -99,10 +117,12 @@ def evidence(bundle: Bundle) -> str:
     return bundle.to_markdown() if bundle.found else "(the scout found no evidence)"
 
 
-def measure(prompt: Prompt, issue: str, bundle: Bundle, repo: Repo, messages: list[Message]) -> Savings:
+def measure(
+    prompt: Prompt, issue: str, bundle: Bundle, repo: Repo, messages: list[Message], fence: str
+) -> Savings:
     files = list(dict.fromkeys(s.path for s in bundle.spans))
     naive = "\n".join(_whole_file(repo, path) for path in files) or evidence(bundle)
-    baseline = count_messages(request(prompt, issue, naive))
+    baseline = count_messages(request(prompt, issue, naive, fence))
     return Savings(count_messages(messages), baseline, files)
 
 
@@ -164,11 +184,15 @@ def _git_apply(repo: Repo, diff: str, *flags: str) -> subprocess.CompletedProces
         raise ScoutError(f"cannot run git apply: {exc}", hint="is git installed?") from None
 
 
-def repair_request(repo: Repo, diff: str, error: str) -> str:
-    return load("repair").render_user(error=error, files=_hunk_context(repo, diff) or "(none found)")
+def repair_request(repo: Repo, diff: str, error: str, fence: str, redact: bool = True) -> str:
+    """git's complaint and the current text around each hunk, fenced like the first request."""
+    files = _hunk_context(repo, diff, redact) or "(none found)"
+    return load("repair").render_user(
+        error=wrap(error, fence, "git apply --check"), files=wrap(files, fence, "repository files")
+    )
 
 
-def _hunk_context(repo: Repo, diff: str) -> str:
+def _hunk_context(repo: Repo, diff: str, redact: bool = True) -> str:
     """Numbered current lines around each hunk of `diff`, per file, so the model can copy them."""
     out = []
     for section in re.split(r"(?=^--- )", diff, flags=re.M):
@@ -186,6 +210,7 @@ def _hunk_context(repo: Repo, diff: str) -> str:
         for m in _HUNK.finditer(section):
             start, length = int(m[1]), int(m[2] or 1)
             lo, hi = max(1, start - REPAIR_CONTEXT), min(len(lines), start + length + REPAIR_CONTEXT)
-            body = "\n".join(f"{n:>5}  {lines[n - 1]}" for n in range(lo, hi + 1))
+            shown = redact_range(lines, lo, hi, path[1]).text.split("\n") if redact else lines[lo - 1 : hi]
+            body = "\n".join(f"{n:>5}  {line}" for n, line in zip(range(lo, hi + 1), shown, strict=False))
             out.append(f"### {path[1]}:{lo}-{hi}\n{body}")
     return "\n\n".join(out)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from scout.errors import OutsideRepoError, RepoError
+from scout.errors import OutsideRepoError, RepoError, ScoutError
+
+MAX_PATH = 4096  # Linux's PATH_MAX: a longer path names no file, and stat() raises instead of saying so
+MAX_NAME = 255  # NAME_MAX, for each component
 
 
 @dataclass(frozen=True)
@@ -18,17 +21,22 @@ class Repo:
 
     @classmethod
     def open(cls, path: str | Path) -> Repo:
-        p = Path(path).expanduser()
-        if not p.exists():
+        try:
+            p = checked(path).expanduser()
+            exists, is_dir = p.exists(), p.is_dir()
+        except (OSError, ScoutError) as exc:
+            raise RepoError(f"repository not found: {exc}") from None
+        if not exists:
             raise RepoError(f"repository not found: {path}")
-        if not p.is_dir():
+        if not is_dir:
             raise RepoError(f"repository is not a directory: {path}")
         return cls(p.resolve())
 
     def resolve(self, path: str | Path) -> Path:
-        """Absolute path for a repo-relative (or absolute) path; refuse anything that escapes.
-        A backslash separates directories on every platform (see `posix_path`)."""
-        p = Path(posix_path(str(path)))
+        """Absolute path for a repo-relative (or absolute) path; refuse anything that escapes, and
+        anything that is no path at all (a NUL byte, over PATH_MAX), so callers may stat it. A
+        backslash separates directories on every platform (see `posix_path`)."""
+        p = checked(posix_path(str(path)))
         full = (p if p.is_absolute() else self.root / p).resolve()
         if full != self.root and self.root not in full.parents:
             raise OutsideRepoError(f"path is outside the repository: {path}")
@@ -78,3 +86,14 @@ def posix_path(path: str) -> str:
     while path.startswith("./"):
         path = path[2:]
     return path
+
+
+def checked(path: str | Path) -> Path:
+    """`path` as a Path, or a ScoutError when the system could not even look it up: such a path
+    comes from a model, a log or a client, and `Path.is_file()` raises on it instead of answering."""
+    text = str(path)
+    if "\x00" in text:
+        raise ScoutError(f"not a path: {text[:80]!r} holds a NUL byte")
+    if len(text) > MAX_PATH or any(len(part) > MAX_NAME for part in text.split("/")):
+        raise ScoutError(f"not a path: {text[:60]!r}... is too long")
+    return Path(path)

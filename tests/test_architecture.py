@@ -20,6 +20,7 @@ CORE = {
     "retry",
     "progress",
     "cache",
+    "redact",
     "__init__",
     "__version__",
 }

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from llm_fakes import FakeModel, Text
 
 from scout.config import REPO_SETTINGS, Settings, load_settings
+from scout.errors import ScoutError
 
 
 def scout(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -78,3 +80,37 @@ def test_layers_repo_then_user_then_env(tmp_path):
     assert (s.budget, s.max_spans, s.model) == (200, 4, "m")
     assert s.llm_timeout == Settings().llm_timeout  # not a retrieval setting: refused from the repo
     assert {"explorer", "model", "base_url", "cache_dir"}.isdisjoint(REPO_SETTINGS)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "budget = [1, 2]",  # found by fuzzing: int() of a list raised TypeError
+        "budget = {a = 1}",
+        "budget = inf",  # int(inf) raised OverflowError
+        "budget = nan",
+        "budget = 2.5",  # was truncated to 2 without a word
+        "budget = true",  # was taken as a budget of 1
+        "budget = 1979-05-27",
+        "code = [true]",
+        "max_spans = 99999999999999999999999999999999999999999999999999999999999999999999999999999999",
+    ],
+)
+def test_a_setting_of_the_wrong_type_is_one_line_not_a_crash(tmp_path, line):
+    (tmp_path / "scout.toml").write_text(line + "\n")
+    if line.startswith("max_spans"):
+        assert load_settings(tmp_path, env={}).max_spans > 10**70  # a big int is an int
+        return
+    with pytest.raises(
+        ScoutError, match=r"^setting \w+ in .*scout.toml must be (an integer|true or false), got "
+    ):
+        load_settings(tmp_path, env={})
+
+
+def test_a_pyproject_whose_tool_table_is_not_a_table(tmp_path):
+    """Found by fuzzing: `tool = 1` and `tool.scout = 1` raised AttributeError."""
+    (tmp_path / "pyproject.toml").write_text("tool = 1\n")
+    assert load_settings(tmp_path, env={}) == Settings()  # nothing of ours there
+    (tmp_path / "pyproject.toml").write_text("[tool]\nscout = 1\n")
+    with pytest.raises(ScoutError, match=r"\[tool.scout\] in .*pyproject.toml must be a table"):
+        load_settings(tmp_path, env={})

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import time
+
+import pytest
 
 from scout.api import Workspace
 from scout.bundle import Span
@@ -111,3 +115,34 @@ def test_vendored_files_rank_below_the_projects_own(sample_repo):
     bundle = Workspace.open(sample_repo).ask("where is the CSRF token checked", policy=HeuristicPolicy())
     assert bundle.spans[0].path == "shop/auth/tokens.py"
     assert all(not s.path.startswith("vendor/") for s in bundle.spans[:2])
+
+
+# Shapes that were slow: capitalised words (each copied the text before it), a long run of blanks
+# after a word (version lines with three optional blank runs side by side, error lines whose
+# blanks crossed newlines), and prose.
+SHAPES = {
+    "capitalised words": lambda n: ("Word " * n)[:n],
+    "blanks after a word": lambda n: "python" + " " * (n - 8) + "x\n",
+    "trailing blanks": lambda n: "python 3.1" + " " * (n - 12) + "x",
+    "blank lines": lambda n: "\n" * n,
+    "prose": lambda n: ("However the Function Returns. See `QuerySet.only()` in a/b.py. " * n)[:n],
+}
+
+
+def _cpu_seconds(text: str) -> float:
+    best = math.inf
+    for _ in range(3):
+        started = time.process_time()
+        analyze_query.__wrapped__(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_400_kb_issue_analyses_in_linear_time(shape):
+    """Four times the text may take about four times as long, not sixteen (quadratic) or more.
+    The ratio is generous (8) and CPU time is the best of three, so a busy machine cannot fail it."""
+    make = SHAPES[shape]
+    small, large = _cpu_seconds(make(100_000)), _cpu_seconds(make(400_000))
+    assert large <= 8 * max(small, 0.002), f"{shape}: 100 KB {small:.3f}s, 400 KB {large:.3f}s"
+    # before: "capitalised words" 16x-48x, blank runs minutes (backtracking), now about 4x

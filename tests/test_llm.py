@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,7 +33,14 @@ def spans(bundle: dict) -> list[tuple[str, int, int]]:
 
 
 def tool_messages(body: dict) -> dict[str, str]:
-    return {m["tool_call_id"]: m["content"] for m in body["messages"] if m["role"] == "tool"}
+    """Each tool result's text, without the fence around it (tests/test_untrusted.py checks that)."""
+    return {m["tool_call_id"]: unfenced(m["content"]) for m in body["messages"] if m["role"] == "tool"}
+
+
+def unfenced(text: str) -> str:
+    return re.sub(
+        r'^<untrusted-[0-9a-f]{16} source="[^"]*">\n(.*)\n</untrusted-[0-9a-f]{16}>$', r"\1", text, flags=re.S
+    )
 
 
 # --- the OpenAI-compatible explorer -------------------------------------------------------------

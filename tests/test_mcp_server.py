@@ -308,3 +308,17 @@ def test_bad_flags_fail_at_start_as_one_line(tmp_path):
     assert scout_mcp_fails("--repo", str(missing)) == f"scout: error: repository not found: {missing}"
     assert scout_mcp_fails("--explorer", "bogus").startswith("scout: error: unknown explorer 'bogus'")
     assert "at least 200" in scout_mcp_fails("--max-output-tokens", "10")
+
+
+def test_a_repo_argument_that_is_no_path_is_a_tool_error(sample_repo):
+    """A client may send any string as `repo`: one over NAME_MAX made stat() raise (found by fuzzing)."""
+
+    async def main():
+        async with Client(build_server(ServerConfig(repos=(sample_repo,)))) as client:
+            for repo in ("x" * 5000, "a\x00b"):
+                await assert_error(client, "find_context", {"query": CSRF, "repo": repo}, "not found")
+                await assert_error(
+                    client, "read_range", {"path": "shop/auth/tokens.py", "repo": repo}, "not found"
+                )
+
+    run(main)

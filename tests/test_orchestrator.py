@@ -160,7 +160,7 @@ def test_plan_through_anthropic_reports_tokens_against_the_naive_baseline(sample
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["text"] == PLAN.strip() and report["prompt"] == "plan-v1"
+    assert report["text"] == PLAN.strip() and report["prompt"] == "plan-v2"
     assert report["model"] == "anthropic:claude-test"
     tokens = report["tokens"]
     cited = sorted({s["path"] for s in report["bundle"]["answer"]})

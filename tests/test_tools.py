@@ -6,9 +6,12 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from scout.api import Workspace
-from scout.errors import OutsideRepoError, ToolError
+from scout.errors import OutsideRepoError, RepoError, ScoutError, ToolError
+from scout.explorer.replies import parse_citations
 from scout.index.lexical import terms
+from scout.repo import Repo
 from scout.tools import TOOLS, call_tool
+from scout.triage.ci import repo_path
 
 
 @pytest.fixture
@@ -175,3 +178,36 @@ def test_dotted_symbol_names_keep_only_definitions_under_that_qualifier(ctx):
     assert [h.path for h in by_module] == ["shop/cart/pricing.py"]
     assert call_tool(ctx, "symbols", {"name": "x.apply_discount"}).hits == []  # a user's variable
     assert call_tool(ctx, "symbols", {"name": "self.apply_discount"}).hits[0].line == 16
+
+
+@pytest.mark.parametrize("tool", ["outline", "read"])
+@pytest.mark.parametrize("path", ["a" * 5000, "shop/" + "b" * 300 + ".py", "shop/auth/tokens.py\x00.txt"])
+def test_a_path_that_is_no_path_is_a_scout_error(ctx, tool, path):
+    """Found by fuzzing: a file name over NAME_MAX made `Path.is_file()` raise OSError (ENAMETOOLONG)
+    from outline; the same path from a model's citation or a CI log reached is_file() elsewhere."""
+    with pytest.raises(ScoutError, match="not a path"):
+        call_tool(ctx, tool, {"path": path})
+
+
+def test_citations_and_log_paths_that_are_no_paths_are_skipped(sample_repo):
+    repo = Repo.open(sample_repo)
+    long = "shop/" + "c" * 300 + ".py"
+    assert parse_citations(f"{long}:1-3\nshop/auth/tokens.py:19-27", repo)[0].path == "shop/auth/tokens.py"
+    assert repo_path(repo, f"/home/runner/work/{long}") is None
+    with pytest.raises(RepoError, match="not a path"):
+        Repo.open("d" * 5000)
+
+
+def test_an_integer_beyond_any_file_is_a_tool_error(ctx):
+    """Found by fuzzing: `related` passed line 2**63 to SQLite, which raised OverflowError."""
+    with pytest.raises(ToolError, match="line must be at most 2147483647"):
+        call_tool(ctx, "related", {"path": "shop/auth/tokens.py", "line": 2**63})
+    with pytest.raises(ToolError, match="start_line must be at most"):
+        call_tool(ctx, "read", {"path": "shop/auth/tokens.py", "start_line": "99999999999999999999"})
+
+
+@pytest.mark.parametrize("value", ["0\x1f", "²", "1\x00"])
+def test_a_number_sent_as_a_string_that_is_no_number_is_a_tool_error(ctx, value):
+    """Found by fuzzing: these pass `str.isdigit()` after `strip()`, and int() raised ValueError."""
+    with pytest.raises(ToolError, match="max_matches must be integer"):
+        call_tool(ctx, "grep", {"pattern": "csrf", "max_matches": value})

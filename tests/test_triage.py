@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, git
 from fake_github import TOKEN, FakeGitHub
+from llm_fakes import FakeModel, Text
 
 EVENTS = FIXTURES / "events"
 LOG = FIXTURES / "logs" / "pytest-failure.log"
@@ -281,3 +283,26 @@ def test_failed_run_dry_run_reads_a_local_log_and_an_explicit_sha(shop):
         f"{SERVER}/octo-org/shop/blob/{HEAD_SHA}/shop/auth/tokens.py#L25)" in out.stdout
     )  # log lines: run's sha
     assert f"{SERVER}/octo-org/shop/blob/v1.2.0/shop/auth/tokens.py#L19-L27)" in out.stdout  # spans: --sha
+
+
+def test_an_llm_explorers_note_cannot_ping_link_or_show_an_image(shop, tmp_path):
+    """The issue's author asks the LLM explorer to write mentions, links and HTML into its note; the
+    note becomes the citation's `why` in the comment, and renders as plain text."""
+    note = (
+        "see <img src=x onerror=alert(1)> ![p](https://evil.example/p.png) [docs](https://evil.example) "
+        "@mallory @octo-org/admins #1"
+    )
+    answer = f"<final_answer>\nshop/auth/tokens.py:19-27 - {note}\n</final_answer>"
+    with FakeModel([Text(answer)]) as fake:
+        env = {
+            "SCOUT_EXPLORER": f"openai:fake@{fake.url}",
+            "SCOUT_API_KEY": "sk-test",
+            "SCOUT_LLM_CACHE": "0",
+        }
+        out = triage(shop, EVENTS / "issues-opened.json", None, "--dry-run", GITHUB_TOKEN="", **env)
+    assert out.returncode == 0, out.stderr
+    item = next(line for line in out.stdout.splitlines() if line.startswith("1. "))
+    assert "cited by the explorer" in item
+    for live in ("<img", "@mallory", "@octo-org/admins", "#1"):
+        assert live not in item, live
+    assert not re.search(r"(?<!\\)\]\(https://evil", item)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -11,11 +13,11 @@ from fake_github import TOKEN, FakeGitHub
 
 from scout.bundle import Span
 from scout.repo import Repo
-from scout.triage.ci import repo_path
+from scout.triage.ci import Failure, describe_failure, repo_path
 from scout.triage.codeowners import CodeOwners, parse
-from scout.triage.comment import code, fenced, marker, read_marker
+from scout.triage.comment import Cited, Draft, code, fenced, inert, marker, read_marker, render
 from scout.triage.config import BotConfigError, load_bot_config, parse_bot_config
-from scout.triage.events import EventError, parse_event
+from scout.triage.events import EventError, load_event, parse_event
 from scout.triage.github import GitHub, GitHubError, classify
 from scout.triage.labels import labels_to_add, suggest_labels
 from scout.triage.logs import extract
@@ -195,6 +197,44 @@ def test_code_spans_and_fences_survive_backticks():
     assert fenced(["```python", "x"])[0] == "````text"
 
 
+HOSTILE = (
+    "see <img src=x onerror=alert(1)> <details><summary>x</summary></details> &#64;carol "
+    "![pixel](https://evil.example/p.png) [the docs](https://evil.example/phish) https://evil.example/x "
+    "www.evil.example @alice @octo-org/admins #12 octo-org/shop#7 \\[escaped](https://evil.example) `@kept` `"
+)
+
+
+def test_prose_from_outside_renders_inert():
+    text = inert(HOSTILE + "\nsecond line")
+    for live in ("<img", "<details", "@alice", "@octo-org", "#12", "#7", "&#64;"):
+        assert live not in text, live
+    assert not re.search(r"(?<!\\)[\[\]]", text.split("`@kept`")[0])  # every bracket escaped: no link
+    assert "`https://evil.example/x`" in text and "`www.evil.example`" in text  # URLs as code
+    assert "`@kept`" in text  # a code span renders literally and is kept
+    assert "\n" not in text and text.endswith("\\` second line")  # one line; a lone backtick escaped
+    assert inert("defines `check_csrf_token`; mentions csrf, token") == (
+        "defines `check_csrf_token`; mentions csrf, token"
+    )
+
+
+def test_the_comment_neutralises_what_an_explorer_or_a_workflow_wrote():
+    """An LLM explorer's note is written after it read the issue; a workflow's name is the
+    repository's text. Neither may ping anyone, link anywhere or show an image."""
+    cited = Cited(
+        "shop/auth/tokens.py", 19, 27, f"cited by the explorer: {HOSTILE}", "https://x/blob/1/a#L19-L27"
+    )
+    body = render(Draft("issue", {}, ["**scout** looked."], [cited], ("high", "sure")))
+    item = next(line for line in body.splitlines() if line.startswith("1. "))
+    for live in ("<img", "@alice", "@octo-org", "#12"):
+        assert live not in item, live
+    assert not re.search(r"(?<!\\)\]\(https://evil", item)
+    run = parse_event(json.loads((FIXTURES / "events" / "workflow_run-failure.json").read_text())).run
+    hostile_run = replace(run, name="CI @octo-org/admins [win](https://evil.example) <b>x</b>")
+    intro = "\n".join(describe_failure(hostile_run, Failure()))
+    assert "@octo-org" not in intro and "<b>" not in intro and "\\[win\\](" in intro
+    assert f"]({run.html_url})" in intro  # the run's own link is kept
+
+
 def test_events_are_validated_field_by_field():
     base = json.loads((FIXTURES / "events" / "issues-opened.json").read_text())
     event = parse_event(base)
@@ -258,3 +298,18 @@ def test_confidence_follows_a_calibrated_explorers_probability(probability, leve
 
     spans = [Span("a.py", 1, 9, 0.3, "model: defines `f`", "f", confidence=probability)]
     assert confidence(Bundle("q", "/r", None, "model", spans))[0] == level
+
+
+def test_a_deeply_nested_event_file_is_an_event_error(tmp_path):
+    """Found by fuzzing (tests/test_fuzz.py): json.loads raised RecursionError."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(EventError, match="not JSON"):
+        load_event(path)
+
+
+def test_a_workflow_run_whose_pull_request_number_is_true_names_no_pull_request():
+    """Found by fuzzing: `true` passed as an int and became the pull request to comment on."""
+    doc = json.loads((FIXTURES / "events" / "workflow_run-failure.json").read_text())
+    doc["workflow_run"]["pull_requests"] = [{"number": True}]
+    assert parse_event(doc).number is None

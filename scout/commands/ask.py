@@ -69,6 +69,10 @@ def ask(
     trajectory: TrajOpt = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Skip files larger than this.")] = None,
     server: ServerOpt = None,
+    redact: Annotated[
+        bool | None,
+        typer.Option("--redact/--no-redact", help="Mask secrets (keys, tokens, passwords) in cited lines."),
+    ] = None,
 ) -> None:
     """Find the code that answers QUERY in REPO; print an evidence bundle (Markdown, or --json).
     With --issue-file, a lone positional that is a directory is REPO."""
@@ -78,7 +82,7 @@ def ask(
     text = read_query(query, issue_file)
     settings = load_settings(Repo.open(root).root)
     choice = server or settings.server
-    if choice and not (explorer or trajectory or max_turns or max_file_bytes):
+    if choice and not (explorer or trajectory or max_turns or max_file_bytes or redact is not None):
         answered = ask_server(choice, root, text, settings, budget, max_spans, code)
         if answered is not None:
             print_bundle(answered["bundle"], answered["markdown"], answered["found"], as_json)
@@ -90,6 +94,7 @@ def ask(
         explorer=explorer,
         max_turns=max_turns,
         max_file_bytes=max_file_bytes,
+        redact=redact,
     )
     from scout.explorer.trajectory import Trajectory
 

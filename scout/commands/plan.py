@@ -70,7 +70,7 @@ def plan(
     )
     from scout import orchestrator
 
-    outcome = orchestrator.plan(run.issue, run.bundle, run.frontier, run.repo)
+    outcome = orchestrator.plan(run.issue, run.bundle, run.frontier, run.repo, run.settings.redact)
     run.finish(outcome, as_json)
     if not as_json:
         typer.echo(outcome.text)
@@ -111,7 +111,9 @@ def patch(
     )
     from scout import orchestrator
 
-    outcome = orchestrator.patch(run.issue, run.bundle, run.frontier, run.repo, run.settings.max_repairs)
+    outcome = orchestrator.patch(
+        run.issue, run.bundle, run.frontier, run.repo, run.settings.max_repairs, run.settings.redact
+    )
     if outcome.ok and output:
         output.write_text(outcome.text, encoding="utf-8")
     if outcome.ok and apply:

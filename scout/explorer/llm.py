@@ -5,7 +5,9 @@ reply into the next turn's parallel tool calls, or into an answer. Calls whose a
 JSON object go straight back to the model as tool errors; calls the tools reject come back the
 same way through the loop. A reply with neither calls nor citations gets one reminder; with no
 turns left the model is asked for its final answer with tools off, and if it still cites nothing
-the loop's fallback (the spans its tool calls touched) is returned, flagged as such.
+the loop's fallback (the spans its tool calls touched) is returned, flagged as such. Tool results
+arrive masked (`scout.tools.call_tool`); the query is masked here before it is sent. The query,
+the layout and every tool result are fenced as untrusted text (`scout.prompts.fence`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from scout.explorer.loop import Answer, Observation, State, ToolCall, fallback_a
 from scout.explorer.replies import parse_citations, parse_text_tool_calls, remove_tool_calls, tool_arguments
 from scout.llm import Chat, Message, Reply, client_for, tool_message
 from scout.prompts import load
+from scout.prompts.fence import new_tag, wrap
+from scout.redact import redact
 from scout.tokens import line_prefix
 from scout.tools import TOOLS, ToolContext
 
@@ -47,11 +51,13 @@ class LLMPolicy:
     max_spans: int = 12
     messages: list[Message] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # ids of the calls the loop is running
+    fence: str = ""  # this exploration's tag for untrusted text (the query, layout, tool output)
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
         chat = self._chat(ctx)
         if not state.turns:
-            self.messages = opening(state, ctx, self.max_spans)
+            self.fence = new_tag()
+            self.messages = opening(state, ctx, self.max_spans, self.fence)
         else:
             self._add_results(state.turns[-1])
         if state.turns_left <= 0:
@@ -97,7 +103,8 @@ class LLMPolicy:
 
     def _add_results(self, turn: list[Observation]) -> None:
         for call_id, obs in zip(self.pending, turn, strict=False):
-            self.messages.append(tool_message(call_id, render_observation(obs, self.result_tokens)))
+            text = wrap(render_observation(obs, self.result_tokens), self.fence, f"{obs.call.tool} output")
+            self.messages.append(tool_message(call_id, text))
         self.pending = []
 
     def _final(self, chat: Chat, state: State, ctx: ToolContext) -> Answer:
@@ -110,10 +117,13 @@ class LLMPolicy:
 TOOL_SPECS = [t.schema() for t in TOOLS.values()]
 
 
-def opening(state: State, ctx: ToolContext, max_spans: int) -> list[Message]:
+def opening(state: State, ctx: ToolContext, max_spans: int, fence: str) -> list[Message]:
+    """The system prompt and the request; the query (masked: a pasted log may hold a secret) and
+    the layout (directory names are the repository's too) fenced as untrusted text."""
     prompt = load("explorer")
-    system = prompt.render_system(turns=state.turns_left, max_spans=max_spans)
-    user = prompt.render_user(query=state.query.strip(), layout=layout(ctx))
+    system = prompt.render_system(turns=state.turns_left, max_spans=max_spans, fence=fence)
+    query = redact(state.query.strip()).text if ctx.redact else state.query.strip()
+    user = prompt.render_user(query=wrap(query, fence, "request"), layout=wrap(layout(ctx), fence, "layout"))
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

@@ -2,7 +2,8 @@
 
 The loop does not know which policy it drives. It enforces the turn budget and the observation
 token budget, runs each turn's calls in parallel, records the trajectory, and turns the answer
-into a bundle that fits the output budget.
+into a bundle that fits the output budget. `make_bundle` is where cited lines enter a bundle, so it
+is where their secrets are masked: every surface hands on bundles, none re-reads the lines.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scout.config import DEFAULT_BUDGET
 from scout.errors import ScoutError
 from scout.explorer.trajectory import Trajectory
 from scout.index.files import read_text
+from scout.redact import redact, redact_range
 from scout.tokens import count_tokens
 from scout.tools import ToolContext, ToolResult, call_tool
 
@@ -138,10 +140,17 @@ def make_bundle(query: str, ctx: ToolContext, explorer: str, answer: Answer, lim
     valid = [s for s in answer.spans if _valid(ctx, s)]
     spans = valid[: limits.max_spans]
     leads = [s for s in answer.leads if _valid(ctx, s)][: max(limits.max_spans - len(spans), 0)]
+    masked = 0
     for span in spans:
-        span.text = _lines(ctx, span) if limits.with_code else None
+        span.text = None
+        if limits.with_code:
+            masked += _cite(ctx, span)
     for lead in leads:
         lead.end_line = header_end(_file_lines(ctx, lead.path), lead.start_line, lead.end_line)
+    if ctx.redact:  # an explorer's note can quote the query or the file; the bundle echoes the query
+        for span in [*spans, *leads]:
+            span.why = redact(span.why).text
+        query = redact(query).text
     kept, shown, cut = fit(spans, leads, query, limits.budget)
     return Bundle(
         query,
@@ -153,6 +162,7 @@ def make_bundle(query: str, ctx: ToolContext, explorer: str, answer: Answer, lim
         truncated=cut or len(valid) > len(spans),
         fallback=answer.fallback,
         leads=shown,
+        redacted_lines=masked,
     )
 
 
@@ -168,10 +178,16 @@ def _file_lines(ctx: ToolContext, path: str) -> list[str]:
     return (read_text(ctx.repo, path, ctx.index.max_bytes) or "").splitlines()
 
 
-def _lines(ctx: ToolContext, span: Span) -> str:
+def _cite(ctx: ToolContext, span: Span) -> int:
+    """Fill in the span's lines, secrets masked unless masking is off; how many lines were masked."""
     lines = _file_lines(ctx, span.path)
     span.end_line = min(span.end_line, max(len(lines), span.start_line))
-    return "\n".join(lines[span.start_line - 1 : span.end_line])
+    if not ctx.redact:
+        span.text = "\n".join(lines[span.start_line - 1 : span.end_line])
+        return 0
+    result = redact_range(lines, span.start_line, span.end_line, span.path)
+    span.text = result.text
+    return result.lines
 
 
 OPENS_BODY = ("{", ":", "=>", " do", "->", "=")

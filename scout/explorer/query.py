@@ -14,8 +14,10 @@ QUOTED = re.compile(r"(?<![\w\\])([\"'])([^\"'\n]{6,120})\1")
 PATH_SUFFIXES = suffix_pattern(("html", "txt", "cfg", "toml", "json", "yaml", "yml"))
 PATH = re.compile(rf"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:{PATH_SUFFIXES}))\b")
 FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in ([\w<>]+))?')
+# Whitespace is `[ \t]`, never `\s`: a pattern that may cross lines, or two optional runs side by
+# side, backtracks quadratically over a long run of blanks (a pasted log can hold one).
 ERROR_LINE = re.compile(
-    r"^\s*((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning|Exit))\s*:\s*(.{8,160})$", re.M
+    r"^[ \t]*((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning|Exit))[ \t]*:[ \t]*(.{8,160})$", re.M
 )
 IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\b")
 
@@ -42,8 +44,8 @@ class QueryFacts:
 
 
 VERSION_LINE = re.compile(
-    r"^\s*(?:[-*]\s*)?(?:python|platform|os|system|version|[\w.-]{2,30})\s*(?:version)?\s*[:=]?\s*"
-    r"v?\d+\.\d+(?:\.\d+)?\S*\s*(?:\(.*\))?\s*$",
+    r"^[ \t]*(?:[-*][ \t]*)?(?:python|platform|os|system|version|[\w.-]{2,30})(?:[ \t]+version)?"
+    r"[ \t]*(?:[:=][ \t]*)?v?\d+\.\d+(?:\.\d+)?\S*(?:[ \t]+\(.*\))?[ \t]*$",
     re.I | re.M,
 )
 BANNER = re.compile(r"^(?:Python \d\.\d+\.\d+.*|Type ['\"]help['\"].*|IPython \d.*|\[GCC .*)$", re.M)
@@ -103,9 +105,17 @@ def _qualified(token: str) -> bool:
     return head not in RECEIVERS and (len(head) > 2 or head[:1].isupper())
 
 
+SENTENCE_END = frozenset(".!?:\n")
+BEFORE_A_WORD = frozenset(" \t*_#>-")  # what may stand between a sentence's end and its first word
+
+
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t*_#>-")
-    return not before or before[-1] in ".!?:\n"
+    """Whether the word at `pos` starts a sentence. Looks back only over the blanks and list or
+    emphasis marks before it (not a copy of the text up to it, which made long issues quadratic)."""
+    j = pos
+    while j > 0 and text[j - 1] in BEFORE_A_WORD:
+        j -= 1
+    return j == 0 or text[j - 1] in SENTENCE_END
 
 
 def code_likeness(name: str) -> float:

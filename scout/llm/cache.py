@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scout.llm.chat import Reply
+from scout.prompts.fence import canonical
 
 log = logging.getLogger("scout.llm")
 
@@ -28,8 +29,9 @@ class ResponseCache:
 
     @staticmethod
     def key(url: str, body: dict[str, Any]) -> str:
-        canonical = json.dumps({"v": VERSION, "url": url, "body": body}, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """The request's hash; fence tags (random per conversation) do not count."""
+        text = json.dumps({"v": VERSION, "url": url, "body": body}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical(text).encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"

@@ -26,7 +26,7 @@ from scout.explorer import make_policy
 from scout.index import IndexBusyError
 from scout.index.index import BUSY_WAIT_MS
 from scout.progress import TRIVIAL_FILES, phase_lines
-from scout.repo import Repo
+from scout.repo import Repo, checked
 
 log = logging.getLogger("scout.mcp")
 
@@ -148,10 +148,14 @@ class Repos:
         match = self._configured_match(repo)
         if match is not None:
             return match
-        path = Path(repo).expanduser()
-        path = (path if path.is_absolute() else self.cwd / path).resolve()
-        if not path.is_dir():
-            raise RepoError(f"repository not found: {repo}", hint=self.served_hint(roots))
+        try:  # a client may send any string: a NUL byte or a name over NAME_MAX makes stat() raise
+            path = checked(repo).expanduser()
+            path = (path if path.is_absolute() else self.cwd / path).resolve()
+            found = path.is_dir()
+        except (OSError, ScoutError):
+            found = False
+        if not found:
+            raise RepoError(f"repository not found: {repo[:200]}", hint=self.served_hint(roots))
         if any(path == r or r in path.parents for r in [*self.configured, *roots]):
             return path
         raise RepoError(f"repository not served by this server: {repo}", hint=self.served_hint(roots))
@@ -173,8 +177,11 @@ class Repos:
         for root in self.configured:
             if repo in (root.name, str(root)):
                 return root
-        path = Path(repo).expanduser()
-        full = (path if path.is_absolute() else self.cwd / path).resolve()
+        try:
+            path = checked(repo).expanduser()
+            full = (path if path.is_absolute() else self.cwd / path).resolve()
+        except (OSError, ScoutError):  # no path at all: it matches nothing, `choose` says not found
+            return None
         return full if full in self.configured else None
 
     def _opening(self, root: Path) -> Future[Served]:
@@ -202,7 +209,10 @@ def root_paths(uris: Sequence[str]) -> list[Path]:
         parsed = urlparse(uri)
         if parsed.scheme != "file":
             continue
-        path = Path(unquote(parsed.path)).expanduser()
-        if path.is_dir():
-            paths.append(path.resolve())
+        try:
+            path = checked(unquote(parsed.path)).expanduser()
+            if path.is_dir():
+                paths.append(path.resolve())
+        except (OSError, ScoutError):
+            continue
     return paths

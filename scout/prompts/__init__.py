@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from string import Template
 
-CURRENT = {"explorer": 1, "plan": 1, "patch": 1, "repair": 1}
+CURRENT = {"explorer": 2, "plan": 2, "patch": 2, "repair": 2}  # v2: untrusted text fenced (fence.py)
 _SECTION = re.compile(r"^=== (system|user) ===\n", re.M)
 
 

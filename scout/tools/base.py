@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 class ToolContext:
     repo: Repo
     index: Index
+    redact: bool = True  # mask secrets in what the tools return and what bundles cite
 
 
 class Kind(StrEnum):

@@ -23,6 +23,9 @@ from typing import Any
 from scout.errors import ToolError
 
 REQUIRED = inspect.Parameter.empty
+# Every integer has a ceiling, stated or not: no file has more lines, and SQLite (the index) cannot
+# hold a larger number at all (found by fuzzing: `related` with line 2**63 raised OverflowError).
+MAX_INT = 2**31 - 1
 JSON_TYPES = {str: "string", int: "integer", bool: "boolean", float: "number"}
 
 
@@ -65,8 +68,9 @@ class Param:
         value = _convert(value, self.type, self.name)
         if self.doc.ge is not None and value < self.doc.ge:
             raise ToolError(f"{self.name} must be at least {self.doc.ge}, got {value}")
-        if self.doc.le is not None and value > self.doc.le:
-            raise ToolError(f"{self.name} must be at most {self.doc.le}, got {value}")
+        ceiling = self.doc.le if self.doc.le is not None else MAX_INT if self.type is int else None
+        if ceiling is not None and value > ceiling:
+            raise ToolError(f"{self.name} must be at most {ceiling}, got {value}")
         return value
 
 
@@ -75,11 +79,14 @@ def _convert(value: Any, typ: type, name: str) -> Any:
     if typ is bool and isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     if typ is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+        try:  # "²" and "0\x1f" pass isdigit() after strip() and still are no int (found by fuzzing)
+            return int(value)
+        except ValueError:
+            pass
     if typ is float and isinstance(value, (int, str)) and not isinstance(value, bool):
         try:
             return float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
         return value

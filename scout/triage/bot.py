@@ -143,7 +143,7 @@ class Bot:
     def answer_failure(self) -> Outcome:
         run = self.event.run
         existing = self.existing(f"ci:{run.workflow_id}")
-        failure = ci.read_failure(run, self.ws.repo, self.gh, self.options.log_file)
+        failure = ci.read_failure(run, self.ws.repo, self.gh, self.options.log_file, self.ws.settings.redact)
         query = ci.failure_query(failure)
         bundle = self.ask(query) if query else None
         if not failure.pointed and not (bundle and bundle.spans):

@@ -8,13 +8,14 @@ to the longest suffix that is a file in the local checkout, so only repository c
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from scout.errors import ScoutError
+from scout.redact import redact as mask
 from scout.repo import Repo
-from scout.triage.comment import code, fenced
+from scout.triage.comment import code, fenced, inert
 from scout.triage.events import FAILED, Run
 from scout.triage.github import GitHub
 from scout.triage.logs import Location, LogFacts, extract
@@ -34,7 +35,9 @@ class Failure:
     pointed: list[Location] = field(default_factory=list)  # repo-relative, innermost first
 
 
-def read_failure(run: Run, repo: Repo, gh: GitHub | None, log_file: Path | None) -> Failure:
+def read_failure(
+    run: Run, repo: Repo, gh: GitHub | None, log_file: Path | None, redact: bool = True
+) -> Failure:
     failure = Failure()
     if log_file is not None:
         try:
@@ -46,7 +49,19 @@ def read_failure(run: Run, repo: Repo, gh: GitHub | None, log_file: Path | None)
         for job in failure.jobs:
             failure.facts.merge(extract(gh.job_log(job["id"], MAX_LOG_BYTES)))
     failure.pointed = in_repo(repo, failure.facts.locations)[:MAX_POINTED]
+    if redact:  # a log can print a token or a password; its errors and test names are quoted
+        failure.facts = masked(failure.facts)
     return failure
+
+
+def masked(facts: LogFacts) -> LogFacts:
+    """The facts with secrets masked in everything the comment or the query quotes."""
+    return replace(
+        facts,
+        tests=[mask(t).text for t in facts.tests],
+        errors=[mask(e).text for e in facts.errors],
+        tracebacks=[mask(t).text for t in facts.tracebacks],
+    )
 
 
 def in_repo(repo: Repo, locations: list[Location]) -> list[Location]:
@@ -88,7 +103,8 @@ def failure_query(failure: Failure) -> str:
 
 def describe_failure(run: Run, failure: Failure) -> list[str]:
     """The comment's opening lines for a failed run."""
-    title = f"[{run.name} #{run.number}]({run.html_url})" if run.html_url else f"{run.name} #{run.number}"
+    name = inert(f"{run.name} #{run.number}")  # the workflow's name is the repository's text
+    title = f"[{name}]({run.html_url})" if run.html_url else name
     lines = [f"**scout** read the failed run {title} at {code(run.head_sha[:7])}."]
     if failure.jobs:
         jobs = [_job(j) for j in failure.jobs]

@@ -4,7 +4,9 @@ The marker is the comment's first line, `<!-- scout-triage:KEY {json} -->`. KEY 
 comment answers (`issue`, or `ci:WORKFLOW_ID` for a workflow's failures on a pull request), so
 re-runs find their own comment and edit it; the JSON remembers state across runs (labels added).
 Text that came from outside (test names, log lines, owner names) is shown as code, so it can
-neither break the Markdown nor notify anyone.
+neither break the Markdown nor notify anyone; prose that came from outside (an explorer's note,
+which an LLM explorer writes after reading the issue; a workflow's name) goes through `inert`: no
+HTML, no link or image, no @-mention or issue reference survives it.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def _items(cited: list[Cited], d: Draft) -> list[str]:
         link = f"[{code(c.path + anchor)}]({c.url})"
         symbol = f" {code(c.symbol)}" if c.symbol else ""
         owners = f" · owners: {', '.join(_owner(o, d) for o in c.owners)}" if c.owners else ""
-        lines.append(f"{n}. {link}{symbol} — {_plain(c.why)}{owners}")
+        lines.append(f"{n}. {link}{symbol} — {inert(c.why)}{owners}")
     return lines
 
 
@@ -132,9 +134,38 @@ def _owner(owner: str, d: Draft) -> str:
     return owner if d.mention and mentionable else code(owner)
 
 
-def _plain(text: str) -> str:
-    # `why` comes from the explorer (backticked identifiers); keep it on one line and mention-free.
-    return text.replace("\n", " ").replace("@", "@\u200b")
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.I)
+_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"}
+)
+_REFERENCE = re.compile(r"([@#])(?=[\w-])")  # @user, @org/team, #12: notify people, cross-link issues
+
+
+def inert(text: str) -> str:
+    """Prose from outside as Markdown that renders as itself, on one line: its code spans kept
+    (they render literally), URLs made code, and outside them no HTML tag or entity, no link or
+    image (`[`, `]` escaped), no @-mention and no #reference (a zero-width space after the sign)."""
+    text = " ".join(text.split())
+    out, pos = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [_inert_prose(text[pos : m.start()]), m.group()]
+        pos = m.end()
+    out.append(_inert_prose(text[pos:]))
+    return "".join(out)
+
+
+def _inert_prose(text: str) -> str:
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        out += [_escape(text[pos : m.start()]), code(m.group())]
+        pos = m.end()
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return _REFERENCE.sub("\\1\u200b", text.translate(_ESCAPES))
 
 
 def code(text: str) -> str:

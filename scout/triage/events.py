@@ -125,6 +125,8 @@ def load_event(path: str | Path, name: str | None = None) -> Event:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise EventError(f"event file {path} is not JSON: {exc}") from None
+    except RecursionError:  # nesting deeper than the parser's stack: no payload GitHub sends
+        raise EventError(f"event file {path} is not JSON scout can read: nested too deeply") from None
     return parse_event(payload, name)
 
 
@@ -201,10 +203,12 @@ def _run(payload: dict[str, Any]) -> Run:
         head_branch=_optional(payload, "workflow_run.head_branch", str) or "",
         conclusion=_optional(payload, "workflow_run.conclusion", str) or "",
         html_url=_optional(payload, "workflow_run.html_url", str) or "",
-        pull_requests=tuple(
-            pr["number"] for pr in prs if isinstance(pr, dict) and isinstance(pr.get("number"), int)
-        ),
+        pull_requests=tuple(pr["number"] for pr in prs if isinstance(pr, dict) and _is_int(pr.get("number"))),
     )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # `true` is no pull request's number
 
 
 def _field(payload: dict[str, Any], dotted: str, typ: type) -> Any:
