@@ -14,7 +14,10 @@ from scout.index.records import Definition, Reference
 
 def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Definition], list[Reference]]:
     """Parse `source` as `lang` and return its definitions (with enclosing symbols) and references."""
-    data = source.encode("utf-8", "replace") if isinstance(source, str) else source
+    # Bytes that are not UTF-8 (a git blob) go through a round trip with replacement: a query
+    # predicate decodes node text strictly, and would raise halfway through a file.
+    text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+    data = text.encode("utf-8", "replace")  # a str may hold lone surrogates (undecodable file text)
     tree = Parser(grammar(lang)).parse(data)
     raw_defs: list[tuple[str, str, Node, Node]] = []
     refs: dict[tuple[str, int], Reference] = {}
