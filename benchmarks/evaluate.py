@@ -67,6 +67,7 @@ def score(system: System, ws: Workspace, task: dict, outlines: Outlines) -> dict
     scores = metrics.file_scores(pred.files, task["gold_files"], asserted)
     scores.update(metrics.source_file_scores(pred.files, task["gold_files"], asserted))
     scores.update(metrics.line_scores(_ranges(pred), task["gold_ranges"]))
+    scores.update(metrics.hit_scores(ranked, task["gold_ranges"]))
     scores.update(metrics.function_scores(functions, gold_fns))
     return {
         "system": system.name,

@@ -77,6 +77,13 @@ def source_file_scores(
     return {f"src_{k}": v for k, v in file_scores(files, gold, asserted).items()}
 
 
+def hit_scores(ranked: Sequence[Sequence], gold_ranges: Iterable[Sequence]) -> dict[str, float]:
+    """Whether any of the first k ranked spans (answer, then leads) shares a line with the gold:
+    "is an answer among the first k places", the plain-question benchmark's measure."""
+    hits = span_hits(ranked, gold_ranges)
+    return {f"hit@{k}": float(any(hits[:k])) for k in (1, 5)}
+
+
 def span_hits(spans: Iterable[Sequence], gold_ranges: Iterable[Sequence]) -> list[bool]:
     """For each span, whether it shares a line with the gold: what a span's confidence predicts."""
     gold = line_set(gold_ranges)

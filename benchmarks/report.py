@@ -30,6 +30,8 @@ QUALITY = [
     ("file_acc@5", "file Acc@5"),
     ("fn_acc@5", "fn Acc@5"),
     ("fn_acc@10", "fn Acc@10"),
+    ("hit@1", "hit@1"),
+    ("hit@5", "hit@5"),
 ]
 FUNCTION_KEYS = ("fn_acc@5", "fn_acc@10")
 

@@ -190,6 +190,8 @@ class Bot:
             [Cited.from_span(s, links, self.owners.owners(s.path)) for s in bundle.spans] if bundle else []
         )
         draft = Draft(key, state, [], cited, level, mention=self.config.mention_owners)
+        if bundle:
+            draft.leads = [Cited.from_span(s, links, self.owners.owners(s.path)) for s in bundle.leads]
         draft.footer = footer(bundle, ref) if bundle else ""
         _add_owners(draft, self.owners)
         return draft

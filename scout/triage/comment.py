@@ -60,7 +60,7 @@ class Draft:
     key: str
     state: dict[str, Any]
     intro: list[str]
-    cited: list[Cited]
+    cited: list[Cited]  # the explorer's answer
     confidence: tuple[str, str]  # (low|medium|high, why)
     pointed: list[Cited] = field(default_factory=list)  # CI: lines the log itself names
     owners: list[str] = field(default_factory=list)
@@ -70,6 +70,7 @@ class Draft:
     mention: bool = False
     notes: list[str] = field(default_factory=list)
     footer: str = ""
+    leads: list[Cited] = field(default_factory=list)  # where to look next, after the answer
 
 
 def marker(key: str, state: dict[str, Any]) -> str:
@@ -94,8 +95,8 @@ def read_marker(body: str, key: str) -> dict[str, Any] | None:
 
 def render(draft: Draft) -> str:
     body = _render(draft)
-    while len(body) > MAX_CHARS and (draft.cited or draft.pointed):
-        (draft.cited or draft.pointed).pop()
+    while len(body) > MAX_CHARS and (draft.leads or draft.cited or draft.pointed):
+        (draft.leads or draft.cited or draft.pointed).pop()
         body = _render(draft)
     return body[:MAX_CHARS]
 
@@ -107,6 +108,15 @@ def _render(d: Draft) -> str:
         parts += ["", "**The log points at**", *_items(d.pointed, d)]
     if d.cited:
         parts += ["", "**Where to look**", *_items(d.cited, d)]
+    if d.leads:
+        parts += [
+            "",
+            "<details><summary>Also worth a look</summary>",
+            "",
+            *_items(d.leads, d),
+            "",
+            "</details>",
+        ]
     if d.owners:
         parts += ["", f"**Owners** (from `{d.owners_file}`): " + ", ".join(_owner(o, d) for o in d.owners)]
     if d.labels:
