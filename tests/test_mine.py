@@ -10,6 +10,8 @@ import pytest
 from conftest import git
 
 from scout.errors import ScoutError
+from scout.index.tags import extract
+from scout.learn.docquestions import docstring, question
 from scout.learn.gitlog import parse_diff
 from scout.learn.mine import MineOptions, check_allowed, clean_message, mine, split_for
 from scout.learn.paraphrase import as_question
@@ -306,9 +308,31 @@ describe("cookies", () => {
   });
 });
 """,
+    "src/addDays/index.ts": """export function addDays(date: Date, amount: number): Date {
+  return date;
+}
+""",
+    "src/fp/addDays/index.ts": """export const addDays = convertToFP(addDaysOriginal, 2);
+export function addDays(date: Date): Date {
+  return date;
+}
+""",
+    "src/addDays/test.ts": """import { addDays } from "./index";
+
+describe("addDays", () => {
+  it("adds the given number of days", () => {
+    expect(addDays(new Date(2014, 8, 1), 10)).toEqual(new Date(2014, 8, 11));
+  });
+});
+""",
     "src/main/java/shop/Money.java": """package shop;
 
 public class Money {
+    /**
+     * Rounds an amount of {@code double} money to whole cents, <b>half up</b>.
+     *
+     * @param amount the amount
+     */
     public static long roundCents(double amount) {
         return Math.round(amount * 100);
     }
@@ -377,7 +401,14 @@ def test_half_of_the_docstrings_are_also_asked_as_questions(auth):
     root, sha = auth
     docs = {t["id"]: t for t in by_source(root, "docstring")}
     asked = by_source(root, "docquestion")
-    assert len(docs) == 5 and 1 <= len(asked) < len(docs)  # "Hash a password with a salt." is too short
+    assert len(docs) == 6 and 1 <= len(asked) < len(docs)  # "Hash a password with a salt." is too short
+    java = [t for t in docs.values() if t["language"] == "Java"]
+    assert [(t["query"], t["gold_functions"]) for t in java] == [
+        (
+            "Rounds an amount of double money to whole cents, half up.",
+            {"src/main/java/shop/Money.java": ["Money.roundCents"]},
+        )
+    ]
     for task in asked:
         doc = docs[task["id"].replace("-docq-", "-doc-")]
         assert task["gold_functions"] == doc["gold_functions"] and task["base_commit"] == sha
@@ -416,6 +447,13 @@ def test_question_templates_follow_the_leading_verb():
     assert (
         as_question("A cart line with its price.", "k") == "where is the code for a cart line with its price"
     )
+    assert (
+        as_question("Raised if a payload is invalid.", "k") == "which code is raised if a payload is invalid"
+    )
+    assert as_question("To split *items* by :class:`.Rule`.", "k") in (
+        "where do we split items by Rule",
+        "how does the code split items by Rule",
+    )
 
 
 def test_readme_and_docs_sections_point_at_the_definitions_they_name(auth):
@@ -451,6 +489,8 @@ def test_test_names_point_at_the_code_under_test_in_every_language(auth):
         "parse rounds rejects negative values": ({"hash/hash.go": ["ParseRounds"]}, "Go"),
         "salt is split from the digest": ({"src/lib.rs": ["split_salt"]}, "Rust"),
         "serializes a cookie with its value": ({"lib/cookies.js": ["serializeCookie"]}, "JavaScript"),
+        # two addDays: the one next to the test
+        "adds the given number of days": ({"src/addDays/index.ts": ["addDays"]}, "TypeScript"),
         "rounds half cents up": ({"src/main/java/shop/Money.java": ["Money.roundCents"]}, "Java"),
         "makes a slug from a title": ({"lib/slug.rb": ["Slug.slug_for"]}, "Ruby"),
         "discount is applied to total": ({"src/Pricing.php": ["Pricing.applyDiscount"]}, "PHP"),
@@ -479,3 +519,33 @@ def test_a_manifest_gives_the_split_and_refuses_benchmark_repositories(auth, tmp
     assert {t["split"] for t in tasks} == {other}
     assert "koajs/koa: refused" in done.stderr and "acme/excluded: refused" in done.stderr
     assert {"docstring", "docquestion", "readme", "test"} <= {t["source"] for t in tasks}
+
+
+@pytest.mark.parametrize(
+    ("lang", "source", "name", "expected"),
+    [
+        (
+            "c_sharp",
+            'class C {\n    /// <summary>\n    /// Creates a <see cref="JsonReader"/> for this token.\n'
+            "    /// </summary>\n    [Obsolete]\n    public JsonReader CreateReader() { return null; }\n}\n",
+            "CreateReader",
+            "Creates a JsonReader for this token.",
+        ),
+        (
+            "rust",
+            "/// Splits the salt from the digest of an encoded string.\n#[inline]\npub fn split_salt() {}\n",
+            "split_salt",
+            "Splits the salt from the digest of an encoded string.",
+        ),
+        (
+            "c",
+            "#if FOO\nint counter_value_of_the_thing(void) { return 1; }\n",
+            "counter_value_of_the_thing",
+            None,
+        ),
+    ],
+)
+def test_doc_comments_skip_attributes_and_preprocessor_lines(lang, source, name, expected):
+    defs, _ = extract(lang, source, "x")
+    (d,) = [x for x in defs if x.name == name]
+    assert question(docstring(source.splitlines(), d, lang), d) == expected

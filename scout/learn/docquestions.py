@@ -24,7 +24,14 @@ DOC_KINDS = ("function", "method", "class")
 MIN_WORDS = 5
 MAX_CHARS = 300
 PY_DOCSTRING = re.compile(r'^\s*[rRuUbB]?("""|\'\'\'|")(.*)$')
-LEADING_COMMENT = re.compile(r"^\s*(///?|/\*\*?|\*(?!/)|#)\s?(.*?)\s*(\*/)?\s*$")
+# A doc comment line: ///, //, /** or /*, a " * " continuation, the closing " */" (which ends a
+# Javadoc/JSDoc/PHPDoc block right above the definition), or #.
+LEADING_COMMENT = re.compile(r"^\s*(///?|/\*\*?|\*/|\*|#)\s?(.*?)\s*(\*/)?\s*$")
+ATTRIBUTE_LINE = re.compile(r"^\s*(?:#\[.*\]|\[[A-Z][\w.]*(?:\(.*\))?\]|@\w[\w.]*(?:\(.*\))?)\s*$")
+HASH_COMMENTS = ("ruby", "bash", "python")
+XML_REF = re.compile(r'<\w+\s+(?:cref|name|langword|href)="([^"]*)"\s*/?>')  # C#'s <see cref="X"/>
+INLINE_TAG = re.compile(r"\{@(?:code|link|linkplain|literal|see)\s+([^}]*)\}")  # Javadoc/JSDoc
+SIMPLE_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\s*/?>")  # <p>, <b>, <br/> in Javadoc
 SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 BORING = re.compile(r"^(todo|fixme|xxx|deprecated|see |alias|same as|returns? self|noqa|type:|pragma)", re.I)
 
@@ -33,7 +40,7 @@ def docstring(lines: list[str], d: Definition, lang: str) -> str:
     """The definition's documentation as one paragraph of text, or ''."""
     if lang == "python":
         return _python_docstring(lines, d)
-    return _leading_comment(lines, d)
+    return _leading_comment(lines, d, lang)
 
 
 def _python_docstring(lines: list[str], d: Definition) -> str:
@@ -56,10 +63,14 @@ def _python_docstring(lines: list[str], d: Definition) -> str:
     return ""
 
 
-def _leading_comment(lines: list[str], d: Definition) -> str:
+def _leading_comment(lines: list[str], d: Definition, lang: str) -> str:
     block: list[str] = []
     i = d.start_line - 2
+    while i >= 0 and not block and ATTRIBUTE_LINE.match(lines[i]):
+        i -= 1  # Rust's #[inline], C#'s [Obsolete] sit between the doc comment and the definition
     while i >= 0 and (m := LEADING_COMMENT.match(lines[i])):
+        if m[1] == "#" and lang not in HASH_COMMENTS:
+            break  # a C preprocessor line or a Rust attribute, not a comment
         block.insert(0, m[2])
         i -= 1
     return " ".join(" ".join(block).split())
@@ -67,6 +78,7 @@ def _leading_comment(lines: list[str], d: Definition) -> str:
 
 def question(doc: str, d: Definition) -> str | None:
     """The doc's first sentence without the definition's names, if it still says something."""
+    doc = INLINE_TAG.sub(r"\1", SIMPLE_HTML.sub("", XML_REF.sub(r"\1", doc)))
     m = SENTENCE.match(doc)
     sentence = (m[1] if m else doc).strip()[:MAX_CHARS]
     if BORING.match(sentence) or "{@inheritDoc" in sentence or sentence.startswith((":", "@", ">>>")):

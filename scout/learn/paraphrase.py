@@ -39,8 +39,9 @@ PARTICIPLES = {
     "split": "split", "start": "started", "stop": "stopped", "store": "stored", "update": "updated",
     "validate": "validated", "wrap": "wrapped", "write": "written",
 }  # fmt: skip
-# Sphinx roles and code spans (":class:`.Signer`") are markup, not words a user types.
-MARKUP = re.compile(r":[\w:.-]+:`[~!.]*([^`]*)`|`+([^`]*)`+")
+# Sphinx roles, code spans and emphasis (":class:`.Signer`", "*iterable*") are markup, not words a
+# user types.
+MARKUP = re.compile(r":[\w:.-]+:`[~!.]*([^`]*)`|`+([^`]*)`+|\*{1,2}([^*\s][^*]*?)\*{1,2}")
 BASE_VERBS_IN_ED = frozenset("need embed feed seed speed shed bleed proceed exceed succeed".split())
 # "how is X parsed" reads well for "the header line", badly for "the salt out of a string".
 PREPOSITIONS = frozenset("of for from to in into with on by at out against between as about".split())
@@ -60,7 +61,7 @@ def base_verb(word: str) -> str:
 
 def as_question(sentence: str, key: str) -> str | None:
     """The sentence asked as a plain-words question, or None when there is nothing to ask."""
-    words = MARKUP.sub(lambda m: m[1] or m[2] or "", sentence).strip().rstrip(".!?:;, ").split()
+    words = MARKUP.sub(lambda m: m[1] or m[2] or m[3] or "", sentence).strip().rstrip(".!?:;, ").split()
     if words and words[0].lower() == "to":  # "To detect whether ..." reads as "Detect whether ..."
         words = words[1:]
     if len(words) < 2:

@@ -65,7 +65,7 @@ MARKUP = [
     (re.compile(r"``([^`]+)``"), r"`\1`"),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
     (re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
-    (re.compile(r"<[^>\n]+>|https?://\S+"), ""),
+    (re.compile(r"<[^>\n]+>|https?://\S+|\{\s*#[^}]*\}"), ""),  # tags, URLs, {#anchors}
     (re.compile(r"\*{1,3}([^*\n]+)\*{1,3}"), r"\1"),
 ]
 

@@ -7,6 +7,7 @@ them, through one `git cat-file --batch` process.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,13 +22,26 @@ MAX_BYTES = 500_000  # larger files are generated tables or bundles, not code pe
 # (a Go package name is "defined" in every file of its package).
 CODE_KINDS = frozenset("function method class interface struct enum trait type macro".split())
 NOT_SOURCE_FILES = ("setup.py", "conftest.py", "noxfile.py", "_version.py")
+# Test files beyond scout's path rule, by the names other ecosystems give them: date-fns'
+# src/addDays/test.ts, FooTest.java, FooSpec.kt, foo_spec.rb; and folders such as Kotlin's jvmTest,
+# Gradle's testFixtures, integration_tests.
+TEST_FILE_NAME = re.compile(
+    r"(?:^test_|_test\.|(?:^|[._-])(?:test|spec)s?\.\w+$|Tests?\.(?:java|kt|cs|swift|php|scala)$"
+    r"|Spec\.(?:kt|scala|swift|groovy)$)"
+)
+TEST_DIR = re.compile(r"(?i:^test|[_-]tests?$)|[a-z]Test(?:s|Fixtures)?$")
+
+
+def is_test_file(path: str) -> bool:
+    *folders, name = path.split("/")
+    return is_test_path(path) or bool(TEST_FILE_NAME.search(name)) or any(TEST_DIR.search(f) for f in folders)
 
 
 def is_source(path: str) -> bool:
     """Code a project owns and ships: parseable, and not a test, doc or vendored file."""
     return bool(
         language_for(path)
-        and not is_test_path(path)
+        and not is_test_file(path)
         and not is_doc_path(path)
         and not is_vendored_path(path)
         and path.rsplit("/", 1)[-1] not in NOT_SOURCE_FILES

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Parser
 
-from scout.index.files import is_test_path, is_vendored_path
+from scout.index.files import is_vendored_path
 from scout.index.languages import grammar, language_for
 from scout.index.records import Definition, Reference
-from scout.learn.snapshot import Snapshot
+from scout.learn.snapshot import Snapshot, is_test_file
 from scout.learn.tasks import definition_task
 
 MIN_WORDS = 3  # "parse header" is a symbol lookup, not a sentence
@@ -31,9 +31,6 @@ TEST_MARK = re.compile(
     r"@(?:\w+\.)*\w*Test\b|#\[(?:\w+::)*test\b|\[(?:Fact|Theory|Test|TestMethod|TestCase)\b"
 )
 ANNOTATION_LINE = re.compile(r"^\s*(?:#\[|@|\[|//|/\*|\*|$)")
-TEST_FILE_NAME = re.compile(
-    r"(?:^test_|_test\.|[._-](?:test|spec)s?\.\w+$|Tests?\.(?:java|kt|cs|swift|php|scala)$|Spec\.\w+$)"
-)
 DESCRIBED = ("javascript", "typescript", "tsx", "ruby")
 DESCRIBING_CALLS = frozenset(("it", "test", "specify"))
 CALL_LIKE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:::<[^>]*>)?\s*\(")  # calls inside Rust macro arguments
@@ -62,10 +59,6 @@ class TestCase:
         while words and words[-1] in ("test", "tests"):  # Rust's `fn parses_exponent_test`
             words.pop()
         return " ".join(words)
-
-
-def is_test_file(path: str) -> bool:
-    return is_test_path(path) or bool(TEST_FILE_NAME.search(path.rsplit("/", 1)[-1]))
 
 
 def test_tasks(snapshot: Snapshot, repo: str) -> Iterator[dict]:
@@ -174,12 +167,15 @@ def code_under_test(
 
 def resolve(snapshot: Snapshot, name: str, test_path: str) -> Definition | None:
     """The one non-test definition `name` means from `test_path`: the only one in the tree, else
-    the only one in the test's own file (Rust unit tests), else in the file the test is named after."""
+    the only one in the test's own file (Rust unit tests), its folder (date-fns' src/addDays/test.ts
+    next to index.ts) or the file the test is named after (test_cart.py → cart.py)."""
     candidates = [d for d in snapshot.named(name) if not _is_test_code(d)]
     subject = subject_stem(test_path)
+    folder = test_path.rpartition("/")[0]
     for narrowed in (
         candidates,
         [d for d in candidates if d.path == test_path],
+        [d for d in candidates if d.path.rpartition("/")[0] == folder],
         [d for d in candidates if _stem(d.path) == subject],
     ):
         if len(narrowed) == 1:
