@@ -501,17 +501,20 @@ def test_test_names_point_at_the_code_under_test_in_every_language(auth):
 def test_a_manifest_gives_the_split_and_refuses_benchmark_repositories(auth, tmp_path):
     root, _ = auth
     other = "dev" if split_for("acme/auth") == "train" else "train"
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    (mirrors / "acme+auth").symlink_to(root / ".git")  # found under --mirrors, as owner+name
     manifest = tmp_path / "repos.json"
     manifest.write_text(json.dumps([
-        {"repo": "acme/auth", "git_dir": str(root / ".git"), "split": other},
+        {"repo": "acme/auth", "split": other},
         {"repo": "koajs/koa", "git_dir": str(root / ".git"), "split": "train"},
         {"repo": "acme/excluded", "git_dir": str(root / ".git"), "split": "train"},
     ]))  # fmt: skip
     plain = tmp_path / "plain.jsonl"
     plain.write_text(json.dumps({"id": "plain-1", "repo": "acme/excluded", "query": "where?"}) + "\n")
     out = tmp_path / "tasks.jsonl"
-    cmd = [sys.executable, "-m", "scout", "mine", "--manifest", str(manifest), "--exclude-from", str(plain),
-           "--out", str(out)]  # fmt: skip
+    cmd = [sys.executable, "-m", "scout", "mine", "--manifest", str(manifest), "--mirrors", str(mirrors),
+           "--exclude-from", str(plain), "--out", str(out)]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     tasks = [json.loads(line) for line in out.read_text().splitlines()]

@@ -32,13 +32,15 @@ def excluded_repos(files: list[Path]) -> set[str]:
     return names
 
 
-def sources_from(git_dirs: list[Path], name: str | None, manifest: Path | None) -> list[Source]:
+def sources_from(
+    git_dirs: list[Path], name: str | None, manifest: Path | None, mirrors: Path | None = None
+) -> list[Source]:
     """The repositories to mine: the manifest's entries (with their split and head), or git
     directories named by --name or their path (split by name hash, head from --rev)."""
     if manifest and git_dirs:
         raise ScoutError("give either git directories or --manifest, not both")
     if manifest:
-        return read_manifest(manifest)
+        return read_manifest(manifest, mirrors)
     if not git_dirs:
         raise ScoutError("give the git directories to mine, or --manifest FILE")
     if name and len(git_dirs) > 1:
@@ -58,7 +60,11 @@ def mine_cmd(
     ] = None,
     manifest: Annotated[
         Path | None,
-        typer.Option(help='JSON list of {"repo", "git_dir", "split", "head"} to mine instead of paths.'),
+        typer.Option(help='JSON list of {"repo", "split", "head", "git_dir"?} to mine instead of paths.'),
+    ] = None,
+    mirrors: Annotated[
+        Path | None,
+        typer.Option(help="Where the manifest's git directories are (owner+name/ under it, or a JSON map)."),
     ] = None,
     name: Annotated[
         str | None, typer.Option(help="owner/name for a single repository [default: from the path].")
@@ -82,7 +88,7 @@ def mine_cmd(
 ) -> None:
     """Turn commits that fix or change behaviour, docstrings, docs sections and test names into
     localisation tasks. A repository that fails is skipped and reported; the others are written."""
-    sources = sources_from(git_dirs or [], name, manifest)
+    sources = sources_from(git_dirs or [], name, manifest, mirrors)
     excluded = excluded_repos(exclude_from or [])
     opts = MineOptions(
         max_commits=max_commits, max_tasks=max_tasks, max_doc_tasks=max_doc_tasks,

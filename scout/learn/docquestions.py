@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from scout.index.languages import language_for
 from scout.index.records import Definition
+from scout.learn.headtree import HeadTree
 from scout.learn.paraphrase import as_question
-from scout.learn.snapshot import Snapshot
 from scout.learn.tasks import definition_task
 
 DOC_KINDS = ("function", "method", "class")
@@ -103,20 +103,20 @@ def file_questions(path: str, source: bytes, defs: list[Definition]) -> Iterator
             yield d, q
 
 
-def doc_tasks(snapshot: Snapshot, repo: str, limit: int | None = None) -> Iterator[dict]:
+def doc_tasks(tree: HeadTree, repo: str, limit: int | None = None) -> Iterator[dict]:
     """Docstring tasks in a stable pseudo-random order; questions that fit several definitions are
     dropped."""
     found: list[tuple[str, Definition, str]] = []
-    for path in snapshot.source_paths():
-        data = snapshot.read(path)
+    for path in tree.source_paths():
+        data = tree.read(path)
         if data is not None:
-            found += [(path, d, q) for d, q in file_questions(path, data, snapshot.definitions(path))]
+            found += [(path, d, q) for d, q in file_questions(path, data, tree.definitions(path))]
     counts = Counter(q.lower() for _, _, q in found)
     unique = [f for f in found if counts[f[2].lower()] == 1]
     unique.sort(key=lambda f: hashlib.sha1(f"{f[0]}:{f[1].qualname}".encode()).hexdigest())
     for path, d, q in unique[:limit]:
         key = f"{path}:{d.qualname}"  # the ids of earlier runs
-        yield definition_task(repo, snapshot.commit, "docstring", q, [d], tag="doc", key=key)
+        yield definition_task(repo, tree.commit, "docstring", q, [d], tag="doc", key=key)
 
 
 def question_tasks(docs: list[dict], limit: int = 150) -> Iterator[dict]:

@@ -25,8 +25,8 @@ from scout.index.records import Definition
 from scout.index.tags import extract
 from scout.learn.docquestions import doc_tasks, question_tasks
 from scout.learn.gitlog import Blobs, Commit, FileDiff, commits
+from scout.learn.headtree import HeadTree, is_source
 from scout.learn.readme import readme_tasks
-from scout.learn.snapshot import Snapshot, is_source
 from scout.learn.tasks import language_of, normalise
 from scout.learn.testnames import test_tasks
 
@@ -270,12 +270,12 @@ def mine(
     messages = {t["commit"]: message for t, message in found}
     yield from ({**t, "split": split} for t in commit_tasks)
     yield from _capped(issue_tasks(commit_tasks, messages), opts.max_issue_tasks, seen, split)
-    with Snapshot(git_dir, opts.rev) as snapshot:
-        docs = list(_capped(doc_tasks(snapshot, repo), opts.max_doc_tasks, seen, split))
+    with HeadTree(git_dir, opts.rev) as tree:
+        docs = list(_capped(doc_tasks(tree, repo), opts.max_doc_tasks, seen, split))
         yield from docs
         yield from _capped(question_tasks(docs), opts.max_docquestion_tasks, seen, split)
-        yield from _capped(readme_tasks(snapshot, repo), opts.max_readme_tasks, seen, split)
-        yield from _capped(test_tasks(snapshot, repo), opts.max_test_tasks, seen, split)
+        yield from _capped(readme_tasks(tree, repo), opts.max_readme_tasks, seen, split)
+        yield from _capped(test_tasks(tree, repo), opts.max_test_tasks, seen, split)
 
 
 def _capped(tasks: Iterator[dict], limit: int, seen: set[str], split: str) -> Iterator[dict]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from scout.index.files import is_test_path, is_vendored_path
 from scout.index.records import Definition
-from scout.learn.snapshot import Snapshot
+from scout.learn.headtree import HeadTree
 from scout.learn.tasks import definition_task
 
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst")
@@ -92,16 +92,16 @@ def is_prose_doc(path: str) -> bool:
     )
 
 
-def readme_tasks(snapshot: Snapshot, repo: str) -> Iterator[dict]:
+def readme_tasks(tree: HeadTree, repo: str) -> Iterator[dict]:
     """Every section whose identifiers resolve to one or two definitions, in a stable
     pseudo-random order (so a cap samples every document, not the first one)."""
     found = []
-    for path in filter(is_prose_doc, snapshot.paths):
-        text = snapshot.text(path)
+    for path in filter(is_prose_doc, tree.paths):
+        text = tree.text(path)
         if not text or not _mostly_latin(text):
             continue
         for section in sections(path, text):
-            task = section_task(snapshot, repo, section)
+            task = section_task(tree, repo, section)
             if task:
                 found.append(task)
     found.sort(key=lambda t: hashlib.sha1(t["id"].encode()).hexdigest())
@@ -193,14 +193,14 @@ def _cut(paragraph: str) -> str:
     return " ".join(" ".join(kept).split()[:MAX_WORDS])
 
 
-def section_task(snapshot: Snapshot, repo: str, section: Section) -> dict | None:
+def section_task(tree: HeadTree, repo: str, section: Section) -> dict | None:
     """The section as a task, when its identifiers name one or two definitions and it still says
     something once they are gone."""
     text = f"{section.heading}\n{section.paragraph}"
     gold: list[Definition] = []
     spans: list[str] = []
     for span, mention in mentions(text):
-        defs = resolve(snapshot, mention)
+        defs = resolve(tree, mention)
         if len(defs) > MAX_GOLD:
             return None  # an ambiguous name: the gold would be a guess
         if defs:
@@ -211,7 +211,7 @@ def section_task(snapshot: Snapshot, repo: str, section: Section) -> dict | None
     query = without_names(section, spans, {d.name for d in gold})
     if len(re.findall(r"[A-Za-z]{2,}", query.split("\n", 1)[-1])) < MIN_WORDS:
         return None
-    return definition_task(repo, snapshot.commit, "readme", query, gold)
+    return definition_task(repo, tree.commit, "readme", query, gold)
 
 
 def mentions(text: str) -> Iterator[tuple[str, str]]:
@@ -223,14 +223,14 @@ def mentions(text: str) -> Iterator[tuple[str, str]]:
         yield m[0], m[0]
 
 
-def resolve(snapshot: Snapshot, mention: str) -> list[Definition]:
+def resolve(tree: HeadTree, mention: str) -> list[Definition]:
     """The definitions a mention names: `Cart.total` narrows `total` to Cart's, `shop.pricing.x`
     to the file or package `pricing`; a common word names nothing."""
     parts = re.split(r"\.|::|#|->", re.sub(r"\(.*\)$", "", mention.lstrip("~!")))
     name, owner = parts[-1], (parts[-2] if len(parts) > 1 else "")
     if len(name) < 3 or name.lower() in COMMON_NAMES:
         return []
-    defs = snapshot.named(name)
+    defs = tree.named(name)
     if owner:
         by_parent = [d for d in defs if d.parent and d.parent.split(".")[-1] == owner]
         by_path = [d for d in defs if owner in re.split(r"[/.]", d.path)]

@@ -21,7 +21,7 @@ from tree_sitter import Node, Parser
 from scout.index.files import is_vendored_path
 from scout.index.languages import grammar, language_for
 from scout.index.records import Definition, Reference
-from scout.learn.snapshot import Snapshot, is_test_file
+from scout.learn.headtree import HeadTree, is_test_file
 from scout.learn.tasks import definition_task
 
 MIN_WORDS = 3  # "parse header" is a symbol lookup, not a sentence
@@ -61,29 +61,29 @@ class TestCase:
         return " ".join(words)
 
 
-def test_tasks(snapshot: Snapshot, repo: str) -> Iterator[dict]:
+def test_tasks(tree: HeadTree, repo: str) -> Iterator[dict]:
     """Every test with one or two named definitions under test, in a stable pseudo-random order."""
     found: list[tuple[TestCase, list[Definition]]] = []
-    for path in _test_candidates(snapshot):
-        defs, refs = snapshot.parse(path)
-        data = snapshot.read(path) or b""
+    for path in _test_candidates(tree):
+        defs, refs = tree.parse(path)
+        data = tree.read(path) or b""
         lines = data.decode("utf-8", "replace").splitlines()
         for test in tests_in(path, data, defs, lines):
-            gold = code_under_test(snapshot, test, refs, lines)
+            gold = code_under_test(tree, test, refs, lines)
             if gold and len(test.sentence().split()) >= MIN_WORDS:
                 found.append((test, gold))
     found.sort(key=lambda tg: hashlib.sha1(f"{tg[0].path}:{tg[0].start_line}".encode()).hexdigest())
     for test, gold in found:
-        yield definition_task(repo, snapshot.commit, "test", test.sentence(), gold)
+        yield definition_task(repo, tree.commit, "test", test.sentence(), gold)
 
 
-def _test_candidates(snapshot: Snapshot) -> Iterator[str]:
+def _test_candidates(tree: HeadTree) -> Iterator[str]:
     # Rust keeps unit tests next to the code (`#[cfg(test)] mod tests`), so its source files count.
-    for path in snapshot.paths:
+    for path in tree.paths:
         lang = language_for(path)
         if not lang or is_vendored_path(path):
             continue
-        if is_test_file(path) or (lang == "rust" and b"#[test]" in (snapshot.read(path) or b"")):
+        if is_test_file(path) or (lang == "rust" and b"#[test]" in (tree.read(path) or b"")):
             yield path
 
 
@@ -147,7 +147,7 @@ def _description(call: Node) -> str | None:
 
 
 def code_under_test(
-    snapshot: Snapshot, test: TestCase, refs: list[Reference], lines: list[str]
+    tree: HeadTree, test: TestCase, refs: list[Reference], lines: list[str]
 ) -> list[Definition]:
     """The non-test definitions the test calls whose names share a word with the test's name;
     empty unless there are one or two."""
@@ -159,17 +159,17 @@ def code_under_test(
     for name in sorted(names - {test.name}):
         if not wanted & stems(name):
             continue
-        d = resolve(snapshot, name, test.path)
+        d = resolve(tree, name, test.path)
         if d is not None and d not in gold:
             gold.append(d)
     return gold if 1 <= len(gold) <= MAX_GOLD else []
 
 
-def resolve(snapshot: Snapshot, name: str, test_path: str) -> Definition | None:
+def resolve(tree: HeadTree, name: str, test_path: str) -> Definition | None:
     """The one non-test definition `name` means from `test_path`: the only one in the tree, else
     the only one in the test's own file (Rust unit tests), its folder (date-fns' src/addDays/test.ts
     next to index.ts) or the file the test is named after (test_cart.py → cart.py)."""
-    candidates = [d for d in snapshot.named(name) if not _is_test_code(d)]
+    candidates = [d for d in tree.named(name) if not _is_test_code(d)]
     subject = subject_stem(test_path)
     folder = test_path.rpartition("/")[0]
     for narrowed in (

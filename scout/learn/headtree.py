@@ -1,7 +1,7 @@
 """The repository as it stands at the mined commit: its files, their bytes, their definitions.
 
 Docstring questions, README sections and test names all read the tree at one commit (the mined
-HEAD) and resolve names to definitions there. One snapshot parses each source file once for all of
+HEAD) and resolve names to definitions there. One `HeadTree` parses each source file once for all of
 them, through one `git cat-file --batch` process.
 """
 
@@ -48,7 +48,7 @@ def is_source(path: str) -> bool:
     )
 
 
-class Snapshot:
+class HeadTree:
     """The tree at `rev`, read lazily; definitions of source files are parsed once and kept."""
 
     def __init__(self, git_dir: Path, rev: str = "HEAD") -> None:
@@ -94,7 +94,7 @@ class Snapshot:
     def close(self) -> None:
         self.blobs.close()
 
-    def __enter__(self) -> Snapshot:
+    def __enter__(self) -> HeadTree:
         return self
 
     def __exit__(self, *exc) -> None:
