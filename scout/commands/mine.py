@@ -1,9 +1,12 @@
-"""`scout mine`: training tasks from git history."""
+"""`scout mine`: training tasks from git history, docs and tests."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +15,11 @@ import typer
 from scout.commands.app import app
 from scout.errors import ScoutError
 from scout.learn.gitlog import resolve_git_dir
-from scout.learn.mine import MineOptions, mine, repo_name
+from scout.learn.manifest import Source, read_manifest
+from scout.learn.mine import MineOptions, check_allowed, mine, repo_name
 
 log = logging.getLogger("scout.learn.mine")
+SOURCES = ("commit", "issue", "docstring", "docquestion", "readme", "test")
 
 
 def excluded_repos(files: list[Path]) -> set[str]:
@@ -27,10 +32,40 @@ def excluded_repos(files: list[Path]) -> set[str]:
     return names
 
 
-@app.command("mine", epilog="Example: scout mine .mirrors/python-attrs+attrs --out .train/tasks.jsonl")
+def sources_from(
+    git_dirs: list[Path], name: str | None, manifest: Path | None, mirrors: Path | None = None
+) -> list[Source]:
+    """The repositories to mine: the manifest's entries (with their split and head), or git
+    directories named by --name or their path (split by name hash, head from --rev)."""
+    if manifest and git_dirs:
+        raise ScoutError("give either git directories or --manifest, not both")
+    if manifest:
+        return read_manifest(manifest, mirrors)
+    if not git_dirs:
+        raise ScoutError("give the git directories to mine, or --manifest FILE")
+    if name and len(git_dirs) > 1:
+        raise ScoutError("--name names a single repository; give one git directory")
+    out = []
+    for path in git_dirs:
+        git_dir = resolve_git_dir(path)
+        out.append(Source(name or repo_name(git_dir), git_dir, split="", head=""))  # split by name hash
+    return out
+
+
+@app.command("mine", epilog="Example: scout mine --manifest repos.json --out .train/tasks.jsonl")
 def mine_cmd(
-    git_dirs: Annotated[list[Path], typer.Argument(help="Git directories (bare or work trees) to mine.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Write the tasks here, as JSON Lines.")],
+    git_dirs: Annotated[
+        list[Path] | None, typer.Argument(help="Git directories (bare or work trees) to mine.")
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help='JSON list of {"repo", "split", "head", "git_dir"?} to mine instead of paths.'),
+    ] = None,
+    mirrors: Annotated[
+        Path | None,
+        typer.Option(help="Where the manifest's git directories are (owner+name/ under it, or a JSON map)."),
+    ] = None,
     name: Annotated[
         str | None, typer.Option(help="owner/name for a single repository [default: from the path].")
     ] = None,
@@ -40,27 +75,57 @@ def mine_cmd(
     append: Annotated[bool, typer.Option(help="Append to --out instead of replacing it.")] = False,
     max_commits: Annotated[int, typer.Option(help="Newest commits scanned per repository.")] = 5000,
     max_tasks: Annotated[int, typer.Option(help="Commit tasks kept per repository.")] = 1500,
+    max_issue_tasks: Annotated[int, typer.Option(help="Issue-like commit bodies per repository.")] = 300,
     max_doc_tasks: Annotated[int, typer.Option(help="Docstring questions per repository.")] = 300,
-    rev: Annotated[str, typer.Option(help="Mine history reachable from this revision.")] = "HEAD",
+    max_docquestion_tasks: Annotated[
+        int, typer.Option(help="Docstrings asked as plain questions per repository.")
+    ] = 150,
+    max_readme_tasks: Annotated[int, typer.Option(help="README/docs sections per repository.")] = 100,
+    max_test_tasks: Annotated[int, typer.Option(help="Test names per repository.")] = 200,
+    rev: Annotated[
+        str, typer.Option(help="Mine history reachable from this revision (a manifest's head wins).")
+    ] = "HEAD",
 ) -> None:
-    """Turn commits that fix or change behaviour (and docstrings) into localisation tasks."""
-    if name and len(git_dirs) > 1:
-        raise ScoutError("--name names a single repository; give one git directory")
+    """Turn commits that fix or change behaviour, docstrings, docs sections and test names into
+    localisation tasks. A repository that fails is skipped and reported; the others are written."""
+    sources = sources_from(git_dirs or [], name, manifest, mirrors)
     excluded = excluded_repos(exclude_from or [])
-    opts = MineOptions(max_commits=max_commits, max_tasks=max_tasks, max_doc_tasks=max_doc_tasks, rev=rev)
+    opts = MineOptions(
+        max_commits=max_commits, max_tasks=max_tasks, max_doc_tasks=max_doc_tasks,
+        max_docquestion_tasks=max_docquestion_tasks, max_readme_tasks=max_readme_tasks,
+        max_test_tasks=max_test_tasks, max_issue_tasks=max_issue_tasks, rev=rev,
+    )  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
-    total = 0
+    total, failed = 0, []
     with out.open("a" if append else "w", encoding="utf-8") as sink:
-        for path in git_dirs:
-            git_dir = resolve_git_dir(path)
-            repo = name or repo_name(git_dir)
-            counts = {"commit": 0, "docstring": 0}
-            for task in mine(git_dir, repo, opts, excluded):
+        for source in sources:
+            try:
+                check_allowed(source.repo, excluded)
+            except ScoutError as exc:
+                typer.echo(f"{source.repo}: refused: {exc}", err=True)
+                continue
+            started = time.monotonic()
+            try:  # a repository's tasks are written whole or not at all
+                git_dir = resolve_git_dir(source.git_dir)
+                tasks = list(
+                    mine(git_dir, source.repo, replace(opts, rev=source.head or rev), excluded, source.split)
+                )
+            except Exception as exc:  # noqa: BLE001 - one broken repository must not end a long run
+                log.debug("mining %s failed", source.repo, exc_info=True)
+                failed.append(source.repo)
+                typer.echo(f"{source.repo}: failed: {type(exc).__name__}: {exc}", err=True)
+                continue
+            for task in tasks:
                 sink.write(json.dumps(task, ensure_ascii=False) + "\n")
-                counts[task["source"]] += 1
-            total += sum(counts.values())
-            typer.echo(
-                f"{repo}: {counts['commit']} commit tasks, {counts['docstring']} docstring tasks", err=True
-            )
-    typer.echo(f"wrote {total} tasks to {out}")
-    raise typer.Exit(0 if total else 1)
+            sink.flush()
+            total += len(tasks)
+            typer.echo(_summary(source.repo, tasks, time.monotonic() - started), err=True)
+    typer.echo(f"wrote {total} tasks to {out}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    raise typer.Exit(0 if total and not failed else 1)
+
+
+def _summary(repo: str, tasks: list[dict], seconds: float) -> str:
+    counts = Counter(t["source"] for t in tasks)
+    split = tasks[0]["split"] if tasks else "-"
+    parts = ", ".join(f"{counts[s]} {s}" for s in SOURCES)
+    return f"{repo} ({split}): {parts} tasks in {seconds:.0f}s"

@@ -3,8 +3,10 @@
 A commit that fixes or changes behaviour is a localisation task: its message (minus trailers and
 PR numbers) is the query, the pre-image hunks of the non-test source files it touched are the gold
 ranges, and the definitions enclosing the changed lines at the parent are the gold functions.
-Docstrings add synthetic questions (see `docquestions`). Repositories are split train/dev by a
-hash of their name, so no repository is on both sides.
+Commit bodies that describe behaviour are issue-like tasks of their own. The tree at the mined
+commit adds tasks that read like users' questions: docstrings and their question forms
+(`docquestions`), README and docs sections (`readme`) and test names (`testnames`). Repositories
+are split train/dev by the manifest or a hash of their name, so no repository is on both sides.
 """
 
 from __future__ import annotations
@@ -18,18 +20,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scout.errors import ScoutError
-from scout.index.files import is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.index.records import Definition
 from scout.index.tags import extract
+from scout.learn.docquestions import doc_tasks, question_tasks
 from scout.learn.gitlog import Blobs, Commit, FileDiff, commits
+from scout.learn.headtree import HeadTree, is_source
+from scout.learn.readme import readme_tasks
+from scout.learn.tasks import language_of, normalise
+from scout.learn.testnames import test_tasks
 
 log = logging.getLogger("scout.learn.mine")
 
-# Evaluation repositories (SWE-bench Lite, and those held out for evaluation): never mined.
+# Evaluation repositories (SWE-bench Lite, and those held out for evaluation): never mined. The
+# plain-question benchmark's repositories are matched by owner/name: their short names (cli, chi,
+# fd, koa, ...) are shared by unrelated projects such as urfave/cli.
 EVAL_NAMES = frozenset(
     "astropy django matplotlib seaborn flask requests xarray pylint pytest scikit-learn sphinx sympy"
     " click httpx rich gin cobra express zod ripgrep clap".split()
+)
+EVAL_REPOS = frozenset(
+    "httpie/cli go-chi/chi sharkdp/fd koajs/koa jhy/jsoup sinatra/sinatra slimphp/slim"
+    " davegamble/cjson".split()
 )
 FIX_WORDS = re.compile(
     r"\b(fix|bug|error|crash|wrong|should|support|add|allow|handle|raise|prevent|avoid|correct|fail"
@@ -49,6 +61,12 @@ NOISE_LINE = re.compile(
 ISSUE_REF = re.compile(
     r"\(?(?:\b[\w.-]+/[\w.-]+)?(?:#|\bgh-|\bGH-)\d+\)?|https?://\S+/(?:pull|issues)/\d+\S*"
 )
+# A commit body that says what went wrong or should happen reads like an issue.
+BEHAVIOUR = re.compile(
+    r"\b(when|should|instead|error|fail(s|ed|ing|ure)?|expected|exception|crash(es|ed)?|incorrect(ly)?"
+    r"|wrong|broken|previously)\b", re.I
+)  # fmt: skip
+SENTENCE = re.compile(r"\w[^.!?]*[.!?](?=\s|$)")
 MAX_QUERY_CHARS = 4000
 MAX_PATCH_CHARS = 20_000  # the patch is kept for analysis only; never an input
 COMMENT = ("#", "//", "/*", "*", "--", '"""', "'''")
@@ -59,6 +77,10 @@ class MineOptions:
     max_commits: int = 5000  # newest commits scanned per repository
     max_tasks: int = 1500  # commit tasks kept per repository, fix-like messages first
     max_doc_tasks: int = 300  # docstring questions per repository
+    max_docquestion_tasks: int = 150  # ...asked as questions in plain words
+    max_readme_tasks: int = 100  # README and docs sections
+    max_test_tasks: int = 200  # test names
+    max_issue_tasks: int = 300  # commit bodies that read like issues
     max_files: int = 8  # more touched source files than this is a huge commit
     max_lines: int = 300  # ...and so is more changed source lines than this
     min_words: int = 4
@@ -77,8 +99,16 @@ def repo_name(git_dir: Path) -> str:
 
 def check_allowed(repo: str, excluded: set[str]) -> None:
     """Refuse evaluation repositories: training on them would leak the benchmark."""
-    short = repo.split("/")[-1].lower()
-    if repo.lower() in excluded or short in EVAL_NAMES or short.split("__")[-1] in EVAL_NAMES:
+    full = repo.lower()
+    short = full.split("/")[-1]
+    swe_style = short.replace("__", "/", 1)  # swe-bench/django__django names owner__name
+    if (
+        full in excluded
+        or full in EVAL_REPOS
+        or swe_style in EVAL_REPOS
+        or short in EVAL_NAMES
+        or short.split("__")[-1] in EVAL_NAMES
+    ):
         raise ScoutError(f"{repo} is an evaluation repository; it is never mined")
 
 
@@ -101,16 +131,6 @@ def clean_message(message: str) -> str:
         kept.append(line)
     text = "\n".join(kept).strip()
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]{2,}", " ", text))[:MAX_QUERY_CHARS]
-
-
-def is_source(path: str) -> bool:
-    return bool(
-        language_for(path)
-        and not is_test_path(path)
-        and not is_doc_path(path)
-        and not is_vendored_path(path)
-        and path.rsplit("/", 1)[-1] not in ("setup.py", "conftest.py", "noxfile.py", "_version.py")
-    )
 
 
 def skip_reason(commit: Commit, opts: MineOptions) -> str | None:
@@ -169,8 +189,25 @@ def commit_task(repo: str, commit: Commit, blobs: Blobs) -> dict | None:
         "gold_functions": functions,
         "patch": commit.diff[:MAX_PATCH_CHARS],
         "source": "commit",
+        "language": language_of(sorted({f.path for f in files})),
         "commit": commit.sha,
     }
+
+
+def issue_query(message: str) -> str | None:
+    """A commit body that describes behaviour in two sentences or more, on its own: it reads like
+    the issue that asked for the change (the subject line reads like its title)."""
+    body = clean_message(message).partition("\n")[2].strip()
+    if len(SENTENCE.findall(body)) >= 2 and BEHAVIOUR.search(body):
+        return body
+    return None
+
+
+def issue_tasks(commit_tasks: list[dict], messages: dict[str, str]) -> Iterator[dict]:
+    for task in commit_tasks:
+        body = issue_query(messages[task["commit"]])
+        if body:
+            yield {**task, "id": f"{task['id']}-issue", "query": body, "source": "issue"}
 
 
 def changed_definitions(blobs: Blobs, rev: str, diff: FileDiff) -> list[str]:
@@ -193,8 +230,8 @@ def innermost(defs: list[Definition], line: int) -> Definition | None:
     return min(around, key=lambda d: d.end_line - d.start_line) if around else None
 
 
-def mine_commits(git_dir: Path, repo: str, opts: MineOptions) -> Iterator[dict]:
-    """Commit tasks, fix-like messages first, deduplicated by query."""
+def mine_commits(git_dir: Path, repo: str, opts: MineOptions) -> Iterator[tuple[dict, str]]:
+    """Commit tasks with their commit's message, fix-like messages first, deduplicated by query."""
     kept: list[tuple[bool, Commit]] = []
     reasons: dict[str, int] = {}
     for commit in commits(git_dir, opts.rev, opts.max_commits):
@@ -214,20 +251,41 @@ def mine_commits(git_dir: Path, repo: str, opts: MineOptions) -> Iterator[dict]:
             key = normalise(task["query"]) if task else ""
             if task and key not in seen:
                 seen.add(key)
-                yield task
+                yield task, commit.message
 
 
-def normalise(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def mine(git_dir: Path, repo: str, opts: MineOptions, excluded: set[str] = frozenset()) -> Iterator[dict]:
-    """Every task of one repository: commits, then docstring questions, each tagged with its split."""
-    from scout.learn.docquestions import doc_tasks
-
+def mine(
+    git_dir: Path, repo: str, opts: MineOptions, excluded: set[str] = frozenset(), split: str | None = None
+) -> Iterator[dict]:
+    """Every task of one repository, each tagged with its split (`split`, else by name): commits and
+    the issue-like bodies among them, then from the tree at `opts.rev` docstrings, their question
+    forms, README/docs sections and test names. Each source is capped per repository and no two
+    tasks share a normalised query."""
     check_allowed(repo, excluded)
-    split = split_for(repo, opts.dev_percent)
-    for task in mine_commits(git_dir, repo, opts):
-        yield {**task, "split": split}
-    for task in doc_tasks(git_dir, repo, opts.rev, opts.max_doc_tasks):
-        yield {**task, "split": split}
+    split = split or split_for(repo, opts.dev_percent)
+    seen: set[str] = set()
+    found = list(mine_commits(git_dir, repo, opts))
+    seen.update(normalise(t["query"]) for t, _ in found)
+    commit_tasks = [t for t, _ in found]
+    messages = {t["commit"]: message for t, message in found}
+    yield from ({**t, "split": split} for t in commit_tasks)
+    yield from _capped(issue_tasks(commit_tasks, messages), opts.max_issue_tasks, seen, split)
+    with HeadTree(git_dir, opts.rev) as tree:
+        docs = list(_capped(doc_tasks(tree, repo), opts.max_doc_tasks, seen, split))
+        yield from docs
+        yield from _capped(question_tasks(docs), opts.max_docquestion_tasks, seen, split)
+        yield from _capped(readme_tasks(tree, repo), opts.max_readme_tasks, seen, split)
+        yield from _capped(test_tasks(tree, repo), opts.max_test_tasks, seen, split)
+
+
+def _capped(tasks: Iterator[dict], limit: int, seen: set[str], split: str) -> Iterator[dict]:
+    """Up to `limit` of `tasks` whose query no earlier task asked (`seen` is shared and updated)."""
+    kept = 0
+    for task in tasks:
+        if kept >= limit:
+            return
+        key = normalise(task["query"])
+        if key and key not in seen:
+            seen.add(key)
+            kept += 1
+            yield {**task, "split": split}
