@@ -7,6 +7,7 @@ an interrupted run resumes where it stopped (delete a stage's file to redo it). 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import pickle
@@ -52,8 +53,17 @@ def run(plan: Plan, progress: Progress | None = None) -> dict:
     table = _stage(plan.work / "distilled.npy", lambda: _distil(plan, vocab), np.load, _save_npy)
     pairs = _stage(plan.work / "pairs.pkl", lambda: _pairs(plan, sources, tasks, vocab, progress), _unpickle,
                    _pickle)  # fmt: skip
-    embedder, report["embedder"] = _embedder(plan, pairs, vocab, table)
-    record = lambda: _recordings(plan, sources, tasks, embedder, progress)  # noqa: E731
+    embedder, report["embedder"] = _embedder(plan, pairs["train"], pairs["dev"], vocab, table, "embedder")
+    # Cross-fitting: a training repository is explored with an embedder that never saw its pairs,
+    # so the head learns how far a cosine can be trusted on code the embedder has not learned.
+    folds = [
+        _embedder(
+            plan, [p for p in pairs["train"] if fold(p.repo) == k], [], vocab, table, f"embedder-fold{k}"
+        )[0]
+        for k in (0, 1)
+    ]
+    pick = lambda s: embedder if s.split == "dev" else folds[1 - fold(s.repo)]  # noqa: E731
+    record = lambda: _recordings(plan, sources, tasks, pick, progress)  # noqa: E731
     recordings = _stage(plan.work / "recordings.pkl", record, _unpickle, _pickle)
     report["explorer"] = _explorer(plan, recordings)
     report["minutes"] = round((time.perf_counter() - started) / 60, 1)
@@ -118,21 +128,36 @@ def _pairs(plan: Plan, sources, tasks, vocab, progress) -> dict[str, list]:
     return out
 
 
-def _embedder(plan: Plan, pairs: dict[str, list], vocab: list[str], table: np.ndarray):
+def fold(repo: str) -> int:
+    """Which half of the training repositories `repo` is in (a stable hash of its name)."""
+    return hashlib.sha1(repo.encode()).digest()[0] % 2
+
+
+def _embedder(plan: Plan, train: list, dev: list, vocab: list[str], table: np.ndarray, name: str):
     from scout.learn.embedtrain import TrainOptions, train_embedder
     from scout.models.embedder import Embedder
 
-    path = plan.work / "embedder.npz"
-    if path.exists():
-        embedder = Embedder.load(path)
-    else:
-        embedder = train_embedder(
-            pairs["train"], vocab, table, TrainOptions(epochs=plan.epochs, seed=plan.seed)
-        )
-        embedder.save(path)
-        embedder = Embedder.load(path)  # the digest is the saved file's
-    return embedder, {"train_pairs": len(pairs["train"]), "dev_pairs": len(pairs["dev"]),
-                      "dev_mrr": round(_pair_mrr(embedder, pairs["dev"]), 4)}  # fmt: skip
+    path = plan.work / f"{name}.npz"
+    if not path.exists():
+        trained = train_embedder(train, vocab, table, TrainOptions(epochs=plan.epochs, seed=plan.seed))
+        trained.save(path)
+        log.info("stage %s: trained on %d pairs", name, len(train))
+    embedder = Embedder.load(path)  # the digest is the saved file's
+    report = {"train_pairs": len(train), "dev_pairs": len(dev)}
+    if dev:
+        report["dev_mrr"] = round(_pair_mrr(embedder, dev), 4)
+        report["dev_mrr_distilled"] = round(_pair_mrr(_untrained(vocab, table), dev), 4)
+    return embedder, report
+
+
+def _untrained(vocab: list[str], table: np.ndarray):
+    """The distilled table as an embedder with every term weighted alike: the baseline."""
+    from scout.models.embedder import Embedder
+
+    scales = np.abs(table).max(1) / 127.0 + 1e-12
+    ones = np.ones(len(vocab), dtype=np.float32)
+    quantized = np.clip(np.rint(table / scales[:, None]), -127, 127).astype(np.int8)
+    return Embedder(list(vocab), quantized, scales.astype(np.float32), ones, ones)
 
 
 def _pair_mrr(embedder, pairs) -> float:
@@ -158,7 +183,7 @@ def _vec(dense, bag, weights):
     return v / (np.linalg.norm(v) or 1.0)
 
 
-def _recordings(plan: Plan, sources, tasks, embedder, progress) -> list:
+def _recordings(plan: Plan, sources, tasks, embedder_for, progress) -> list:
     from scout.learn.examples import record, sample_tasks
 
     out = []
@@ -167,8 +192,8 @@ def _recordings(plan: Plan, sources, tasks, embedder, progress) -> list:
         picked = sample_tasks(tasks.get(source.repo, []), per, plan.seed + 1).get(source.repo, [])
         ws = open_snapshot(source, plan.work)
         try:
-            ws.index.embedder = embedder
-            ws.index.update()  # vectors from the new embedder
+            ws.index.embedder = embedder_for(source)
+            ws.index.update()  # vectors from that embedder
             for task in picked:
                 rec = record(ws, {**task, "split": source.split})
                 if rec is not None:
