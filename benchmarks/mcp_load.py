@@ -49,13 +49,22 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a live process and its reaped children (the rg runs), from /proc."""
+    """User + system CPU of a live process, its live worker processes and their reaped children
+    (the rg runs), from /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return math.nan
     ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(cpu_seconds(c) for c in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
 
 
 class Run:
@@ -127,6 +136,7 @@ async def load(args: argparse.Namespace, url: str, port: int, proc: subprocess.P
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "repo": args.repo,
         "clients": args.clients,
+        "workers": "default" if args.workers is None else args.workers,
         "calls_per_client": args.calls,
         "calls": expected,
         "ok": len(lat),
@@ -149,10 +159,11 @@ async def load(args: argparse.Namespace, url: str, port: int, proc: subprocess.P
 def markdown(r: dict) -> str:
     return "\n".join(
         [
-            "| date | machine | clients x calls | failures | p50 | p95 | p99 | max | calls/s "
+            "| date | machine | workers | clients x calls | failures | p50 | p95 | p99 | max | calls/s "
             "| CPU server / load gen |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-            f"| {r['date']} | {r['machine']} | {r['clients']} x {r['calls_per_client']} | {r['failures']} "
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+            f"| {r['date']} | {r['machine']} | {r['workers']} | {r['clients']} x {r['calls_per_client']} "
+            f"| {r['failures']} "
             f"| {r['p50_s']} s | {r['p95_s']} s | {r['p99_s']} s | {r['max_s']} s | {r['throughput_per_s']} "
             f"| {r['server_cpu_s']} s / {r['client_cpu_s']} s |",
         ]
@@ -167,6 +178,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds for the whole load phase")
     parser.add_argument("--call-timeout", type=float, default=60.0, help="seconds one call may take")
     parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--workers", type=int, help="the server's --workers [default: its own]")
     args = parser.parse_args()
     if not (1 <= args.clients <= MAX_CLIENTS and 1 <= args.calls <= MAX_CALLS):
         raise SystemExit(f"--clients must be 1..{MAX_CLIENTS} and --calls 1..{MAX_CALLS}")
@@ -175,6 +187,7 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
     argv = [sys.executable, "-m", "scout", "mcp", "--http", "--port", str(port), "--repo", args.repo]
+    argv += ["--workers", str(args.workers)] if args.workers is not None else []
     with tempfile.TemporaryFile("w+") as log, subprocess.Popen(argv, stdout=log, stderr=log) as proc:
         try:
             result = anyio.run(load, args, url, port, proc)
