@@ -52,7 +52,7 @@ def mcp(
     ] = False,
     max_waiting: Annotated[
         int | None,
-        typer.Option(min=0, help="Calls waiting beyond the workers before 'busy' [default: 2 per worker]."),
+        typer.Option(min=0, help="Calls waiting beyond the workers before 'busy' [default: 64]."),
     ] = None,
 ) -> None:
     """Run scout as an MCP server: find_context (the evidence bundle) and every scout tool

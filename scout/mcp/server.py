@@ -55,7 +55,7 @@ class ServerConfig:
     cwd: Path | None = None
     workers: int = 0  # processes answering find_context; 0: in the server process (threads)
     watch: bool = False  # re-index on file-system notifications instead of checking on calls
-    max_waiting: int | None = None  # calls queued beyond the workers before "busy" (default 2 × workers)
+    max_waiting: int | None = None  # calls queued beyond the workers before "busy" (default 64)
 
 
 @dataclass

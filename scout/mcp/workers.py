@@ -26,6 +26,9 @@ from scout.explorer import Limits
 log = logging.getLogger("scout.mcp")
 
 
+MAX_WAITING = 64  # calls queued beyond the busy workers: a few dozen agents at once, a bounded wait
+
+
 class ServerBusy(ScoutError):
     """Every worker is busy and the waiting line is full."""
 
@@ -41,7 +44,7 @@ class Workers:
             processes, mp_context=context, initializer=_start, initargs=(os.getpid(),)
         )
         self.slots = threading.BoundedSemaphore(
-            processes + (2 * processes if max_waiting is None else max_waiting)
+            processes + (MAX_WAITING if max_waiting is None else max_waiting)
         )
 
     def ask(self, root: Path, settings: Settings, query: str, limits: Limits) -> Bundle:
