@@ -101,7 +101,7 @@ class Rg:
         _, out = run_rg(["-o", "--null", "--no-heading", "--no-line-number", *base], cwd=ws.repo.root)
         found: dict[str, set[str]] = {}
         matches: dict[str, int] = {}
-        for line in out.splitlines():
+        for line in out.split("\n"):
             path, _, word = line.partition("\0")
             found.setdefault(path, set()).add(word.lower())
             matches[path] = matches.get(path, 0) + 1
@@ -141,7 +141,9 @@ def merge_windows(lines: list[int], context: int, last: int) -> list[tuple[int, 
 
 def _hit_lines(out: str) -> dict[str, list[int]]:
     hits: dict[str, list[int]] = {}
-    for raw in out.splitlines():
+    for raw in out.split("\n"):  # JSON Lines: str.splitlines() would also split at U+2028 inside a string
+        if not raw:
+            continue
         msg = json.loads(raw)
         if msg.get("type") == "match":
             path = msg["data"]["path"].get("text", "").removeprefix("./")

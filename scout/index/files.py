@@ -36,7 +36,9 @@ def list_files(repo: Repo, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[File
         args += ["--ignore-file", str(scoutignore)]
     _, out = run_rg(args, cwd=repo.root, timeout=60)
     files = []
-    for rel in out.splitlines():
+    for rel in out.split("\n"):  # not splitlines(): a file name may hold U+2028 or a form feed
+        if not rel:
+            continue
         info = stat_file(repo, rel)
         if info and info.size <= max_bytes:
             files.append(info)
