@@ -102,6 +102,8 @@ class Rg:
         found: dict[str, set[str]] = {}
         matches: dict[str, int] = {}
         for line in out.split("\n"):
+            if not line:
+                continue
             path, _, word = line.partition("\0")
             found.setdefault(path, set()).add(word.lower())
             matches[path] = matches.get(path, 0) + 1
