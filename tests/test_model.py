@@ -132,37 +132,35 @@ def test_the_shipped_weights_are_small_and_load_without_torch_or_network():
 
 
 PARAPHRASE = {
-    "vault/keeper.py": '''
-def seal(blob, secret):
-    """Wrap the blob so that only the holder of the secret can open it."""
-    return bytes(b ^ secret for b in blob)
-
-
-def tally(rows):
-    total = 0
-    for row in rows:
-        total += row.amount
-    return total
-''',
-    "vault/clock.py": """
-def next_tick(moment, step):
-    return moment + step
-""",
+    "accounts.py": "def authenticate(username, passphrase):\n    record = lookup(username)\n"
+    "    return record is not None and record.matches(passphrase)\n",
+    "mailer.py": "def send_mail(recipient, subject, body):\n    smtp = connect_smtp()\n"
+    "    smtp.sendmail(recipient, subject, body)\n",
+    "storage.py": "def remove_file(path):\n    os.unlink(path)\n",
+    "packing.py": "def compress(data):\n    return zlib.compress(data, 9)\n",
+    "keeper.py": "def seal(blob, secret):\n    return bytes(b ^ secret for b in blob)\n",
+    "clock.py": "def next_tick(moment, step):\n    return moment + step\n",
+}
+# Each question shares no search term with any of the code above: only meaning can connect them.
+QUESTIONS = {
+    "how is an email delivered": "send_mail",
+    "delete a document from disk": "remove_file",
+    "encrypt with a key": "seal",
+    "where is the login check": "authenticate",
 }
 
 
 def test_the_semantic_tool_finds_code_described_in_other_words(tmp_path):
     for path, text in PARAPHRASE.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
+    code_terms = {t for text in PARAPHRASE.values() for t in terms(text)}
     ws = Workspace.open(tmp_path)
     try:
-        query = "how is data encrypted with a key"
-        assert not set(terms(query)) & {t for text in PARAPHRASE.values() for t in terms(text)}
-        hits = call_tool(ws.ctx, "semantic", {"query": query, "limit": 3}).hits
-        assert hits[0].symbol == "seal"
-        sums = call_tool(ws.ctx, "semantic", {"query": "add up the amounts", "limit": 3}).hits
-        assert sums[0].symbol == "tally"
+        for question, symbol in QUESTIONS.items():
+            assert not set(terms(question)) & code_terms, question
+            hits = call_tool(ws.ctx, "semantic", {"query": question, "limit": 3}).hits
+            assert hits[0].symbol == symbol, (question, [h.symbol for h in hits])
+            assert not call_tool(ws.ctx, "bm25", {"query": question}).hits  # no word to match
     finally:
         ws.close()
 

@@ -224,13 +224,12 @@ class Index:
     def semantic(self, query: np.ndarray, limit: int = 30, path: str | None = None) -> list[tuple]:
         """Chunks nearest to a query vector: rows (path, start_line, end_line, symbol, kind, cosine),
         best first, optionally within one file."""
-        wanted = limit if path is None else max(limit * 50, 2000)
-        near = self._vectors.nearest(self.db, query, wanted)
+        if path is None:
+            near = self._vectors.nearest(self.db, query, limit)
+        else:
+            near = self._vectors.among(self.db, query, store.chunk_ids_in(self.db, path))[:limit]
         info = store.chunks_by_id(self.db, [cid for cid, _ in near])
-        rows = [(*info[cid], score) for cid, score in near if cid in info]
-        if path is not None:
-            rows = [r for r in rows if r[0] == path]
-        return rows[:limit]
+        return [(*info[cid], score) for cid, score in near if cid in info]
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -246,6 +246,11 @@ def chunk_id(conn: sqlite3.Connection, path: str, start: int, end: int) -> int |
     return row[0] if row else None
 
 
+def chunk_ids_in(conn: sqlite3.Connection, path: str) -> list[int]:
+    rows = conn.execute("SELECT c.id FROM chunks c JOIN files f ON f.id=c.file_id WHERE f.path=?", (path,))
+    return [r[0] for r in rows]
+
+
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
     return row[0] if row else None

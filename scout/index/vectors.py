@@ -74,6 +74,22 @@ class VectorCache:
         top = top[np.argsort(-scores[top])]
         return [(int(ids[i]), float(scores[i])) for i in top]
 
+    def among(
+        self, conn: sqlite3.Connection, query: np.ndarray, chunk_ids: list[int]
+    ) -> list[tuple[int, float]]:
+        """(chunk id, cosine) for just these chunks (one file's, say), best first."""
+        ids, matrix = self._load(conn)
+        wanted = np.asarray(sorted(chunk_ids), dtype=np.int64)
+        rows = np.searchsorted(ids, wanted)
+        found = rows < len(ids)
+        found[found] = ids[rows[found]] == wanted[found]
+        rows, wanted = rows[found], wanted[found]
+        if not len(rows) or not query.any():
+            return []
+        scores = matrix[rows] @ query
+        order = np.argsort(-scores, kind="stable")
+        return [(int(wanted[i]), float(scores[i])) for i in order]
+
     def _load(self, conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
         stamp = store.get_meta(conn, "updated_at")
         with self._lock:

@@ -11,6 +11,7 @@ build) and re-indexed at most once per `refresh_seconds`: a refresh lists and st
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -55,7 +56,7 @@ class Served:
 
         for _changes in watch(self.ws.repo.root, stop_event=self._stop, debounce=300, rust_timeout=1000,
                               ignore_permission_denied=True):  # fmt: skip
-            self._checked = 0.0  # due now
+            self._checked = -math.inf  # due now (0.0 is not: the monotonic clock starts at boot)
             self.refresh()
 
     def close(self) -> None:
