@@ -43,16 +43,18 @@ demo: install $(DEMO)  ## index a pinned Django sdist (in the normal cache) and 
 speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
 	$(BIN)/python -m benchmarks.speed --repo $(DEMO) --write benchmarks/RESULTS.md
 
-BENCH_TASKS ?= ../shared/bench/swebench_lite.jsonl
+BENCH_SETS ?= ../shared/bench/swebench_lite.jsonl ../shared/bench/swebench_multilingual.jsonl benchmarks/questions/plain.jsonl
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	touch $@
 
-bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
-	nice -n 10 $(BIN)/python -m benchmarks.run --tasks $(BENCH_TASKS) --workers 2 \
-		--plot benchmarks/quality_latency.png --results benchmarks/RESULTS.md $(BENCH_ARGS)
+bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite, Multilingual and the plain questions; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
+	for tasks in $(BENCH_SETS); do \
+		nice -n 10 $(BIN)/python -m benchmarks.run --tasks $$tasks --workers 2 --no-plot \
+			--results benchmarks/RESULTS.md $(BENCH_ARGS) || exit 1; \
+	done
 
 fuzz: install  ## the property-based fuzz tests with 50x their examples (inputs tried: docs/security.md)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics

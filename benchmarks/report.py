@@ -260,8 +260,9 @@ def results_section(summary: dict, run: dict, plot_name: str | None) -> str:
         f"(wall time {run.get('wall_s', 0) / 60:.1f} min, scout {run.get('scout_commit', '?')}).",
         "",
         tables(summary),
-        PUBLISHED,
     ]
+    if "lite" in str(run.get("tasks_file", "")):
+        lines.append(PUBLISHED)  # the published figures are for SWE-bench Lite
     if plot_name:
         lines.append(f"![quality against latency]({plot_name})\n")
     return "\n".join(lines)
@@ -307,7 +308,8 @@ def finish(
         plot_path.write_bytes((run_dir / "quality_latency.png").read_bytes())
     if results:
         name = plot_path.name if plotted and plot_path and plot_path.parent == results.parent else None
-        write_section(results, results_section(summary, run, name))
+        stem = Path(str(run.get("tasks_file", "tasks"))).stem
+        write_section(results, results_section(summary, run, name), f"quality-{stem}")
     return summary
 
 
