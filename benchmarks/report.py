@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shlex
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -251,12 +253,24 @@ FastContext and SWE-grep rows a different task set):
 """
 
 
+def portable(command: str) -> str:
+    """The command without this machine's paths: those beside the checkout (../shared) relative to
+    it, other absolute paths (mirrors, cache, run directory) as their file name only."""
+    root = Path(__file__).resolve().parent.parent
+    out = []
+    for arg in shlex.split(command):
+        if os.path.isabs(arg):
+            arg = os.path.relpath(arg, root) if Path(arg).is_relative_to(root.parent) else Path(arg).name
+        out.append(arg)
+    return shlex.join(out)
+
+
 def results_section(summary: dict, run: dict, plot_name: str | None) -> str:
     """The dated block of RESULTS.md for one run: setting, tables, published figures, plot."""
     lines = [
         f"## {run.get('date', '?')}: {run.get('tasks_file', '?')}",
         "",
-        f"Machine: {run.get('machine', '?')}. Command: `{run.get('command', '?')}` "
+        f"Machine: {run.get('machine', '?')}. Command: `{portable(run.get('command', '?'))}` "
         f"(wall time {run.get('wall_s', 0) / 60:.1f} min, scout {run.get('scout_commit', '?')}).",
         "",
         tables(summary),

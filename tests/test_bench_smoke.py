@@ -115,3 +115,11 @@ def test_smoke_run_scores_every_system_and_skips_the_missing_repo(bench):
     assert summary["run"]["unavailable"].keys() == {"scout-nonexistent"}
     assert summary["systems"]["scout-heuristic"]["file_acc@1"] == 1.0
     assert "| scout-heuristic | 2 |" in proc.stdout
+
+    results = tmp / "RESULTS.md"
+    results.write_text("# Benchmark results\n\nkept\n")
+    report = [sys.executable, "-m", "benchmarks.report", str(tmp / "run"), "--results", str(results)]
+    assert subprocess.run(report, cwd=ROOT, capture_output=True, timeout=60).returncode == 0
+    text = results.read_text()
+    assert "kept" in text and "<!-- quality-tasks:start -->" in text  # its own section, per task file
+    assert str(tmp) not in text  # the command names no path of this machine
