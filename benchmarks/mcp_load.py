@@ -160,12 +160,13 @@ def markdown(r: dict) -> str:
     return "\n".join(
         [
             "| date | machine | workers | clients x calls | failures | p50 | p95 | p99 | max | calls/s "
-            "| CPU server / load gen |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| CPU server / load gen | load avg before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
             f"| {r['date']} | {r['machine']} | {r['workers']} | {r['clients']} x {r['calls_per_client']} "
             f"| {r['failures']} "
             f"| {r['p50_s']} s | {r['p95_s']} s | {r['p99_s']} s | {r['max_s']} s | {r['throughput_per_s']} "
-            f"| {r['server_cpu_s']} s / {r['client_cpu_s']} s |",
+            f"| {r['server_cpu_s']} s / {r['client_cpu_s']} s "
+            f"| {' → '.join(map(str, r['loadavg_1min_before_after']))} |",
         ]
     )
 

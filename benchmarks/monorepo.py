@@ -6,7 +6,7 @@ Reads the benchmarks' mirrors map ({"owner/name": git dir}), and extracts each r
 into OUT/<owner>__<name>/ (largest first, every language the map has) until the tree holds at
 least --min-files files and --min-repos repositories. Blobs missing from a mirror (large files a
 fetch left out) are skipped. Nothing is committed: the corpus lives wherever --out says. Then time
-it with `python -m benchmarks.speed --repo OUT --explorer auto --questions monorepo`.
+it with `python -m benchmarks.speed --repo OUT --runs 1 --questions FILE` (one question per line).
 """
 
 from __future__ import annotations
