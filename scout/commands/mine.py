@@ -8,15 +8,15 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scout.commands.app import app
 from scout.errors import ScoutError
-from scout.learn.gitlog import resolve_git_dir
-from scout.learn.manifest import Source, read_manifest
-from scout.learn.mine import MineOptions, check_allowed, mine, repo_name
+
+if TYPE_CHECKING:
+    from scout.learn.manifest import Source
 
 log = logging.getLogger("scout.learn.mine")
 SOURCES = ("commit", "issue", "docstring", "docquestion", "readme", "test")
@@ -37,6 +37,10 @@ def sources_from(
 ) -> list[Source]:
     """The repositories to mine: the manifest's entries (with their split and head), or git
     directories named by --name or their path (split by name hash, head from --rev)."""
+    from scout.learn.gitlog import resolve_git_dir  # the mining code loads only when it runs
+    from scout.learn.manifest import Source, read_manifest
+    from scout.learn.mine import repo_name
+
     if manifest and git_dirs:
         raise ScoutError("give either git directories or --manifest, not both")
     if manifest:
@@ -88,6 +92,9 @@ def mine_cmd(
 ) -> None:
     """Turn commits that fix or change behaviour, docstrings, docs sections and test names into
     localisation tasks. A repository that fails is skipped and reported; the others are written."""
+    from scout.learn.gitlog import resolve_git_dir
+    from scout.learn.mine import MineOptions, check_allowed, mine
+
     sources = sources_from(git_dirs or [], name, manifest, mirrors)
     excluded = excluded_repos(exclude_from or [])
     opts = MineOptions(
