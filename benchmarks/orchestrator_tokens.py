@@ -20,6 +20,7 @@ from benchmarks.checkouts import Checkouts, MissingRepo, default_cache, load_mir
 from benchmarks.report import write_section
 from scout.orchestrator import _whole_file, count_messages, evidence, request
 from scout.prompts import load
+from scout.prompts.fence import new_tag
 
 
 def measure(task: dict, checkouts: Checkouts) -> dict:
@@ -27,10 +28,10 @@ def measure(task: dict, checkouts: Checkouts) -> dict:
     ws = prepared.workspace
     try:
         bundle = ws.ask(task["query"])
-        prompt = load("plan")
-        sent = count_messages(request(prompt, task["query"], evidence(bundle)))
+        prompt, fence = load("plan"), new_tag()
+        sent = count_messages(request(prompt, task["query"], evidence(bundle), fence))
         gold = "\n".join(_whole_file(ws.repo, path) for path in task["gold_files"])
-        baseline = count_messages(request(prompt, task["query"], gold))
+        baseline = count_messages(request(prompt, task["query"], gold, fence))
     finally:
         ws.close()
     return {"id": task["id"], "sent": sent, "baseline": baseline, "saved": 1 - sent / baseline}

@@ -123,3 +123,15 @@ def test_smoke_run_scores_every_system_and_skips_the_missing_repo(bench):
     text = results.read_text()
     assert "kept" in text and "<!-- quality-tasks:start -->" in text  # its own section, per task file
     assert str(tmp) not in text  # the command names no path of this machine
+
+
+def test_orchestrator_tokens_measures_the_plan_prompt_against_the_gold_files(bench):
+    tmp, _ = bench
+    cmd = [sys.executable, "-m", "benchmarks.orchestrator_tokens", "--tasks", str(tmp / "tasks.jsonl")]
+    cmd += ["--mirrors", str(tmp / "mirrors.json"), "--cache", str(tmp / "cache"), "--limit", "3"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout[proc.stdout.index("{") :])
+    assert report["summary"]["tasks"] == 2  # the third task's repository is missing: skipped
+    for row in report["rows"]:
+        assert row["sent"] > 0 and row["baseline"] > 0
