@@ -134,7 +134,7 @@ def tables(summary: dict) -> str:
     head = "| system | tasks | " + " | ".join(label for _, label in QUALITY) + " |"
     rows = [head, "|" + "---|" * (len(QUALITY) + 2)]
     for name, s in systems.items():
-        cells = [f"{100 * s[key]:.1f}" for key, _ in QUALITY]
+        cells = [_percent(s, key) for key, _ in QUALITY]
         rows.append(f"| {name} | {s['tasks']} | " + " | ".join(cells) + " |")
     cost = [
         "| system | answer tokens p50 | p95 | bundle tokens p50 | p95 | tool calls (mean) | turns (mean) "
@@ -151,13 +151,23 @@ def tables(summary: dict) -> str:
     fn_tasks = {s["fn_tasks"] for s in systems.values()}
     outside = {s["edit_outside_functions"] for s in systems.values()}
     note = (
-        f"Function Acc@k over the {'/'.join(map(str, sorted(fn_tasks)))} tasks with gold functions; "
-        f"{'/'.join(map(str, sorted(outside)))} tasks edit lines outside any function or class (gold"
-        " `<module>`), scored on the functions they do touch."
+        "This set has no gold functions: function Acc@k is not scored."
+        if fn_tasks == {0}
+        else (
+            f"Function Acc@k over the {'/'.join(map(str, sorted(fn_tasks)))} tasks with gold functions; "
+            f"{'/'.join(map(str, sorted(outside)))} tasks edit lines outside any function or class (gold"
+            " `<module>`), scored on the functions they do touch."
+        )
     )
     skipped = ", ".join(f"{repo} {n}" for repo, n in sorted(summary["skipped"].items())) or "none"
     extra = "\n".join(part for part in (_languages(systems), _source(systems), _reliability(systems)) if part)
     return "\n".join(rows) + "\n\n" + "\n".join(cost) + f"\n\n{note} Skipped tasks: {skipped}.\n" + extra
+
+
+def _percent(s: dict, key: str) -> str:
+    if key.startswith("fn_") and not s["fn_tasks"]:
+        return "-"  # no gold functions in the set (SWE-bench Multilingual has none)
+    return f"{100 * s[key]:.1f}"
 
 
 def _languages(systems: dict) -> str:
