@@ -264,13 +264,14 @@ FastContext and SWE-grep rows a different task set):
 
 
 def portable(command: str) -> str:
-    """The command without this machine's paths: those beside the checkout (../shared) relative to
+    """The command without this machine's paths: those in the checkout or in ../shared relative to
     it, other absolute paths (mirrors, cache, run directory) as their file name only."""
     root = Path(__file__).resolve().parent.parent
     out = []
     for arg in shlex.split(command):
         if os.path.isabs(arg):
-            arg = os.path.relpath(arg, root) if Path(arg).is_relative_to(root.parent) else Path(arg).name
+            known = any(Path(arg).is_relative_to(p) for p in (root, root.parent / "shared"))
+            arg = os.path.relpath(arg, root) if known else Path(arg).name
         out.append(arg)
     return shlex.join(out)
 
