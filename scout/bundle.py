@@ -24,6 +24,7 @@ SUPERSEDED = ("scout-bundle/1",)  # readable here (spans → answer), never writ
 MIN_BUDGET = 100  # tokens: the header and one citation always fit
 MIN_TRIMMED_LINES = 4  # a span trimmed shorter than this is cited without its code instead
 EXCERPT_CHARS = 200
+TITLE_TOKENS = 40  # of the Markdown title, so that MIN_BUDGET always leaves room for a citation
 
 
 @dataclass
@@ -152,8 +153,17 @@ def render_lead(span: Span) -> str:
 LEADS_TITLE = "**Leads** (where to look next):"
 
 
+def title(query: str) -> str:
+    """The query's first line, short: at most 120 characters and TITLE_TOKENS tokens (a line of
+    digits and punctuation is a token per character, and must not crowd out the citations)."""
+    line = query.strip().splitlines()[0][:120] if query.strip() else ""
+    while count_tokens(line) > TITLE_TOKENS:
+        line = line[: len(line) * 3 // 4]
+    return line
+
+
 def render_markdown(spans: list[Span], leads: list[Span], query: str) -> str:
-    head = f"## scout: {query.strip().splitlines()[0][:120] if query.strip() else ''}\n"
+    head = f"## scout: {title(query)}\n"
     parts = [head, *(render_span(s) for s in spans)]
     if leads:
         parts.append("\n".join([LEADS_TITLE, *(render_lead(s) for s in leads)]) + "\n")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scout.api import Workspace
@@ -188,6 +188,13 @@ SPANS = st.builds(
     leads=st.lists(SPANS, max_size=8),
     query=st.text(max_size=300),
     budget=st.integers(MIN_BUDGET, 5000),
+)
+# Found by `make fuzz`: a first line of digits and colons was 101 tokens of title on its own.
+@example(
+    spans=[],
+    leads=[],
+    query="0:0:0:0:0:0:0::0:0:0:0:0:0\x1b" + "0:" * 21 + "\x080\x080aĻĻļļŅŅŇŇ͍ŎŎ͓ŕŕřřŚŚŞŞṰ͟",
+    budget=100,
 )
 def test_fit_never_exceeds_the_budget_and_bundles_round_trip(spans, leads, query, budget):
     kept, shown, _ = fit(spans, leads, query, budget)
