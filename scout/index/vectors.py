@@ -98,7 +98,10 @@ class VectorCache:
                 raw = np.frombuffer(blob, dtype=np.int8)
                 dim = len(raw) // max(len(ids), 1)
                 self._ids = np.asarray(ids, dtype=np.int64)
-                self._matrix = raw.reshape(len(ids), dim).astype(np.float32) / 127.0 if ids else self._matrix
+                if ids:
+                    matrix = raw.reshape(len(ids), dim).astype(np.float32)
+                    np.divide(matrix, 127.0, out=matrix)  # in place: a second copy doubled the peak
+                    self._matrix = matrix
                 self._stamp = stamp
             return self._ids, self._matrix
 
