@@ -16,6 +16,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import ListRootsResult, Root
 
+from scout.mcp.output import MIN_MAX_TOKENS
 from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
 
@@ -105,12 +106,12 @@ def test_follow_up_tools_read_grep_symbols_outline(sample_repo):
     run(main)
 
 
-def test_oversized_output_is_cut_to_the_cap_and_says_so(sample_repo):
+@pytest.mark.parametrize("cap", [MIN_MAX_TOKENS, 800])  # at the smallest cap the envelope is most of it
+def test_oversized_output_is_cut_to_the_cap_and_says_so(sample_repo, cap):
     body = "".join(
         f"def helper_{i}(value):\n    return value + {i}  # padding padding padding\n" for i in range(300)
     )
     (sample_repo / "shop" / "big.py").write_text(body)
-    cap = 400
 
     async def main():
         async with Client(build_server(ServerConfig(repos=(sample_repo,), max_tokens=cap))) as client:
@@ -119,13 +120,13 @@ def test_oversized_output_is_cut_to_the_cap_and_says_so(sample_repo):
             assert not read.is_error
             assert count_tokens(text) <= cap
             assert text.endswith(
-                "[output truncated: over this server's cap of 400 tokens; read a smaller line range]"
+                f"[output truncated: over this server's cap of {cap} tokens; read a smaller line range]"
             )
             grep = await client.call_tool("grep", {"pattern": "padding", "max_matches": 500})
             assert count_tokens(grep.content[0].text) <= cap and "output truncated" in grep.content[0].text
             found = await client.call_tool("find_context", {"query": CSRF, "budget_tokens": 100_000})
             assert not found.is_error
-            assert "budget_tokens 100000 is above this server's cap; used 400" in found.content[0].text
+            assert f"budget_tokens 100000 is above this server's cap; used {cap}" in found.content[0].text
             assert count_tokens(found.content[0].text) <= cap
             assert count_tokens(json.dumps(found.structured_content, ensure_ascii=False)) <= cap
             top = found.structured_content["answer"][0]
@@ -307,7 +308,7 @@ def test_bad_flags_fail_at_start_as_one_line(tmp_path):
     missing = tmp_path / "nope"
     assert scout_mcp_fails("--repo", str(missing)) == f"scout: error: repository not found: {missing}"
     assert scout_mcp_fails("--explorer", "bogus").startswith("scout: error: unknown explorer 'bogus'")
-    assert "at least 200" in scout_mcp_fails("--max-output-tokens", "10")
+    assert f"at least {MIN_MAX_TOKENS}" in scout_mcp_fails("--max-output-tokens", "10")
 
 
 def test_a_repo_argument_that_is_no_path_is_a_tool_error(sample_repo):

@@ -18,7 +18,7 @@ from scout.errors import OutsideRepoError, RepoError, ScoutError, ToolError
 from scout.tokens import count_tokens, line_prefix
 
 DEFAULT_MAX_TOKENS = 20_000
-MIN_MAX_TOKENS = 200  # below this not even one cited span fits
+MIN_MAX_TOKENS = 500  # the JSON envelope (query digest, repository, commit, stats) is 250-400 tokens
 NOTE_RESERVE = 60  # tokens kept free for the truncation note itself
 
 # A hint for each kind of error that carries none of its own: what the model should try next.
@@ -99,6 +99,8 @@ def _shrink(bundle: Bundle, max_tokens: int) -> None:
     bundle.leads = []
     while len(bundle.spans) > 1 and _json_tokens(bundle) > max_tokens:
         bundle.spans.pop()
+    if _json_tokens(bundle) > max_tokens:  # the envelope (digests, paths) varies by a few tokens
+        bundle.spans = [replace(s, why="") for s in bundle.spans]
 
 
 def _json_tokens(bundle: Bundle) -> int:
