@@ -161,6 +161,11 @@ def test_the_semantic_tool_finds_code_described_in_other_words(tmp_path):
             hits = call_tool(ws.ctx, "semantic", {"query": question, "limit": 3}).hits
             assert hits[0].symbol == symbol, (question, [h.symbol for h in hits])
             assert not call_tool(ws.ctx, "bm25", {"query": question}).hits  # no word to match
+        # Within one file: that file's definitions only, scored all the same, best first.
+        everywhere = call_tool(ws.ctx, "semantic", {"query": "encrypt with a key", "limit": 10}).hits
+        inside = call_tool(ws.ctx, "semantic", {"query": "encrypt with a key", "path": "clock.py"}).hits
+        assert [h.symbol for h in inside] == ["next_tick"]
+        assert inside[0].score == pytest.approx(next(h.score for h in everywhere if h.symbol == "next_tick"))
     finally:
         ws.close()
 
