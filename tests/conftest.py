@@ -34,12 +34,16 @@ def git(root: Path, *args: str) -> str:
     return out.stdout.strip()
 
 
-@pytest.fixture
-def sample_repo(tmp_path) -> Path:
-    """A copy of tests/fixtures/sample_repo (a tiny shop: CSRF tokens, cart pricing) as a git repo."""
-    root = tmp_path / "sample_repo"
-    shutil.copytree(FIXTURES / "sample_repo", root)
+def committed_copy(source: Path, root: Path) -> Path:
+    """`source` copied to `root` as a git repository with one commit."""
+    shutil.copytree(source, root)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "initial")
     return root
+
+
+@pytest.fixture
+def sample_repo(tmp_path) -> Path:
+    """A copy of tests/fixtures/sample_repo (a tiny shop: CSRF tokens, cart pricing) as a git repo."""
+    return committed_copy(FIXTURES / "sample_repo", tmp_path / "sample_repo")

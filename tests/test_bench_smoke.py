@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, git
+from conftest import FIXTURES, committed_copy, git
 
 ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = {"rg", "bm25-files", "scout-heuristic"}
@@ -18,11 +17,7 @@ SYSTEMS = {"rg", "bm25-files", "scout-heuristic"}
 @pytest.fixture
 def bench(tmp_path):
     """A repository with two commits, a task at each, one task on a repository nobody has."""
-    repo = tmp_path / "shop"
-    shutil.copytree(FIXTURES / "sample_repo", repo)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "initial")
+    repo = committed_copy(FIXTURES / "sample_repo", tmp_path / "shop")
     first = git(repo, "rev-parse", "HEAD")
     notes = repo / "shop" / "cart" / "notes.py"
     notes.write_text(

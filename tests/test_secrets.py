@@ -9,14 +9,13 @@ is made up: none was ever a live credential.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import anyio
 import pytest
-from conftest import FIXTURES, git
+from conftest import FIXTURES, committed_copy
 from llm_fakes import FakeModel, Text, calls, run_scout
 from mcp import Client
 
@@ -36,12 +35,7 @@ def leaked(text: str) -> list[str]:
 
 @pytest.fixture
 def secrets_repo(tmp_path) -> Path:
-    root = tmp_path / "billing"
-    shutil.copytree(CORPUS / "repo", root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
+    return committed_copy(CORPUS / "repo", tmp_path / "billing")
 
 
 def whole_files(tmp_path: Path, root: Path) -> Path:
