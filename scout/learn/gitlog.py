@@ -8,12 +8,12 @@ repository with thousands of commits costs two subprocesses, not thousands.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scout.errors import RepoError
+from scout import git as gitrun
+from scout.errors import RepoError, ScoutError
 
 RECORD = "\x1e"  # starts a commit's header line in our --format
 FIELD = "\x1f"
@@ -61,21 +61,17 @@ class Commit:
 
 
 def git(git_dir: Path, *args: str, timeout: float = 120) -> str:
-    out = subprocess.run(
-        ["git", f"--git-dir={git_dir}", *args], capture_output=True, timeout=timeout, check=True
-    )
-    return out.stdout.decode("utf-8", "replace")
+    return gitrun.output(git_dir, *args, bare=True, timeout=timeout)
 
 
 def resolve_git_dir(path: str | Path) -> Path:
     """A bare repository's directory, or a work tree's `.git`, as an absolute path."""
     p = Path(path).expanduser().resolve()
-    out = subprocess.run(
-        ["git", "-C", str(p), "rev-parse", "--git-dir"], capture_output=True, text=True, timeout=10
-    )
-    if out.returncode != 0:
-        raise RepoError(f"not a git repository: {path}")
-    found = Path(out.stdout.strip())
+    try:
+        out = gitrun.output(p, "rev-parse", "--git-dir")
+    except ScoutError:
+        raise RepoError(f"not a git repository: {path}") from None
+    found = Path(out.strip())
     return found if found.is_absolute() else (p / found).resolve()
 
 
@@ -83,9 +79,9 @@ def commits(
     git_dir: Path, rev: str = "HEAD", max_count: int = 5000, max_diff_lines: int = 3000
 ) -> Iterator[Commit]:
     """Non-merge commits reachable from `rev`, newest first, each with its parsed diff."""
-    argv = ["git", f"--git-dir={git_dir}", "log", "--no-merges", "--no-renames", "--no-color",
+    args = ["log", "--no-merges", "--no-renames", "--no-color",
             "-p", "-U3", f"--format={LOG_FORMAT}", f"--max-count={max_count}", rev, "--"]  # fmt: skip
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = gitrun.start(git_dir, *args, bare=True)
     try:
         block: list[str] = []
         for raw in proc.stdout:  # type: ignore[union-attr]
@@ -97,8 +93,7 @@ def commits(
         if block:
             yield _parse(block, max_diff_lines)
     finally:
-        proc.kill()
-        proc.wait()
+        gitrun.stop(proc)
         proc.stdout.close()  # type: ignore[union-attr]
 
 
@@ -158,12 +153,7 @@ class Blobs:
     """File contents at any revision, through one long-lived `git cat-file --batch`."""
 
     def __init__(self, git_dir: Path) -> None:
-        self.proc = subprocess.Popen(
-            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        self.proc = gitrun.start(git_dir, "cat-file", "--batch", bare=True, stdin=gitrun.PIPE)
 
     def read(self, rev: str, path: str) -> bytes | None:
         assert self.proc.stdin and self.proc.stdout

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from scout import git
 from scout.api import Workspace
 from scout.config import Settings
 from scout.errors import ScoutError
@@ -40,11 +41,7 @@ def materialise(git_dir: Path, commit: str, dest: Path) -> list[str]:
     missing = missing_blobs(git_dir, commit)
     excludes = [f":(exclude,literal){p}" for p in missing]
     tmp.mkdir(parents=True)
-    archive = subprocess.Popen(
-        ["git", "--git-dir", str(git_dir), "archive", commit, "--", ".", *excludes],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    archive = git.start(git_dir, "archive", commit, "--", ".", *excludes, bare=True, stderr=git.PIPE)
     tar = subprocess.run(["tar", "-x", "-C", str(tmp)], stdin=archive.stdout, capture_output=True)
     archive.stdout.close()
     err = archive.stderr.read().decode("utf-8", "replace")
@@ -75,9 +72,7 @@ def missing_blobs(git_dir: Path, commit: str) -> list[str]:
 
 
 def _git(git_dir: Path, *args: str, input: bytes | None = None) -> bytes:
-    out = subprocess.run(
-        ["git", "--git-dir", str(git_dir), *args], input=input, capture_output=True, check=False
-    )
+    out = git.run(git_dir, *args, bare=True, input=input, timeout=600)
     if out.returncode != 0:
         raise ScoutError(
             f"git {args[0]} failed in {git_dir}: {out.stderr.decode('utf-8', 'replace').strip()[:200]}"
