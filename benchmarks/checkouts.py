@@ -28,6 +28,7 @@ from pathlib import Path
 
 import platformdirs
 
+from scout import git as scout_git
 from scout.api import Workspace
 from scout.config import load_settings
 from scout.errors import ScoutError
@@ -65,7 +66,7 @@ def load_mirrors(path: Path | None) -> dict[str, Path]:
 
 
 def git(git_dir: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "--git-dir", str(git_dir), *args], input=input, capture_output=True)
+    return scout_git.run(git_dir, *args, bare=True, input=input, timeout=120)
 
 
 class Checkouts:

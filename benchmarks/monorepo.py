@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 from pathlib import Path
 
 from benchmarks.checkouts import materialise
+from scout import git
 
 
 def file_count(git_dir: Path) -> int:
-    out = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", "--name-only", "HEAD"],
-                         capture_output=True, text=True, check=False)  # fmt: skip
+    out = git.run(git_dir, "ls-tree", "-r", "--name-only", "HEAD", bare=True, timeout=120)
     return len(out.stdout.splitlines()) if out.returncode == 0 else 0
 
 
@@ -35,8 +34,7 @@ def build(mirrors: dict[str, str], out: Path, min_files: int, min_repos: int) ->
             break
         dest = out / repo.replace("/", "__")
         if not dest.exists():
-            head = ["git", f"--git-dir={mirrors[repo]}", "rev-parse", "HEAD"]
-            sha = subprocess.run(head, capture_output=True, text=True, check=True).stdout.strip()
+            sha = git.output(Path(mirrors[repo]), "rev-parse", "HEAD", bare=True).strip()
             materialise(Path(mirrors[repo]), sha, dest)
         chosen.append(repo)
         total += sizes[repo]

@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import platform
 import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 from benchmarks import evaluate, report
 from benchmarks.checkouts import default_cache, load_mirrors
 from benchmarks.systems import Unavailable, make_system
+from scout import git
 
 log = logging.getLogger("benchmarks.run")
 DEFAULT_SYSTEMS = "rg,bm25-files,scout-heuristic,scout-model,scout-llm"
@@ -113,10 +113,8 @@ def machine() -> str:
 
 
 def scout_commit() -> str:
-    out = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return out.stdout.strip() or "?"
+    out = git.run(ROOT, "rev-parse", "--short", "HEAD")
+    return out.stdout.decode().strip() or "?"
 
 
 def main(argv: list[str] | None = None) -> int:

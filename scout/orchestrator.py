@@ -15,11 +15,10 @@ itself, the issue and the file text around a rejected hunk, is masked before it 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 
+from scout import git
 from scout.bundle import Bundle, Span, render_span
 from scout.errors import ScoutError
 from scout.index.files import read_text
@@ -150,38 +149,26 @@ def extract_diff(text: str) -> str | None:
 
 def check(repo: Repo, diff: str) -> str | None:
     """git's complaint about applying `diff` to the work tree, or None when it applies cleanly."""
-    result = _git_apply(repo, diff, "--check")
-    if result.returncode == 0:
+    code, out, err = _git_apply(repo, diff, "--check")
+    if code == 0:
         return None
-    lines = (result.stderr or result.stdout).strip().splitlines()
-    return "\n".join(lines[:MAX_ERROR_LINES]) or f"git apply exited with {result.returncode}"
+    lines = (err or out).strip().splitlines()
+    return "\n".join(lines[:MAX_ERROR_LINES]) or f"git apply exited with {code}"
 
 
 def apply(repo: Repo, diff: str) -> None:
-    result = _git_apply(repo, diff)
-    if result.returncode != 0:
-        raise ScoutError(f"git apply failed: {(result.stderr or '').strip().splitlines()[:1]}")
+    code, _, err = _git_apply(repo, diff)
+    if code != 0:
+        raise ScoutError(f"git apply failed: {err.strip().splitlines()[:1]}")
 
 
-def _git_apply(repo: Repo, diff: str, *flags: str) -> subprocess.CompletedProcess[str]:
-    # The ceiling keeps git from adopting an enclosing checkout: from a subdirectory of one,
-    # `git apply` would silently skip paths outside that subdirectory.
-    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(repo.root.parent)}
-    argv = ["git", "apply", *flags, "--recount", "--whitespace=nowarn", "-"]
-    try:
-        return subprocess.run(
-            argv,
-            cwd=repo.root,
-            input=diff,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=GIT_TIMEOUT,
-            env=env,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ScoutError(f"cannot run git apply: {exc}", hint="is git installed?") from None
+def _git_apply(repo: Repo, diff: str, *flags: str) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of `git apply` in the work tree. scout.git keeps git from adopting
+    an enclosing checkout: from a subdirectory of one, `git apply` would silently skip paths outside
+    that subdirectory."""
+    argv = ("apply", *flags, "--recount", "--whitespace=nowarn", "-")
+    out = git.run(repo.root, *argv, input=diff.encode("utf-8"), timeout=GIT_TIMEOUT)
+    return out.returncode, out.stdout.decode("utf-8", "replace"), out.stderr.decode("utf-8", "replace")
 
 
 def repair_request(repo: Repo, diff: str, error: str, fence: str, redact: bool = True) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from scout import git
 from scout.errors import OutsideRepoError, RepoError, ScoutError
 
 MAX_PATH = 4096  # Linux's PATH_MAX: a longer path names no file, and stat() raises instead of saying so
@@ -51,27 +51,14 @@ class Repo:
     def commit(self) -> str | None:
         """HEAD's commit when the root is a git work tree, else None."""
         try:
-            out = subprocess.run(
-                ["git", "-C", str(self.root), "rev-parse", "--verify", "-q", "HEAD"],
-                capture_output=True,
-                text=True,
-                timeout=5,
-            )
-        except (OSError, subprocess.TimeoutExpired):
+            out = git.run(self.root, "rev-parse", "--show-toplevel", "--verify", "-q", "HEAD", timeout=5)
+        except ScoutError:
+            return None  # no git, or one that hangs: a directory without a commit
+        lines = out.stdout.decode("utf-8", "replace").split("\n")
+        if out.returncode != 0 or len(lines) < 2 or len(lines[1]) != 40:
             return None
-        sha = out.stdout.strip()
-        toplevel_ok = out.returncode == 0 and len(sha) == 40
-        return sha if toplevel_ok and self._is_git_root() else None
-
-    def _is_git_root(self) -> bool:
         # A directory nested inside someone else's checkout is not that checkout's commit.
-        out = subprocess.run(
-            ["git", "-C", str(self.root), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-        return out.returncode == 0 and Path(out.stdout.strip()).resolve() == self.root
+        return lines[1] if Path(lines[0]).resolve() == self.root else None
 
 
 def posix_path(path: str) -> str:

@@ -16,6 +16,7 @@ CORE = {
     "config",
     "tokens",
     "repo",
+    "git",
     "plugins",
     "retry",
     "progress",
@@ -87,3 +88,46 @@ def test_each_package_exports_what_it_declares(package):
     mod = importlib.import_module(package)
     for name in getattr(mod, "__all__", []):
         assert hasattr(mod, name), f"{package}.__all__ names {name}, which it does not define"
+
+
+SPAWNS = {"run", "Popen", "call", "check_call", "check_output", "system", "popen", "execvp", "execv"}
+SPAWNS |= {"create_subprocess_exec", "create_subprocess_shell", "spawnlp", "spawnvp"}
+
+
+def runs_git(source: str) -> bool:
+    """Whether any process-starting call's first argument is the program `git`: `["git", ...]`,
+    `"git ..."`, a path ending in `/git`."""
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) not in SPAWNS:
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.List | ast.Tuple) and first.elts:
+            first = first.elts[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            program = first.value.split(" ", 1)[0]
+            if program == "git" or program.endswith("/git"):
+                return True
+    return False
+
+
+def test_only_scout_git_spawns_git():
+    """Issue 20: every git call goes through scout/git.py, which switches the repository's own
+    programs off; a module that runs `git` itself could forget to."""
+    sources = [*(ROOT / "scout").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sorted(sources)
+        if path != ROOT / "scout" / "git.py" and runs_git(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_git_checker_sees_a_direct_call():
+    assert runs_git('subprocess.run(["git", "-C", root, "status"])')
+    assert runs_git("subprocess.Popen(('/usr/bin/git', 'log'))")
+    assert runs_git("os.system('git status')")
+    assert not runs_git("git.run(root, 'status')")
+    assert not runs_git("raise ScoutError('git apply failed')")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from scout import git
+from scout.errors import ScoutError
 from scout.repo import Repo
 
 GIT_TIMEOUT_S = 10
@@ -47,6 +48,8 @@ def git_state(repo: Repo, settings: str) -> GitState | None:
     lines = top.split() if top else []
     if len(lines) != 2 or Path(lines[0]).resolve() != repo.root:
         return None  # not a work tree's root (a directory inside one is not its commit's)
+    if (repo.root / ".gitmodules").is_file():
+        return None  # scout.git keeps `status` out of submodules, so it cannot see their changes
     head = lines[1]
     out = _git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
     if out is None:
@@ -78,9 +81,7 @@ def settings_key(max_bytes: int, repo: Repo) -> str:
 
 def _git(repo: Repo, *args: str) -> str | None:
     try:
-        out = subprocess.run(
-            ["git", "-C", str(repo.root), *args], capture_output=True, timeout=GIT_TIMEOUT_S, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+        out = git.run(repo.root, *args, timeout=GIT_TIMEOUT_S)
+    except ScoutError:
+        return None  # no git, or one past its timeout: the walk still answers
     return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
