@@ -11,15 +11,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-
-from scout.api import Workspace  # noqa: E402
-from scout.explorer.evidence import Region  # noqa: E402
-from scout.learn.embedtrain import Pair, TrainOptions, Vocabulary, train_embedder  # noqa: E402
-from scout.learn.examples import Recording, is_gold, record  # noqa: E402
-from scout.learn.fit import fit_net  # noqa: E402
-from scout.learn.manifest import read_manifest  # noqa: E402
-from scout.models.embedder import Embedder, quantize  # noqa: E402
+from scout.api import Workspace
+from scout.explorer.evidence import Region
+from scout.learn.embedtrain import Pair, TrainOptions, Vocabulary, train_embedder
+from scout.learn.examples import Recording, is_gold, record
+from scout.learn.fit import fit_net
+from scout.learn.manifest import read_manifest
+from scout.models.embedder import Embedder, quantize
 
 
 def test_a_listwise_net_learns_which_feature_marks_the_answer():

@@ -46,18 +46,17 @@ LICENCES = (
 
 def mine_repo(data: DataDir, source: Source, opts, excluded: set[str]) -> dict:
     """Mine tasks and the vocabulary's terms of one repository into its data folder."""
-    from scout.learn.gitlog import resolve_git_dir
     from scout.learn.mine import mine
     from scout.learn.vocab import repository_terms
 
-    git_dir = resolve_git_dir(source.git_dir)
+    git_dir = source.git_dir
     tasks = list(
         mine(git_dir, source.repo, replace(opts, rev=source.head or opts.rev), excluded, source.split)
     )
     rows = "".join(json.dumps(_stored_task(t), ensure_ascii=False) + "\n" for t in tasks)
     facts = {"licence": licence(git_dir, source.head), "mined_by": scout_commit(), "tasks": len(tasks)}
     data.write(source.repo, "tasks.jsonl.gz", rows.encode(), **facts)
-    found = sorted(repository_terms(replace(source, git_dir=git_dir)))
+    found = sorted(repository_terms(source))
     data.write(source.repo, "terms.txt.gz", "\n".join(found).encode(), terms=len(found))
     return {"tasks": len(tasks), "terms": len(found)}
 
@@ -172,6 +171,7 @@ def build(
     """Run `steps` ("tasks", "pairs", "recordings") for each source, skipping files the manifest
     already lists unless `force`; one repository that fails is reported and the rest go on.
     `embedders` is (embedder, folds), needed for "recordings". Returns the repositories that failed."""
+    from scout.learn.gitlog import resolve_git_dir
     from scout.learn.mine import check_allowed
     from scout.learn.pipeline import for_recording
 
@@ -179,6 +179,7 @@ def build(
     for n, source in enumerate(sources, 1):
         try:
             check_allowed(source.repo, excluded)
+            source = replace(source, git_dir=resolve_git_dir(source.git_dir))
             if "tasks" in steps and (force or not data.has(source.repo, "terms.txt.gz")):
                 eta.say(n, source.repo, "mining tasks and terms")
                 mine_repo(data, source, opts, excluded)

@@ -41,6 +41,8 @@ class Plan:
     work: Path
     dim: int = 256
     vocab_size: int = 60_000
+    min_repos: int = 3  # a term joins the vocabulary when this many training repositories use it
+    pieces: int | None = None  # BERT word pieces after the corpus terms (all; fewer in a smoke run)
     epochs: int = 3
     seed: int = 0
     repos: list[str] | None = None  # only these repositories (a smoke run); all by default
@@ -80,7 +82,7 @@ def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = 
         "vocab",
         "vocab.txt",
         data.digest(train, ("terms.txt.gz",)),
-        {"size": plan.vocab_size},
+        {"size": plan.vocab_size, "min_repos": plan.min_repos, "pieces": plan.pieces},
         lambda: _vocabulary(plan, data, train),
         _read_lines,
         _write_lines,
@@ -172,7 +174,8 @@ def _vocabulary(plan: Plan, data: DataDir, repos: list[str]) -> list[str]:
     from scout.learn.vocab import build_vocabulary
 
     sets = (set(data.read(repo, "terms.txt.gz").decode().split("\n")) - {""} for repo in repos)
-    return build_vocabulary(sets, base_model_dir() / "vocab.txt", size=plan.vocab_size)
+    base = base_model_dir() / "vocab.txt"
+    return build_vocabulary(sets, base, plan.min_repos, plan.vocab_size, plan.pieces)
 
 
 def _distil(plan: Plan, vocab: list[str]) -> np.ndarray:

@@ -45,6 +45,7 @@ def materialise(git_dir: Path, commit: str, dest: Path) -> list[str]:
     tar = subprocess.run(["tar", "-x", "-C", str(tmp)], stdin=archive.stdout, capture_output=True)
     archive.stdout.close()
     err = archive.stderr.read().decode("utf-8", "replace")
+    archive.stderr.close()
     if archive.wait() != 0 or tar.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ScoutError(f"git archive {commit} failed: {err.strip() or tar.stderr.decode()[:200]}")

@@ -41,9 +41,14 @@ def repository_terms(source: Source) -> set[str]:
 
 
 def build_vocabulary(
-    term_sets: Iterable[set[str]], base_vocab: Path, min_repos: int = 3, size: int = 60_000
+    term_sets: Iterable[set[str]],
+    base_vocab: Path,
+    min_repos: int = 3,
+    size: int = 60_000,
+    pieces: int | None = None,
 ) -> list[str]:
-    """Widespread corpus terms first (at most `size`), then the base model's word pieces.
+    """Widespread corpus terms first (at most `size`), then the base model's word pieces (the
+    first `pieces` of them; all by default).
     `term_sets` holds each repository's terms (`repository_terms`, stored in the data folder)."""
     spread: Counter[str] = Counter()
     for found in term_sets:
@@ -51,9 +56,9 @@ def build_vocabulary(
     # ties broken by the term, so the same data gives the same vocabulary on every machine
     ranked = sorted(spread.items(), key=lambda kv: (-kv[1], kv[0]))
     corpus = [t for t, c in ranked if c >= min_repos and len(t) <= 40][:size]
-    pieces = [
+    spelled = [
         line.strip()
         for line in base_vocab.read_text(encoding="utf-8").splitlines()
         if PIECE_CHARS.match(line.strip())
     ]
-    return list(dict.fromkeys(corpus + pieces))
+    return list(dict.fromkeys(corpus + spelled[:pieces]))
