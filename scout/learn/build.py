@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from dataclasses import replace
 from pathlib import Path
 
 from scout.learn.codec import encode_pairs, encode_recordings
 from scout.learn.data import DataDir, scrub
 from scout.learn.manifest import Source
+from scout.learn.progress import Eta
 
 log = logging.getLogger("scout.learn")
 
@@ -145,19 +145,6 @@ def scout_commit() -> str:
         return __version__
 
 
-class Eta:
-    """`[3/125] owner/name: pairs (1.2 min, about 40 min left)` on stderr, through logging."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.started = total, time.monotonic()
-
-    def say(self, n: int, repo: str, what: str) -> None:
-        spent = (time.monotonic() - self.started) / 60
-        left = spent / max(n - 1, 1) * (self.total - n + 1) if n > 1 else float("nan")
-        eta = f", about {left:.0f} min left" if left == left else ""
-        log.info("[%d/%d] %s: %s (%.1f min%s)", n, self.total, repo, what, spent, eta)
-
-
 def build(
     data: DataDir,
     sources: list[Source],
@@ -175,19 +162,19 @@ def build(
     from scout.learn.mine import check_allowed
     from scout.learn.pipeline import for_recording
 
-    eta, failed = Eta(len(sources)), []
+    eta, failed = Eta("data", len(sources), every=0), []
     for n, source in enumerate(sources, 1):
         try:
             check_allowed(source.repo, excluded)
             source = replace(source, git_dir=resolve_git_dir(source.git_dir))
             if "tasks" in steps and (force or not data.has(source.repo, "terms.txt.gz")):
-                eta.say(n, source.repo, "mining tasks and terms")
+                eta.step(n - 1, f"{source.repo}: mining tasks and terms")
                 mine_repo(data, source, opts, excluded)
             if "pairs" in steps and (force or not data.has(source.repo, "pairs.json.gz")):
-                eta.say(n, source.repo, "pairs")
+                eta.step(n - 1, f"{source.repo}: pairs")
                 pair_repo(data, source, work)
             if "recordings" in steps and (force or not data.has(source.repo, "recordings.json.gz")):
-                eta.say(n, source.repo, "recordings")
+                eta.step(n - 1, f"{source.repo}: recordings")
                 record_repo(data, source, work, for_recording(*embedders, source.repo, source.split))
         except Exception as exc:  # noqa: BLE001 - one broken repository must not end a long run
             log.debug("building %s failed", source.repo, exc_info=True)

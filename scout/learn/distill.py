@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from scout.learn.progress import Eta
+
 log = logging.getLogger("scout.learn")
 
 MAX_PIECES = 14
@@ -30,6 +32,7 @@ def distill(vocab: list[str], model_dir: Path, dim: int = 256, batch: int = 512)
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     cls_id, sep_id, pad_id = (tok.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]"))
     rows = []
+    eta = Eta("distil terms", len(vocab))
     with torch.inference_mode():
         for start in range(0, len(vocab), batch):
             pieces = [_pieces(tok, term) for term in vocab[start : start + batch]]
@@ -42,8 +45,7 @@ def distill(vocab: list[str], model_dir: Path, dim: int = 256, batch: int = 512)
             mask = (ids != pad_id).long()
             hidden = encoder(ids, mask, torch.zeros_like(ids))
             rows.append(((hidden * inner[..., None]).sum(1) / inner.sum(1, keepdim=True)).numpy())
-            if start // batch % 20 == 0:
-                log.info("distil: %d/%d terms", start + len(pieces), len(vocab))
+            eta.step(start + len(pieces))
     return pca(np.concatenate(rows).astype(np.float32), dim)
 
 

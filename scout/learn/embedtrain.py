@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scout.index.lexical import terms
+from scout.learn.progress import Eta
 from scout.models.embedder import Embedder, word_pieces
 
 log = logging.getLogger("scout.learn")
@@ -89,6 +90,8 @@ def train_embedder(pairs: list[Pair], vocab: list[str], table: np.ndarray, opts:
          {"params": [model.w_query, model.w_doc, model.log_temp], "lr": opts.weight_lr}]
     )  # fmt: skip
     rng = random.Random(opts.seed)
+    per_epoch = len(_batches(pairs, opts, random.Random(opts.seed)))
+    eta = Eta("embedder batches", per_epoch * opts.epochs)
     for epoch in range(opts.epochs):
         batches = _batches(pairs, opts, rng)
         total = 0.0
@@ -98,8 +101,7 @@ def train_embedder(pairs: list[Pair], vocab: list[str], table: np.ndarray, opts:
             loss.backward()
             optim.step()
             total += float(loss.detach())
-            if n % 200 == 0:
-                log.info("embedder epoch %d: %d/%d batches, loss %.4f", epoch + 1, n, len(batches), total / n)
+            eta.step(epoch * per_epoch + n, f"epoch {epoch + 1}, loss {total / n:.4f}")
         log.info("embedder epoch %d done: mean loss %.4f", epoch + 1, total / max(len(batches), 1))
     return model.export(vocab)
 

@@ -33,6 +33,7 @@ from scout.explorer.model import (
 )
 from scout.explorer.query import analyze_query
 from scout.learn.examples import Recording, first_turn_only, is_gold, link_results, with_links
+from scout.learn.progress import Eta
 from scout.models.mlp import MLP
 
 log = logging.getLogger("scout.learn")
@@ -171,9 +172,11 @@ def fit_all(recs: list[Recording], seed: int = 0, names: tuple[str, ...] = TRAIN
     train = [r for r in recs if r.split == "train"]
     dev = [r for r in recs if r.split == "dev"]
     expansion = fit_net(expansion_examples(train), EXPANSION_NAMES, 8, "pointwise", seed)
-    groups = {
-        s: [replay(r, expansion, names) for r in items] for s, items in (("train", train), ("dev", dev))
-    }
+    eta = Eta("replays", len(recs))
+    groups: dict[str, list[Group]] = {"train": [], "dev": []}
+    for n, rec in enumerate(train + dev, 1):
+        groups[rec.split].append(replay(rec, expansion, names))
+        eta.step(n)
     # 16 hidden units: 32 fitted the dev repositories as well but ranked a region with every kind of
     # evidence far below its caller, extrapolating where training had few examples
     head = fit_net([(g.rows, g.labels) for g in groups["train"]], names, 16, "listwise", seed)
