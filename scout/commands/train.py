@@ -26,6 +26,9 @@ def train_cmd(
     head_only: Annotated[
         bool, typer.Option(help="Fit only the head, expansion scorer, calibrator and stop rule.")
     ] = False,
+    without: Annotated[
+        list[str] | None, typer.Option(help="Leave this head feature out (repeatable): an ablation.")
+    ] = None,
     only: Annotated[
         list[str] | None, typer.Option(help="Train on just these repositories (a smoke run).")
     ] = None,
@@ -50,5 +53,14 @@ def train_cmd(
         emit_json(install_weights(work, weights))
         return
     logging.getLogger("scout.learn").setLevel(logging.INFO)
-    plan = Plan(data, work, vocab_size=vocab_size, epochs=epochs, seed=seed, repos=only, head_only=head_only)
+    plan = Plan(
+        data,
+        work,
+        vocab_size=vocab_size,
+        epochs=epochs,
+        seed=seed,
+        repos=only,
+        head_only=head_only,
+        without=tuple(without or ()),
+    )
     emit_json(run(plan))

@@ -47,6 +47,7 @@ class Plan:
     seed: int = 0
     repos: list[str] | None = None  # only these repositories (a smoke run); all by default
     head_only: bool = False  # `make train-head`: the explorer's nets from the recordings alone
+    without: tuple[str, ...] = ()  # head features left out (an ablation: what one feature adds)
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -264,7 +265,15 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
     recordings = read_recordings(data, rows, progress)
     if not recordings:
         return {"skipped": "no recordings in the data folder"}
-    nets = fit_all(recordings, plan.seed)
+    from scout.errors import ScoutError
+    from scout.explorer.features import TRAIN_NAMES
+
+    unknown = sorted(set(plan.without) - set(TRAIN_NAMES))
+    if unknown:
+        raise ScoutError(
+            f"no head feature named {', '.join(unknown)}", hint=f"one of {', '.join(TRAIN_NAMES)}"
+        )
+    nets = fit_all(recordings, plan.seed, tuple(n for n in TRAIN_NAMES if n not in plan.without))
     dev = nets["groups"]["dev"]
     heuristic_first = sum(bool(g.labels and g.labels[_best_heuristic(g)]) for g in dev) / max(len(dev), 1)
     weights = {
