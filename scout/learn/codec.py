@@ -4,7 +4,8 @@ Term counts are written as flat `[term id, count, ...]` lists against the file's
 and paths against its path table, so a repository's files stay small and readable with nothing
 but `json`. A recording keeps the raw evidence of its exploration (every tool call and every hit,
 without the matched line's text) and, for each file it explored, each definition's terms and
-cosine to the query: a new head feature is a function over these, computed with no repository.
+cosine to the query (in thousandths): a new head feature is a function over these, computed
+with no repository.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def encode_recordings(recs: list[Recording], meta: dict) -> dict:
                 "query": scrub(rec.query),
                 "gold": [[paths.id(p), s, e] for p, s, e in rec.gold],
                 "turns": [[_observation(o, paths) for o in turn] for turn in rec.state.turns],
-                "cosines": {str(paths.id(p)): [round(c, 4) for c in cs] for p, cs in rec.cosines.items()},
+                "cosines": {str(paths.id(p)): [round(c * 1000) for c in cs] for p, cs in rec.cosines.items()},
             }
         )
     return {
@@ -103,7 +104,7 @@ def decode_recordings(doc: dict, repo: str) -> list[Recording]:
     out = []
     for r in doc["recordings"]:
         state = State(r["query"], [[_decode_observation(o, paths) for o in turn] for turn in r["turns"]], 0)
-        cos = {paths[int(k)]: v for k, v in r["cosines"].items()}
+        cos = {paths[int(k)]: [c / 1000 for c in v] for k, v in r["cosines"].items()}
         gold = [(paths[p], s, e) for p, s, e in r["gold"]]
         out.append(
             Recording(

@@ -27,7 +27,7 @@ from scout.tools import ToolContext
 log = logging.getLogger("scout.learn")
 
 Span = tuple[str, int, int]
-EXPLORED_FILES = 12  # files per recording whose every chunk is kept with its cosine
+EXPLORED_FILES = 10  # files per recording whose every definition is kept with its cosine
 SOURCE_SHARE = {
     "commit": 0.35,
     "issue": 0.15,
@@ -162,15 +162,18 @@ def record(ws: Workspace, task: dict) -> Recording | None:
 
 
 def _explored_files(ws: Workspace, rec: Recording) -> None:
-    """Every chunk of the best files the exploration reached, with its terms and its cosine to the
-    query: what a feature over a whole file's definitions needs, kept so no repository is."""
+    """Every definition of the best files the exploration reached, with its terms and its cosine
+    to the query: what a feature over a whole file's definitions needs, kept so no repository is.
+    (Module-level windows are left out: they are never a definition to choose.)"""
     facts = analyze_query(rec.query)
     evidence = collect(facts, rec.state)
     files = evidence.file_scores(lambda p: penalty(facts, p))
     best = sorted(files, key=lambda p: (-files[p], p))[:EXPLORED_FILES]
     vector = ws.index.embedder.embed(Counter(terms(_query_text(rec.query))), query=True)
     for path in best:
-        rows = sorted(ws.index.semantic(vector, 10_000, path), key=lambda r: (r[1], r[2]))
+        rows = sorted(
+            (r for r in ws.index.semantic(vector, 10_000, path) if r[3]), key=lambda r: (r[1], r[2])
+        )
         if not rows:
             continue
         ids = [ws.index.chunk_id(path, s, e) for _, s, e, *_ in rows]
