@@ -26,7 +26,9 @@ log = logging.getLogger("scout.learn")
 PAIRS_PER_REPO = 1500  # question → code pairs per repository for the embedder
 EXPLORE_PER_REPO = {"train": 100, "dev": 60}  # recorded explorations per repository
 PAIRS_SEED, RECORD_SEED = 0, 1
-LICENCE_FILES = re.compile(r"^(licen[cs]e|copying)(\.(md|txt|rst|mit|apache))?$", re.I)
+# LICENSE, COPYING, LICENSE-MIT and LICENSE-APACHE (Rust's dual licence), MIT-LICENSE (Ruby's);
+# not a commercial add-on's COMM-LICENSE.
+LICENCE_FILES = re.compile(r"^(?!comm-)(\w+-)?(licen[cs]e|copying)(-\w+)?(\.(md|txt|rst))?$", re.I)
 # The first pattern that matches a licence file's text names it (SPDX identifiers).
 LICENCES = (
     ("Apache-2.0", r"apache license,?\s+version 2\.0"),
@@ -35,12 +37,13 @@ LICENCES = (
     ("LGPL-2.1", r"gnu lesser general public license\s+version 2\.1"),
     ("GPL-3.0", r"gnu general public license\s+version 3"),
     ("GPL-2.0", r"gnu general public license\s+version 2"),
-    ("BSD-3-Clause", r"neither the name of"),
+    ("curl", r"copyright \(c\).*daniel stenberg"),
+    ("BSD-3-Clause", r"neither the name"),
     ("BSD-2-Clause", r"redistributions in binary form must reproduce"),
-    ("ISC", r"permission to use, copy, modify, and/or distribute this software for any purpose"),
+    ("ISC", r"permission to use, copy, modify, and(/or)? distribute this software for any purpose"),
+    ("LGPL-3.0", r"\blgpl ?v?3\b"),
     ("MIT", r"permission is hereby granted, free of charge"),
     ("Unlicense", r"this is free and unencumbered software"),
-    ("curl", r"copyright \(c\).*daniel stenberg"),
 )
 
 
@@ -114,23 +117,18 @@ def record_repo(data: DataDir, source: Source, work: Path, embedder) -> int:
 
 
 def licence(git_dir: Path, rev: str) -> str:
-    """The SPDX identifier of the licence file at the repository's root, or "unknown"."""
+    """The SPDX expression of the licence files at the repository's root ("MIT OR Apache-2.0" for
+    two), or "unknown" when none matches a known text."""
     from scout.learn.gitlog import Blobs, git
 
-    names = [
-        n
-        for n in git(git_dir, "ls-tree", "--name-only", rev or "HEAD").splitlines()
-        if LICENCE_FILES.match(n)
-    ]
+    rev = rev or "HEAD"
+    names = [n for n in git(git_dir, "ls-tree", "--name-only", rev).splitlines() if LICENCE_FILES.match(n)]
+    found = set()
     with Blobs(git_dir) as blobs:
         for name in names:
-            text = " ".join(
-                (blobs.read(rev or "HEAD", name) or b"").decode("utf-8", "replace").lower().split()
-            )
-            for spdx, pattern in LICENCES:
-                if re.search(pattern, text):
-                    return spdx
-    return "unknown"
+            text = " ".join((blobs.read(rev, name) or b"").decode("utf-8", "replace").lower().split())
+            found.update(next(([spdx] for spdx, pattern in LICENCES if re.search(pattern, text)), []))
+    return " OR ".join(sorted(found)) or "unknown"
 
 
 def scout_commit() -> str:
