@@ -3,8 +3,10 @@
 The repository's file (`scout.toml`, or `[tool.scout]` in `pyproject.toml`) comes with whatever
 was cloned, so it is untrusted: it may tune retrieval (`REPO_SETTINGS`), never choose an
 explorer, a model, an endpoint or a cache location, the way git ignores hooks shipped inside a
-clone. Anything else it sets is ignored with a one-line warning. The user's own file
-(`~/.config/scout/config.toml`, or `$SCOUT_CONFIG`) may set everything.
+clone. Anything else it sets is ignored with a one-line warning, and so is anything it gets wrong
+(an unknown key, a value of the wrong type, a file that is no TOML): a repository cannot stop scout.
+Its numbers are held to `REPO_RANGES`. The user's own file (`~/.config/scout/config.toml`, or
+`$SCOUT_CONFIG`) may set everything, and a mistake there is an error: it is the user's to fix.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ log = logging.getLogger("scout.config")
 
 
 DEFAULT_BUDGET = 4000  # bundle tokens (scout-tokens/1), the same on every surface
+MAX_CONFIG_BYTES = 1_000_000  # a settings file (or pyproject.toml) larger than this is not read
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,14 @@ class Settings:
 # What a repository's own file may set: how much to retrieve and show, nothing that picks code,
 # an endpoint, a key or a place on disk, nor `redact`: a clone must not turn off secret masking.
 REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code"})
+# The numbers a repository's file may choose (inclusive); outside them it gets the nearer bound and
+# a warning. Above them a clone could make every bundle huge or the index read gigabyte files.
+REPO_RANGES = {
+    "budget": (100, 32_000),  # tokens; 100 is the bundle's own minimum (scout.bundle.MIN_BUDGET)
+    "max_spans": (1, 100),
+    "max_turns": (1, 20),
+    "max_file_bytes": (1_000, 10_000_000),
+}
 
 
 def cache_root(settings: Settings | None = None) -> Path:
@@ -93,31 +104,67 @@ def _repo_values(root: Path) -> dict[str, Any]:
         path = root / name
         if not path.is_file():
             continue
-        data = _read_toml(path)
-        if key:  # `tool` that is not a table holds nothing of ours; `tool.scout` must be one
-            tool = data.get(key, {})
-            data = tool.get("scout", {}) if isinstance(tool, dict) else {}
-            if not isinstance(data, dict):
-                raise ScoutError(f"[tool.scout] in {path} must be a table, got {data!r}")
+        try:
+            data = _repo_table(path, key)
+        except ScoutError as exc:
+            log.warning("ignoring the repository's settings: %s", exc)
+            return {}
         if data:
-            values = _coerce(data, str(path))
-            for refused in sorted(set(values) - REPO_SETTINGS):
-                log.warning(
-                    "ignoring %s = ... in %s: a repository may not set it (set it in %s, SCOUT_%s or a flag)",
-                    refused,
-                    path,
-                    user_config_path(),
-                    refused.upper(),
-                )
-            return {k: v for k, v in values.items() if k in REPO_SETTINGS}
+            return _repo_settings(data, path)
     return {}
 
 
+def _repo_table(path: Path, key: str | None) -> dict[str, Any]:
+    data = _read_toml(path)
+    if key:  # `tool` that is not a table holds nothing of ours; `tool.scout` must be one
+        tool = data.get(key, {})
+        data = tool.get("scout", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ScoutError(f"[tool.scout] in {path} must be a table, got {data!r}")
+    return data
+
+
+def _repo_settings(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """What the repository's file may set, converted and held to REPO_RANGES; a warning per key
+    that is unknown, refused or of the wrong type."""
+    types = {f.name: str(f.type) for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for raw_key, raw in data.items():
+        key = str(raw_key).replace("-", "_")
+        if key not in types:
+            log.warning("ignoring unknown setting %r in %s", str(raw_key)[:80], path)
+        elif key not in REPO_SETTINGS:
+            log.warning(
+                "ignoring %s = ... in %s: a repository may not set it (set it in %s, SCOUT_%s or a flag)",
+                key, path, user_config_path(), key.upper(),
+            )  # fmt: skip
+        else:
+            try:
+                out[key] = _clamped(key, _convert(raw, types[key], key, str(path)), path)
+            except ScoutError as exc:
+                log.warning("%s; ignoring it", exc)
+    return out
+
+
+def _clamped(key: str, value: Any, path: Path) -> Any:
+    if key not in REPO_RANGES:
+        return value
+    low, high = REPO_RANGES[key]
+    held = min(max(value, low), high)
+    if held != value:
+        log.warning("%s = %s in %s is outside %s..%s; using %s", key, value, path, low, high, held)
+    return held
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    # TOMLDecodeError and UnicodeDecodeError are ValueErrors, as is a 5,000-digit number; arrays
+    # nested 100,000 deep are a RecursionError.
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ScoutError(f"cannot read {path}: larger than {MAX_CONFIG_BYTES} bytes")
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ScoutError(f"cannot read {path}: {exc}") from None
+    except (ValueError, OSError, RecursionError) as exc:
+        raise ScoutError(f"cannot read {path}: {str(exc)[:200]}") from None
 
 
 def _env_values(env: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
@@ -142,7 +189,7 @@ def _convert(raw: Any, typ: str, key: str, source: str) -> Any:
     """`raw` as the setting's type, or a one-line ScoutError: a file may hold any TOML value (a
     table, an array, a date, inf), the environment any string."""
     wanted = {"int": "an integer", "bool": "true or false"}.get(typ.split(" ")[0], "a string")
-    wrong = ScoutError(f"setting {key} in {source} must be {wanted}, got {raw!r}")
+    wrong = ScoutError(f"setting {key} in {source} must be {wanted}, got {raw!r:.80}")
     if not isinstance(raw, (str, int, float)):  # bool is an int
         raise wrong
     if typ.startswith("int"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from llm_fakes import FakeModel, Text
 
-from scout.config import REPO_SETTINGS, Settings, load_settings
+from scout.config import REPO_RANGES, REPO_SETTINGS, Settings, load_settings
 from scout.errors import ScoutError
 
 
@@ -82,35 +83,90 @@ def test_layers_repo_then_user_then_env(tmp_path):
     assert {"explorer", "model", "base_url", "cache_dir"}.isdisjoint(REPO_SETTINGS)
 
 
+WRONG_TYPES = [
+    "budget = [1, 2]",  # found by fuzzing: int() of a list raised TypeError
+    "budget = {a = 1}",
+    "budget = inf",  # int(inf) raised OverflowError
+    "budget = nan",
+    "budget = 2.5",  # was truncated to 2 without a word
+    "budget = true",  # was taken as a budget of 1
+    "budget = 1979-05-27",
+    "code = [true]",
+]
+
+
+@pytest.mark.parametrize("line", WRONG_TYPES)
+def test_a_setting_of_the_wrong_type_in_your_own_file_is_one_line_not_a_crash(tmp_path, line):
+    user = tmp_path / "user.toml"
+    user.write_text(line + "\n")
+    with pytest.raises(
+        ScoutError, match=r"^setting \w+ in .*user.toml must be (an integer|true or false), got "
+    ):
+        load_settings(None, env={"SCOUT_CONFIG": str(user)})
+
+
+@pytest.mark.parametrize("line", WRONG_TYPES)
+def test_a_setting_of_the_wrong_type_in_the_repositorys_file_is_a_warning(tmp_path, line, caplog):
+    """Issue 20: nothing in a repository's file stops scout on that repository."""
+    (tmp_path / "scout.toml").write_text(line + "\nmax_spans = 3\n")
+    settings = load_settings(tmp_path, env={})
+    assert settings == Settings(max_spans=3)
+    assert re.search(r"setting \w+ in .*scout.toml must be (an integer|true or false), got .*; ignoring it",
+                     caplog.text)  # fmt: skip
+
+
+def test_an_unknown_key_in_the_repositorys_file_is_a_warning_naming_it(tmp_path, caplog):
+    (tmp_path / "pyproject.toml").write_text("[tool.scout]\nmax-spanz = 3\nbudget = 900\n")
+    assert load_settings(tmp_path, env={}) == Settings(budget=900)
+    assert f"ignoring unknown setting 'max-spanz' in {tmp_path / 'pyproject.toml'}" in caplog.text
+
+
+def test_an_unknown_key_in_your_own_file_is_still_an_error(tmp_path):
+    user = tmp_path / "user.toml"
+    user.write_text("max_spanz = 3\n")
+    with pytest.raises(ScoutError, match="unknown setting 'max_spanz'"):
+        load_settings(None, env={"SCOUT_CONFIG": str(user)})
+
+
 @pytest.mark.parametrize(
-    "line",
+    ("line", "held"),
     [
-        "budget = [1, 2]",  # found by fuzzing: int() of a list raised TypeError
-        "budget = {a = 1}",
-        "budget = inf",  # int(inf) raised OverflowError
-        "budget = nan",
-        "budget = 2.5",  # was truncated to 2 without a word
-        "budget = true",  # was taken as a budget of 1
-        "budget = 1979-05-27",
-        "code = [true]",
-        "max_spans = 99999999999999999999999999999999999999999999999999999999999999999999999999999999",
+        ("max_file_bytes = 100000000000", ("max_file_bytes", 10_000_000)),  # 1e11 was accepted
+        ("max_file_bytes = 0", ("max_file_bytes", 1_000)),
+        ("budget = -5", ("budget", 100)),
+        ("budget = 10000000", ("budget", 32_000)),
+        ("max_spans = 0", ("max_spans", 1)),
+        ("max_turns = 1000", ("max_turns", 20)),
+        ("max_spans = " + "9" * 80, ("max_spans", 100)),  # a big int is an int, then held
     ],
 )
-def test_a_setting_of_the_wrong_type_is_one_line_not_a_crash(tmp_path, line):
+def test_the_repositorys_numbers_are_held_to_documented_ranges(tmp_path, line, held, caplog):
     (tmp_path / "scout.toml").write_text(line + "\n")
-    if line.startswith("max_spans"):
-        assert load_settings(tmp_path, env={}).max_spans > 10**70  # a big int is an int
-        return
-    with pytest.raises(
-        ScoutError, match=r"^setting \w+ in .*scout.toml must be (an integer|true or false), got "
-    ):
-        load_settings(tmp_path, env={})
+    key, value = held
+    assert getattr(load_settings(tmp_path, env={}), key) == value
+    low, high = REPO_RANGES[key]
+    assert f"in {tmp_path / 'scout.toml'} is outside {low}..{high}; using {value}" in caplog.text
+    documented = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"`{key}` {low:,}–{high:,}" in documented
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "budget = [",  # no TOML
+        "a = " + "[" * 100_000 + "]" * 100_000,  # RecursionError in tomllib
+        "budget = " + "9" * 5000,  # past Python's int-from-string limit
+        "[tool]\nscout = 1\n",
+    ],
+)
+def test_a_repository_file_that_cannot_be_read_is_a_warning(tmp_path, text, caplog):
+    name = "pyproject.toml" if text.startswith("[tool]") else "scout.toml"
+    (tmp_path / name).write_text(text)
+    assert load_settings(tmp_path, env={}) == Settings()
+    assert "ignoring the repository's settings" in caplog.text and len(caplog.text) < 1000
 
 
 def test_a_pyproject_whose_tool_table_is_not_a_table(tmp_path):
     """Found by fuzzing: `tool = 1` and `tool.scout = 1` raised AttributeError."""
     (tmp_path / "pyproject.toml").write_text("tool = 1\n")
     assert load_settings(tmp_path, env={}) == Settings()  # nothing of ours there
-    (tmp_path / "pyproject.toml").write_text("[tool]\nscout = 1\n")
-    with pytest.raises(ScoutError, match=r"\[tool.scout\] in .*pyproject.toml must be a table"):
-        load_settings(tmp_path, env={})
