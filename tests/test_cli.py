@@ -179,3 +179,15 @@ def test_an_issue_file_with_the_repository_positionally(sample_repo, tmp_path):
     out = scout("ask", "-f", str(issue), str(sample_repo), "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["answer"][0]["symbol"] == "PriceCalculator.apply_discount"
+
+
+def test_ask_with_only_a_path_says_the_question_is_missing_and_indexes_nothing(sample_repo, tmp_path):
+    """Issue 20: `scout ask src/celery-5.5.3` took the path for the question and indexed the
+    current directory for minutes."""
+    for lone in (str(sample_repo), "shop/auth", "."):
+        out = scout("ask", lone, cwd=sample_repo)
+        assert out.returncode == 2 and out.stdout == ""
+        assert out.stderr.count("\n") == 1 and f"did you mean `scout ask QUESTION {lone}`?" in out.stderr
+    assert not any(Path(os.environ["SCOUT_CACHE_DIR"]).rglob("*.sqlite*"))
+    asked = scout("ask", "csrf", cwd=sample_repo)  # a one-word question that names no path still runs
+    assert asked.returncode == 0, asked.stderr

@@ -25,6 +25,7 @@ from scout.commands.app import (
 )
 from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
+from scout.errors import ScoutError
 from scout.progress import TRIVIAL_FILES
 from scout.repo import Repo
 
@@ -78,6 +79,8 @@ def ask(
     With --issue-file, a lone positional that is a directory is REPO."""
     if issue_file and query and repo_path is None and Path(query).expanduser().is_dir():
         query, repo_path = None, Path(query)  # `scout ask -f issue.md ~/src/django`
+    if not (issue_file or repo_path or repo):
+        refuse_lone_path(query)
     root = pick_repo(repo_path, repo)
     text = read_query(query, issue_file)
     settings = load_settings(Repo.open(root).root)
@@ -106,6 +109,21 @@ def ask(
             traj.close()
         ws.close()
     print_bundle(bundle.to_dict(), bundle.to_markdown(), bundle.found, as_json)
+
+
+def refuse_lone_path(query: str | None) -> None:
+    """`scout ask src/celery-5.5.3`: the question was forgotten, and taking the path for one would
+    index the current directory (minutes, on a large one) to answer a question nobody asked."""
+    if not query or any(c.isspace() for c in query):
+        return
+    try:
+        exists = Path(query).expanduser().exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte: not a path, so a question
+        return
+    if exists:
+        raise ScoutError(
+            f"{query!r:.80} is a path, not a question: did you mean `scout ask QUESTION {query:.80}`?"
+        )
 
 
 def print_bundle(data: dict, markdown: str, found: bool, as_json: bool) -> None:
