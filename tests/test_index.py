@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import signal
 import sqlite3
+import time
 
-from scout.index import open_index, store
+import pytest
+from test_concurrency import many_files
+from test_concurrency import scout as scout_popen
+
+from scout.index import index as index_module
+from scout.index import index_path, open_index, store
 from scout.repo import Repo
 
 
@@ -94,3 +102,55 @@ def test_in_a_git_checkout_git_says_what_changed_and_the_tree_is_not_walked(samp
     stats = idx.update()  # a file the index never had: only a walk can say whether it counts
     assert (stats.walked, stats.added) == (True, 1) and idx.definitions("brand_new")
     idx.close()
+
+
+def test_an_interrupted_build_keeps_its_finished_batches_and_the_next_parses_only_the_rest(
+    tmp_path, monkeypatch
+):
+    """Issue 20: Ctrl-C during `scout index` kept nothing. The interrupt arrives as the progress
+    line for file 50 is drawn, after batches of 20 were written (the process pool is used: 100
+    files)."""
+    repo = Repo.open(many_files(tmp_path / "repo", 100))
+    monkeypatch.setattr(index_module, "BATCH_FILES", 20)
+
+    def ctrl_c(done: int, total: int) -> None:
+        if done == 50:
+            raise KeyboardInterrupt
+
+    idx = open_index(repo, refresh=False)
+    with pytest.raises(KeyboardInterrupt):
+        idx.update(ctrl_c)
+    assert len(idx.paths()) == 40 and store.get_meta(idx.db, "git_state") == ""
+    rest = idx.update()
+    assert (rest.added, rest.files, rest.walked) == (60, 100, True)
+    assert idx.db.execute("SELECT COUNT(*) FROM defs").fetchone()[0] == 300  # 3 a file, none twice
+
+
+def test_ctrl_c_during_scout_index_keeps_the_files_it_finished(tmp_path):
+    repo = many_files(tmp_path / "repo", 5000)
+    run = scout_popen("index", "--repo", str(repo))
+    path = index_path(Repo.open(repo))
+    kept = 0
+    while run.poll() is None and kept < index_module.BATCH_FILES:
+        time.sleep(0.05)
+        kept = _count(path)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130 and "interrupted" in err, err
+    kept = _count(path)
+    assert kept % index_module.BATCH_FILES == 0 and index_module.BATCH_FILES <= kept < 5000
+    again = scout_popen("index", "--repo", str(repo), "--json")
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert json.loads(out)["added"] == 5000 - kept
+
+
+def _count(path) -> int:
+    try:
+        conn = sqlite3.connect(path, timeout=5)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # not created yet
+        return 0

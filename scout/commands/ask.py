@@ -171,7 +171,12 @@ def index(
     cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
     with progress_bar("indexing") as progress:
         idx = open_index(root, cache, settings.max_file_bytes, refresh=False, semantic=settings.semantic)
-        stats = idx.update(progress, wait_ms=INDEX_WAIT_MS)
+        try:
+            stats = idx.update(progress, wait_ms=INDEX_WAIT_MS)
+        except KeyboardInterrupt:
+            kept = len(idx.paths())
+            log.warning("interrupted; %d files are indexed and kept, the next run parses the rest", kept)
+            raise typer.Exit(130) from None  # 128 + SIGINT, as a shell reports it
     cache_files.opened(idx.path, root.root, settings.cache_max_mb)
     if as_json:
         emit_json({"index": str(idx.path), **stats.__dict__})

@@ -2,8 +2,10 @@
 
 It lives under the user's cache directory (SCOUT_CACHE_DIR overrides), one file per repository
 root, never inside the repository. A file whose size or mtime changed is re-read; if its hash is
-unchanged only its stat is refreshed. Every update is one transaction, so an interrupted run
-leaves the previous index intact. A corrupt or old-schema file is rebuilt with a one-line warning.
+unchanged only its stat is refreshed. Parsed files are written `BATCH_FILES` at a time, each batch
+one transaction: an interrupted run (Ctrl-C) keeps the batches it finished and loses at most one,
+never half of one, and the next run parses only what is still missing. A corrupt or old-schema file
+is rebuilt with a one-line warning.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +44,7 @@ class IndexBusyError(ScoutError):
 
 BUSY_WAIT_MS = 3000  # how long a query waits for another process's index update before answering
 PARALLEL_THRESHOLD = 64  # below this many changed files, a process pool costs more than it saves
+BATCH_FILES = 500  # parsed files per write transaction: what an interrupt can lose, at most
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -98,9 +103,10 @@ class Index:
     def update(self, progress: Progress | None = None, wait_ms: int = store.BUSY_MS) -> UpdateStats:
         """Bring the index in line with the files on disk; only changed files are re-read.
 
-        Files are parsed before the write lock is taken; the changes are then applied in one
-        transaction. Another process holding the lock longer than `wait_ms` raises IndexBusyError
-        and leaves this index as the other writer makes it."""
+        Files are parsed outside the write lock, then written a batch per transaction; the last
+        one records what git said (`freshness`), so a run cut short is walked in full next time.
+        Another process holding the lock longer than `wait_ms` raises IndexBusyError and leaves
+        this index as the other writer makes it."""
         started = time.perf_counter()
         with self._write_lock:
             known = store.file_stats(self.db)
@@ -110,26 +116,35 @@ class Index:
             # A touched file whose bytes did not change costs a hash, not a parse.
             touched = [f for f in stale if f.path in known and self._sha1(f.path) == known[f.path][2]]
             touched_paths = {f.path for f in touched}
-            changed = self._analyze([f for f in stale if f.path not in touched_paths], progress)
-            try:
-                with store.writing(self.db, wait_ms):
-                    store.delete_files(self.db, removed + [r.path for r in changed])
-                    ids = store.insert_records(self.db, changed)
-                    self._embed(changed, ids)
-                    store.refresh_stats(self.db, touched)
-                    store.set_meta(self.db, "updated_at", str(time.time()))
-                    store.set_meta(self.db, "git_state", git.to_json() if git else "")
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc):
-                    raise
-                raise IndexBusyError(
-                    f"another scout process is updating the index {self.path.name}"
-                ) from None
+            parse = [f for f in stale if f.path not in touched_paths]
+            gone, added, changed = len(removed), 0, 0
+            last = max(0, len(parse) - 1) // BATCH_FILES  # _analyze's batches: numbered 0..last
+            with closing(self._analyze(parse, progress)) as batches:
+                for number, records in enumerate(batches):
+                    self._write(removed, records, touched, git if number == last else None, wait_ms)
+                    removed, touched = [], []
+                    added += sum(1 for r in records if r.path not in known)
+                    changed += len(records)
             self._vectors.clear()
-        added = sum(1 for r in changed if r.path not in known)
-        return UpdateStats(
-            len(current), added, len(changed) - added, len(removed), time.perf_counter() - started, walked
-        )
+        return UpdateStats(len(current), added, changed - added, gone, time.perf_counter() - started, walked)
+
+    def _write(
+        self, removed: list[str], records: list[FileRecord], touched: list[FileInfo], git: GitState | None,
+        wait_ms: int,
+    ) -> None:  # fmt: skip
+        """One transaction: files gone, files parsed, stats refreshed; `git` only with the last."""
+        try:
+            with store.writing(self.db, wait_ms):
+                store.delete_files(self.db, removed + [r.path for r in records])
+                ids = store.insert_records(self.db, records)
+                self._embed(records, ids)
+                store.refresh_stats(self.db, touched)
+                store.set_meta(self.db, "updated_at", str(time.time()))
+                store.set_meta(self.db, "git_state", git.to_json() if git else "")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            raise IndexBusyError(f"another scout process is updating the index {self.path.name}") from None
 
     def _listing(
         self, known: dict[str, tuple[int, int, str]]
@@ -167,21 +182,25 @@ class Index:
         except OSError:
             return None
 
-    def _analyze(self, stale: list[FileInfo], progress: Progress | None) -> list[FileRecord]:
+    def _analyze(self, stale: list[FileInfo], progress: Progress | None) -> Iterator[list[FileRecord]]:
+        """The stale files parsed, a batch of BATCH_FILES at a time; at least one batch, maybe empty.
+        Closing it early cancels the parses not yet started."""
         if not stale:
-            return []
+            yield []
+            return
         from scout.index.analyze import analyze_args  # tree-sitter loads only when a file changed
 
         jobs = [(str(self.repo.root), f.path, f.size, f.mtime_ns) for f in stale]
         if progress:
             progress(0, len(jobs))
-        results: Iterable[FileRecord | None]
         if len(jobs) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-            results = map(analyze_args, jobs)
-            return _collect(results, len(jobs), progress)
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8)) as pool:
-            results = pool.map(analyze_args, jobs, chunksize=32)
-            return _collect(results, len(jobs), progress)
+            yield from _batches(map(analyze_args, jobs), len(jobs), progress)
+            return
+        pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), initializer=_ignore_sigint)
+        try:
+            yield from _batches(pool.map(analyze_args, jobs, chunksize=32), len(jobs), progress)
+        finally:  # on Ctrl-C: the workers' current chunks finish, the queued ones never start
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # --- reads: everything outside the index sees its tables through these ------------------
 
@@ -238,14 +257,23 @@ class Index:
             self._local.conn = None
 
 
-def _collect(results: Iterable[FileRecord | None], total: int, progress: Progress | None) -> list[FileRecord]:
-    out = []
+def _batches(
+    results: Iterable[FileRecord | None], total: int, progress: Progress | None
+) -> Iterator[list[FileRecord]]:
+    batch: list[FileRecord] = []
     for done, record in enumerate(results, 1):
         if record is not None:
-            out.append(record)
+            batch.append(record)
         if progress and (done % 50 == 0 or done == total):
             progress(done, total)
-    return out
+        if done % BATCH_FILES == 0 or done == total:
+            yield batch
+            batch = []
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides what to keep.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def open_index(
