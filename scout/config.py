@@ -107,7 +107,7 @@ def _repo_values(root: Path) -> dict[str, Any]:
         try:
             data = _repo_table(path, key)
         except ScoutError as exc:
-            log.warning("ignoring the repository's settings: %s", exc)
+            _warn("ignoring the repository's settings: %s", exc)
             return {}
         if data:
             return _repo_settings(data, path)
@@ -132,9 +132,9 @@ def _repo_settings(data: dict[str, Any], path: Path) -> dict[str, Any]:
     for raw_key, raw in data.items():
         key = str(raw_key).replace("-", "_")
         if key not in types:
-            log.warning("ignoring unknown setting %r in %s", str(raw_key)[:80], path)
+            _warn("ignoring unknown setting %r in %s", str(raw_key)[:80], path)
         elif key not in REPO_SETTINGS:
-            log.warning(
+            _warn(
                 "ignoring %s = ... in %s: a repository may not set it (set it in %s, SCOUT_%s or a flag)",
                 key, path, user_config_path(), key.upper(),
             )  # fmt: skip
@@ -142,7 +142,7 @@ def _repo_settings(data: dict[str, Any], path: Path) -> dict[str, Any]:
             try:
                 out[key] = _clamped(key, _convert(raw, types[key], key, str(path)), path)
             except ScoutError as exc:
-                log.warning("%s; ignoring it", exc)
+                _warn("%s; ignoring it", exc)
     return out
 
 
@@ -152,8 +152,19 @@ def _clamped(key: str, value: Any, path: Path) -> Any:
     low, high = REPO_RANGES[key]
     held = min(max(value, low), high)
     if held != value:
-        log.warning("%s = %s in %s is outside %s..%s; using %s", key, value, path, low, high, held)
+        _warn("%s = %s in %s is outside %s..%s; using %s", key, value, path, low, high, held)
     return held
+
+
+_warned: set[str] = set()
+
+
+def _warn(message: str, *args: Any) -> None:
+    # Settings are loaded more than once a command (and on every call in a server): say it once.
+    text = message % args
+    if text not in _warned:
+        _warned.add(text)
+        log.warning("%s", text)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
