@@ -102,7 +102,8 @@ def command(where: Path, *args: str, bare: bool = False, timeout: float = GIT_TI
     """The full argv for `git ARGS` at `where`, every program door set to off."""
     location = [f"--git-dir={where}"] if bare else ["-C", str(where)]
     base = ["git", "--no-pager", *location]  # no pager, whatever core.pager or pager.<cmd> say
-    listing = _collect([*base, "config", "--list", "--name-only", "-z"], where, bare, None, timeout, "config")
+    label = args[0] if args else "config"  # a config that stalls is the command's stall
+    listing = _collect([*base, "config", "--list", "--name-only", "-z"], where, bare, None, timeout, label)
     overrides = [*OFF, *driver_overrides(listing.stdout.decode("utf-8", "replace").split("\0"))]
     settings = [part for key, value in overrides for part in ("-c", f"{key}={value}")]
     flags = FLAGS.get(args[0], ()) if args else ()
