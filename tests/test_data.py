@@ -140,3 +140,14 @@ def _rounded(rows: list[list[float]], like: list[list[float]]) -> list[list[floa
         [b if abs(a - b) <= 1e-4 * max(1.0, abs(a)) else a for a, b in zip(ra, rb, strict=True)]
         for ra, rb in zip(rows, like, strict=True)
     ]
+
+
+def test_each_stage_trains_on_two_committed_repositories(tmp_path):
+    """The committed files themselves, not a fixture's: one training and one dev repository."""
+    repos = ["pallets/itsdangerous", "bottlepy/bottle"]
+    assert [DATA.entry(r)["split"] for r in repos] == ["train", "dev"]
+    plan = Plan(DATA.root, tmp_path / "work", vocab_size=3000, min_repos=1, pieces=300, epochs=1, repos=repos)
+    report = run(plan)
+    assert report["embedder"]["train_pairs"] > 50 and 0.0 < report["embedder"]["dev_mrr"] <= 1.0
+    assert report["explorer"]["train_tasks"] > 30 and report["explorer"]["dev_tasks"] > 20
+    assert (tmp_path / "work" / "weights" / "explorer.json").is_file()

@@ -129,6 +129,7 @@ def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = 
     if pairs["dev"]:
         report["dev_mrr"] = round(_pair_mrr(embedder, pairs["dev"]), 4)
         report["dev_mrr_distilled"] = round(_pair_mrr(_untrained(vocab, table), pairs["dev"]), 4)
+        report["dev_mrr_shipped"] = _shipped_mrr(data, rows)
     return embedder, folds, report
 
 
@@ -216,6 +217,17 @@ def _save_embedder(path: Path, embedder) -> None:
     embedder.save(path)
 
 
+def _shipped_mrr(data: DataDir, rows: list[dict]) -> float | None:
+    """The same dev figure for the embedder in the package now: the baseline of this run."""
+    from scout.models.embedder import WEIGHTS, Embedder
+
+    if not WEIGHTS.is_file():
+        return None
+    shipped = Embedder.load(WEIGHTS)
+    dev = [r for r in rows if r.get("split") == "dev"]
+    return round(_pair_mrr(shipped, _pairs(data, dev, shipped.terms)["dev"]), 4)
+
+
 def _untrained(vocab: list[str], table: np.ndarray):
     """The distilled table as an embedder with every term weighted alike: the baseline."""
     from scout.models.embedder import Embedder
@@ -289,7 +301,23 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
         "dev_tasks": len(dev),
         "dev_top1": round(top1(nets["head"], dev), 4),
         "dev_top1_heuristic": round(heuristic_first, 4),
+        "dev_top1_shipped": _shipped_top1([r for r in recordings if r.split == "dev"]),
+        "features": list(nets["head"].features),
     }
+
+
+def _shipped_top1(dev: list) -> float | None:
+    """The same dev figure for the explorer nets in the package now: the baseline of this run."""
+    from scout.errors import ScoutError
+    from scout.explorer.model import shipped
+    from scout.learn.fit import replay, top1
+
+    try:
+        nets = shipped()
+    except ScoutError:
+        return None
+    groups = [replay(r, nets.expansion, nets.head.features) for r in dev]
+    return round(top1(nets.head, groups), 4)
 
 
 def _best_heuristic(group) -> int:

@@ -46,7 +46,8 @@ class MLP:
         return e / e.sum()
 
     def sigmoid(self, rows) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(rows)))
+        # tanh form: no overflow for a logit far from zero (a net fitted on little data gives them)
+        return 0.5 * (1.0 + np.tanh(0.5 * self.logits(rows)))
 
     def to_dict(self) -> dict[str, Any]:
         arrays = {k: None if v is None else np.asarray(v).tolist() for k, v in self._arrays().items()}
