@@ -10,7 +10,8 @@ in `.git/hooks` at a command that writes a marker file; definitions holding 40 K
 secret-sounding words; a CODEOWNERS line `*a*a*a*a*a*a*a*a*a*a*a*a*x` beside a 64-character
 directory name; label globs of the same kind in `.github/scout.yml`; a `scout.toml` with
 out-of-range numbers and an unknown key. The clean twin has the same files with short lines and
-none of the rest. Timed, median of `--runs` each, on both: a cold `scout index`, a warm
+none of the rest. Timed, median of `--runs` each, on the whole corpus, on its git doors and
+settings alone, and on the clean twin: a cold `scout index`, a warm
 `scout ask`, an MCP `find_context` over stdio (server start included) and `scout triage --dry-run`
 on an issue that names the long-line definitions and the long directory. The target: at most 2×.
 """
@@ -78,6 +79,9 @@ GREEDY = "*a*a*a*a*a*a*a*a*a*a*a*a*x"
 # doors: git config and hooks; long_lines: 40 KB lines; globs: CODEOWNERS and label globs;
 # settings: scout.toml out of range
 PARTS = ("doors", "long_lines", "globs", "settings")
+# What the benchmark times: the whole corpus, the git doors and settings alone (what scout.git and
+# the settings rules answer for), and the clean twin.
+CORPORA = {"hostile": PARTS, "doors": ("doors", "settings"), "clean": ()}
 
 
 def build(root: Path, markers: Path, parts: Collection[str] = PARTS) -> Path:
@@ -278,9 +282,8 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        hostile = build(work / "hostile", work / "markers")
-        clean = build(work / "clean", work / "clean-markers", parts=())
-        results = {"hostile": measure(hostile, work, args.runs), "clean": measure(clean, work, args.runs)}
+        corpora = {name: build(work / name, work / "markers", parts) for name, parts in CORPORA.items()}
+        results = {name: measure(repo, work, args.runs) for name, repo in corpora.items()}
         markers = sorted(p.name for p in (work / "markers").iterdir())
     load = f"{load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (1-minute average)"
     text = render(results, markers, args.runs, load)
@@ -294,10 +297,8 @@ def render(results: dict, markers: list[str], runs: int, load: str) -> str:
     names = {"index": "cold `scout index`", "ask": "warm `scout ask`", "mcp": "MCP `find_context` (stdio, "
              "server start included)", "triage": "`scout triage --dry-run`"}  # fmt: skip
     for key, name in names.items():
-        h, c = results["hostile"][key], results["clean"][key]
-        hostile = f"did not finish in {LIMIT_S} s" if math.isinf(h) else f"{h:.2f} s"
-        ratio = f"> {LIMIT_S / c:.0f}×" if math.isinf(h) else f"{h / c:.2f}×"
-        rows.append(f"| {name} | {hostile} | {c:.2f} s | {ratio} | ≤ 2× |")
+        h, d, c = results["hostile"][key], results["doors"][key], results["clean"][key]
+        rows.append(f"| {name} | {_cell(h, c)} | {_cell(d, c)} | {c:.2f} s | ≤ 2× |")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     written = f"**{len(markers)}**" + (f" ({', '.join(markers)})" if markers else "")
     return "\n".join([
@@ -308,13 +309,20 @@ def render(results: dict, markers: list[str], runs: int, load: str) -> str:
         "program door and hook pointed at a marker-writing command, "
         f"{LINE_CHARS // 1000} KB lines of secret-sounding words in the definitions the question and "
         "the issue name, a greedy CODEOWNERS line and label globs beside a 64-character directory, "
-        "out-of-range settings; the clean twin has the same files without them.",
-        f"Markers written by the hostile corpus: {written}.",
+        "out-of-range settings. The middle column has the git doors and the settings only; the clean "
+        "twin has the same files without any of it. Each cell: seconds, and the ratio to the clean twin.",
+        f"Markers written by the hostile corpora: {written}.",
         "",
-        "| surface | hostile | clean | ratio | target |",
+        "| surface | whole hostile corpus | git doors and settings only | clean twin | target |",
         "|---|---|---|---|---|",
         *rows,
     ])  # fmt: skip
+
+
+def _cell(seconds: float, clean: float) -> str:
+    if math.isinf(seconds):
+        return f"did not finish in {LIMIT_S} s (> {LIMIT_S / clean:.0f}×)"
+    return f"{seconds:.2f} s ({seconds / clean:.2f}×)"
 
 
 if __name__ == "__main__":
