@@ -80,10 +80,10 @@ def _label_rules(value: Any) -> list[LabelRule]:
             raise BotConfigError(f"{PATH}: labels.{pattern} must be a label or a list of labels")
         if not all(isinstance(n, str) and n.strip() for n in names):
             raise BotConfigError(f"{PATH}: labels.{pattern} has a label that is not a non-empty string")
-        regex = compile_pattern(pattern)
-        if regex is None:
+        matcher = compile_pattern(pattern)
+        if matcher is None:
             raise BotConfigError(f"{PATH}: unsupported path pattern {pattern!r} (no ! or [ ])")
-        rules.append(LabelRule(pattern, regex, tuple(n.strip() for n in names)))
+        rules.append(LabelRule(pattern, matcher, tuple(n.strip() for n in names)))
     return rules
 
 

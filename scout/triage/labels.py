@@ -8,11 +8,11 @@ added it stays removed (the comment's hidden marker remembers what was added).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from scout.bundle import Span
+from scout.triage.codeowners import PathPattern
 
 SHARE = 0.5  # of the best label's evidence
 
@@ -20,7 +20,7 @@ SHARE = 0.5  # of the best label's evidence
 @dataclass(frozen=True)
 class LabelRule:
     pattern: str
-    regex: re.Pattern[str]
+    matcher: PathPattern
     labels: tuple[str, ...]
 
 
@@ -29,7 +29,7 @@ def suggest_labels(spans: list[Span], rules: list[LabelRule], limit: int) -> lis
     weight: dict[str, float] = defaultdict(float)
     order: dict[str, int] = {}
     for span in spans:
-        names = {name for rule in rules if rule.regex.fullmatch(span.path) for name in rule.labels}
+        names = {name for rule in rules if rule.matcher.matches(span.path) for name in rule.labels}
         for name in sorted(names):
             weight[name] += max(span.score, 1e-6)
             order.setdefault(name, len(order))
