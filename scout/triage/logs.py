@@ -12,20 +12,24 @@ from dataclasses import dataclass, field
 
 from scout.index.languages import suffix_pattern
 
+# Every pattern here reads a whole log in one pass (docs/security.md): blanks are `[^\S\n]`, never
+# `\s`, after `^` (one that may cross lines starts again at each of a run of blank lines), a path
+# starts only where a run of path characters starts, and a test name is taken whole at its first
+# `::`. Each of these made a 100 KB log take 50 s or more.
 TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?", re.M)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 MARKER = re.compile(r"^##\[(?:group|endgroup|section|command)\].*$", re.M)
 TRACEBACK_START = "Traceback (most recent call last):"
 FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+)')
-FAILED_TEST = re.compile(r"^(?:FAILED|ERROR) (\S+?::\S+)(?: - (.*))?$", re.M)
-GO_FAIL = re.compile(r"^\s*--- FAIL: (\S+)", re.M)
+FAILED_TEST = re.compile(r"^(?:FAILED|ERROR) ((?>\S+?::)\S++)(?: - (.*))?$", re.M)
+GO_FAIL = re.compile(r"^[^\S\n]*--- FAIL: (\S+)", re.M)
 RUST_FAIL = re.compile(r"^---- (\S+) stdout ----$", re.M)
-JEST_FAIL = re.compile(r"^\s*● (.+›.+)$", re.M)
+JEST_FAIL = re.compile(r"^[^\S\n]*● (.+›.+)$", re.M)
 UNITTEST_FAIL = re.compile(r"^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)", re.M)
 EXTS = suffix_pattern()
-LOCATION = re.compile(rf"(?<![\w/.-])((?:[A-Za-z]:)?[\w./\\-]*\w\.(?:{EXTS})):(\d+)(?::\d+)?\b")
+LOCATION = re.compile(rf"(?<![\w/.\\-])((?:[A-Za-z]:)?[\w./\\-]*\w\.(?:{EXTS})):(\d+)(?::\d+)?\b")
 ERROR = re.compile(
-    r"^\s*(?:E\s+)?((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Failure)\b:?.*"
+    r"^[^\S\n]*(?:E[^\S\n]+)?((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Failure)\b:?.*"
     r"|(?:error|panic)(?:\[\w+\])?: .+|thread '.+' panicked at .+)$",
     re.M,
 )
