@@ -144,8 +144,10 @@ def _owner(owner: str, d: Draft) -> str:
     return owner if d.mention and mentionable else code(owner)
 
 
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.I)
+_TICKS = re.compile(r"`+")
+# A scheme is at most 32 characters (RFC 3986 sets no limit; the longest registered is 31): with
+# none, each word start in a long run of `A.A.A.` scanned the whole run.
+_URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]{0,31}://|www\.)\S+", re.I)
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"}
 )
@@ -158,11 +160,35 @@ def inert(text: str) -> str:
     image (`[`, `]` escaped), no @-mention and no #reference (a zero-width space after the sign)."""
     text = " ".join(text.split())
     out, pos = [], 0
-    for m in _CODE_SPAN.finditer(text):
-        out += [_inert_prose(text[pos : m.start()]), m.group()]
-        pos = m.end()
+    for start, end in _code_spans(text):
+        out += [_inert_prose(text[pos:start]), text[start:end]]
+        pos = end
     out.append(_inert_prose(text[pos:]))
     return "".join(out)
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the code spans of one line are: a backtick run, or the end of one, closed by the next
+    run of the same length. What `(`+)(?!`)(.+?)(?<!`)\\1(?!`)` finds, without its search from every
+    backtick to the end of the text for each run that nothing closes (quadratic in a long note)."""
+    runs = [m.span() for m in _TICKS.finditer(text)]
+    closed_by: list[tuple[int, int] | None] = [None] * len(runs)  # (where it opens, the closing run)
+    nearest: dict[int, int] = {}  # run length → the nearest later run of that length
+    for i in range(len(runs) - 1, -1, -1):
+        start, end = runs[i]
+        # The regex tries the whole run first, then ever shorter ends of it.
+        length = next((n for n in range(end - start, 0, -1) if n in nearest), 0)
+        closed_by[i] = (end - length, nearest[length]) if length else None
+        nearest[end - start] = i
+    spans, i = [], 0
+    while i < len(runs):
+        found = closed_by[i]
+        if found is None:
+            i += 1
+            continue
+        spans.append((found[0], runs[found[1]][1]))
+        i = found[1] + 1
+    return spans
 
 
 def _inert_prose(text: str) -> str:
