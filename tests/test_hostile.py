@@ -24,13 +24,6 @@ from benchmarks.hostile import LONG_DIR, PARTS, QUESTION, build, event, stir
 
 TIMEOUT_S = 60  # generous: each surface takes about a second on the clean twin
 SURFACES = ("index", "ask", "mcp", "triage")
-# The greedy globs are part B of issue 20 (CODEOWNERS and label globs made linear). Until that lands
-# `scout triage` on them runs past the timeout (it did not finish in 120 s either).
-PART_B = pytest.mark.xfail(
-    reason="issue 20 part B: a greedy CODEOWNERS or label glob backtracks on a 64-character directory",
-    raises=subprocess.TimeoutExpired,
-    strict=False,
-)
 
 
 def scout(repo: Path, surface: str, work: Path) -> str:
@@ -100,21 +93,9 @@ def test_no_program_a_repository_names_runs_and_its_settings_stop_nothing(tmp_pa
         assert "shop/auth/session_keys.py" in out and "shop/auth/session_keys.py" in again
 
 
-WITHOUT_GLOBS = tuple(p for p in PARTS if p != "globs")
-
-
-@pytest.mark.parametrize(
-    ("surface", "parts"),
-    [
-        ("index", PARTS),
-        ("ask", PARTS),
-        ("mcp", PARTS),
-        pytest.param("triage", PARTS, marks=PART_B, id="triage-PART-B-globs"),
-        pytest.param("triage", WITHOUT_GLOBS, id="triage-without-globs"),
-    ],
-)
-def test_every_surface_finishes_on_the_whole_hostile_corpus(tmp_path, surface, parts):
-    repo, markers = corpus(tmp_path, parts)
+@pytest.mark.parametrize("surface", SURFACES)
+def test_every_surface_finishes_on_the_whole_hostile_corpus(tmp_path, surface):
+    repo, markers = corpus(tmp_path)
     out = scout(repo, surface, tmp_path)
     assert sorted(p.name for p in markers.iterdir()) == []
     if surface == "triage":
