@@ -13,14 +13,22 @@ whole (the library flags only the `BEGIN` line), and long random-looking tokens 
 Most code has nothing to find, so a line is only handed to the detectors when a cheap check says
 one could fire on it: a secret-sounding word (or a URL) for the keyword group, a run of 20+ token
 characters with a digit or a capital in it for the token group, a private-key marker for the block.
+
+A repository's text is hostile input, so masking takes time linear in it (docs/security.md): scout's
+own patterns try each name or token once, and detect-secrets, whose patterns backtrack, reads a
+line of at most SKIP_LONGER characters a window at a time (LIBRARY_WINDOW), its runs of blanks cut
+short; a window naming more than LIBRARY_KEYWORDS secrets, and a longer line, has the values
+assigned to those names masked by scout's own linear equivalent of the keyword detector instead.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import import_module
@@ -31,8 +39,16 @@ MIN_ENTROPY_LEN = 20  # shorter quoted strings (hex colours, short hashes) are n
 MIN_TOKEN_LEN = 24  # scout's own check: shorter unquoted tokens are left alone
 CACHED_LINES = 1 << 15  # lines whose findings are remembered ...
 CACHED_LINE_CHARS = 512  # ... when no longer than this: at most 16 MB, a few MB for code
-SKIP_LONGER = 4000  # a line this long is minified or data, not code a person wrote: checked for
-# its tokens only, the regex detectors would be slow on it
+SKIP_LONGER = 4000  # a line this long is minified or data, not code a person wrote: detect-secrets
+# is not asked about it, scout's own linear checks are
+# detect-secrets' patterns backtrack (some cubically, on a run of blanks), so it reads a line in
+# windows of this many characters, overlapping by half: a secret and its name within half a window
+# of each other are seen whole ...
+LIBRARY_WINDOW = 256
+LIBRARY_BLANKS = 4  # ... with each run of blanks cut to this many ...
+LIBRARY_KEYWORDS = 4  # ... and its keyword detector only a window naming at most this many secrets
+# (each costs it a pass over the window); a denser one has its assigned values masked by scout.
+PLACEHOLDER_CHARS = 100  # a longer value is not a placeholder (the check backtracks on long ones)
 
 # detect-secrets plugins, (module, class, arguments), in two groups by what wakes them up.
 # Left out: the public-IP detector (an address is not a secret) and the private-key detector,
@@ -110,11 +126,18 @@ _QUOTE = re.compile("['\"`]")
 
 # `NAME = value` / `NAME: value` without quotes (.env, YAML, properties, shell) where NAME sounds
 # secret: detect-secrets reads these only when it knows the file type, and never for `*_TOKEN`.
+# Tried once per name (a run of name characters, the secret word anywhere in it: every word of a
+# run ends at the same place, so trying each made "token" * 6,400 take 2.8 s); what may follow the
+# value is checked by `_assignment_spans`, which then skips the value (see there).
 _ASSIGNMENT = re.compile(
-    r"(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|auth[_-]?key|access[_-]?key|private[_-]?key|credentials?)"
-    r"[\w.-]*['\"]?\s*(?:=|:=?|=>)\s*['\"]?([^\s'\"`,;()\[\]{}<>$%]{8,})(?=[\s'\"`,;]|$)",
+    r"(?<![\w.-])(?>[\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|auth[_-]?key|access[_-]?key"
+    r"|private[_-]?key|credentials?))[\w.-]*+['\"]?\s*+(?:=|:=?|=>)\s*+['\"]?([^\s'\"`,;()\[\]{}<>$%]{8,}+)",
     re.I,
 )
+_VALUE_END = frozenset("'\"`,;")  # what may follow an assigned value, besides blanks
+_NAME_CHAR = re.compile(r"[\w.-]")
+_LONG_BLANKS = re.compile(rf"\s{{{LIBRARY_BLANKS + 1},}}")
+Choose = Callable[[str, "str | None", bool], tuple[tuple[Any, ...], bool]]
 
 # What wakes the detectors, checked on every line, so it must be cheap. A secret-sounding word
 # (on the lowered line) wakes the keyword group; a run of 20+ token characters with a digit or a
@@ -125,7 +148,7 @@ _RUN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
 _DIGIT_OR_CAPITAL = re.compile(r"[0-9A-Z]")
 
 _TOKEN = re.compile(rf"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{{{MIN_TOKEN_LEN},}}={{0,2}}(?![A-Za-z0-9+/_\-])")
-_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_\-]")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_\-]+")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _WORDY = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}|[A-Z]{5,}")
 _WORD_SEGMENT = re.compile(r"[a-z]{3,}|[A-Z][a-z]{2,}|\.?[a-z]+\.[a-z]+")
@@ -213,6 +236,7 @@ def clear_cache() -> None:
     _detected.cache_clear()
 
 
+@lru_cache(maxsize=64)  # asked once per line of the same file
 def _file_type(path: str | None) -> str | None:
     """All the detectors know of a path: its extension (as a file name, for detect-secrets)."""
     return None if path is None else "file" + os.path.splitext(path)[1].lower()
@@ -224,22 +248,38 @@ def _detected(line: str, path: str | None, short: bool = True) -> tuple[Span, ..
     a snippet is a line of the text beside it), and most lines cost only the two gates."""
     spans: list[Span] = []
     if _names_a_secret(line.lower()):
+        dense = not short
         if short:
-            spans += _library_spans(line, path, _keyword_plugins(line, path))
+            found, dense = _library_spans(line, path, _keyword_plugins)
+            spans += found
+        if dense:
+            spans += _keyword_value_spans(line, path)
         spans += _pattern_spans(line, KEYWORD_PATTERNS) + _assignment_spans(line)
-    if any(_DIGIT_OR_CAPITAL.search(run) for run in _RUN.findall(line)):
+    if _wakes_token_group(line):
         if short:
-            spans += _library_spans(line, path, _plugins("token"))
+            spans += _library_spans(line, path, _token_plugins)[0]
         spans += _pattern_spans(line, TOKEN_PATTERNS) + _random_token_spans(line)
-    return tuple(spans)
+    return tuple(dict.fromkeys(spans))
 
 
-def _keyword_plugins(line: str, path: str | None) -> tuple[Any, ...]:
-    """The keyword group's plugins that can fire on `line`: the keyword detector wants a quoted
-    value except in config formats (and is the slowest plugin by far), basic auth a URL."""
+def _wakes_token_group(text: str) -> bool:
+    return any(_DIGIT_OR_CAPITAL.search(run) for run in _RUN.findall(text))
+
+
+def _keyword_plugins(window: str, path: str | None, whole: bool) -> tuple[tuple[Any, ...], bool]:
+    """The keyword group's plugins that can fire on `window` (`whole`: the line, which woke them),
+    and whether it names too many secrets for the keyword detector: it wants a quoted value except
+    in config formats (and is the slowest plugin by far), basic auth a URL."""
+    if not whole and not _names_a_secret(window.lower()):
+        return (), False
     keyword, basic_auth = _plugins("keyword")
-    wanted = (keyword,) if _may_assign_secret(line, path) else ()
-    return (*wanted, basic_auth) if "://" in line else wanted
+    dense = len(_denylisted().findall(window)) > LIBRARY_KEYWORDS
+    wanted = (keyword,) if not dense and _may_assign_secret(window, path) else ()
+    return ((*wanted, basic_auth) if "://" in window else wanted), dense
+
+
+def _token_plugins(window: str, path: str | None, whole: bool) -> tuple[tuple[Any, ...], bool]:
+    return (_plugins("token") if whole or _wakes_token_group(window) else ()), False
 
 
 def _may_assign_secret(line: str, path: str | None) -> bool:
@@ -260,9 +300,47 @@ def _keyword_shapes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     from detect_secrets.plugins.keyword import DENYLIST
 
     names = "|".join(DENYLIST)
-    assign = re.compile(rf"(?:{names})\w*[\]'\"]{{0,2}}(?:\[\d*\])?\s*(?:[:=!]|\.assign)")
-    compared = re.compile(rf"[!=]=\s*\w*(?:{names})")
+    # Tried once per word (the first secret name in it), not at every name in a run of them.
+    assign = re.compile(rf"(?<!\w)(?>\w*?(?:{names}))\w*+[\]'\"]{{0,2}}(?:\[\d*\])?\s*+(?:[:=!]|\.assign)")
+    compared = re.compile(rf"[!=]=\s*+\w*(?:{names})")
     return assign, compared
+
+
+@cache
+def _denylisted() -> re.Pattern[str]:
+    """The names detect-secrets' keyword detector looks for, as it spells them."""
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    return re.compile("|".join(DENYLIST), re.I)
+
+
+@cache
+def _keyword_values() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A value assigned to, or compared with, a name the keyword detector looks for: what it
+    finds, for the windows it is not shown. Quoted (the match ends before the value, so that a name
+    inside a value is tried too), or bare, for a format that takes bare values. Linear: tried once
+    per word, and each quoted value read once, up to its closing quote."""
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    names = "|".join(DENYLIST)
+    name = rf"(?<!\w)(?>\w*?(?:{names}))\w*+[\]'\"]{{0,2}}(?:\[\d*\])?\s*+(?:[:=!]=?=?>?|\.assign\(|\()\s*+@?"
+    quoted = r"\"([^\"\n]*+)\"|'([^'\n]*+)'|`([^`\n]*+)`"
+    return (
+        re.compile(rf"{name}(?=(?:{quoted}))|(?:{quoted})\s*+[!=]{{2,3}}\s*+\w*?(?:{names})", re.I),
+        re.compile(rf"{name}([^\s'\"`,;]++)", re.I),
+    )
+
+
+def _keyword_value_spans(line: str, path: str | None) -> list[Span]:
+    """The values `_keyword_values` finds, but placeholders and templates."""
+    quoted, bare = _keyword_values()
+    found = list(quoted.finditer(line)) + (list(bare.finditer(line)) if _unquoted_values(path) else [])
+    spans: list[Span] = []
+    for m in found:
+        group = next(g for g in range(1, (m.lastindex or 0) + 1) if m[g] is not None)
+        if not _value_filtered(m[group]):
+            spans.append(((m.start(group), m.end(group)), "Secret Keyword"))
+    return spans
 
 
 def _unquoted_values(path: str | None) -> bool:
@@ -279,6 +357,7 @@ def _private_key_spans(line: str, in_key: bool) -> tuple[list[Span], bool]:
     block sits on one line with `\\n` escapes (JSON, .env)."""
     spans: list[Span] = []
     pos = 0
+    masked = [m.start() for m in re.finditer(MARKER, line)]  # once: a line may hold many blocks
     while True:
         if not in_key:
             begin = _KEY_BEGIN.search(line, pos)
@@ -287,14 +366,19 @@ def _private_key_spans(line: str, in_key: bool) -> tuple[list[Span], bool]:
             pos, in_key = begin.end(), True
         end = _KEY_END.search(line, pos)
         stop = end.start() if end else len(line)
-        masked = [(m.start(), m.end()) for m in re.finditer(MARKER, line)]
         body = [_unescaped(line, m) for m in _KEY_CHARS.finditer(line, pos, stop)]
-        body = [(a, b) for a, b in body if a < b and not any(x <= a < y for x, y in masked)]
+        body = [(a, b) for a, b in body if a < b and not _in_marker(masked, a)]
         if body:  # from its first base64 character to its last: indentation and quotes stay
             spans.append(((body[0][0], body[-1][1]), "private key"))
         if end is None:
             return spans, True
         pos, in_key = end.end(), False
+
+
+def _in_marker(starts: list[int], at: int) -> bool:
+    """Whether position `at` lies inside one of the MARKERs that start at `starts` (sorted)."""
+    i = bisect.bisect_right(starts, at) - 1
+    return i >= 0 and at < starts[i] + len(MARKER)
 
 
 def _unescaped(line: str, m: re.Match[str]) -> tuple[int, int]:
@@ -303,18 +387,55 @@ def _unescaped(line: str, m: re.Match[str]) -> tuple[int, int]:
     return a, m.end()
 
 
-def _library_spans(line: str, path: str | None, plugins: tuple[Any, ...]) -> list[Span]:
+def _library_spans(line: str, path: str | None, choose: Choose) -> tuple[list[Span], bool]:
+    """What detect-secrets' plugins (those `choose` picks for each window) find in `line`, read a
+    window at a time with its runs of blanks cut short; and whether a window named more secrets
+    than the keyword detector is shown. Every occurrence of a value found is masked."""
+    text, origin = _blanks_cut(line)
+    found: dict[tuple[str, str], None] = {}
+    dense = False
+    step = LIBRARY_WINDOW // 2
+    whole = len(text) <= LIBRARY_WINDOW  # one window: the line, whose gates are passed
+    for at in range(0, max(len(text) - step, 1), step):
+        window = text[at : at + LIBRARY_WINDOW]
+        plugins, crowded = choose(window, path, whole)
+        dense = dense or crowded
+        for plugin in plugins:
+            found.update(dict.fromkeys(_plugin_values(plugin, window, path)))
     spans: list[Span] = []
-    for plugin in plugins:
-        try:
-            found = plugin.analyze_line(filename=path or "adhoc", line=line, line_number=0, context=None)
-        except Exception:  # noqa: BLE001 - a detector's bug must not stop a query; the others still run
-            continue
-        for secret in found:
-            value = _NAME_PREFIX.sub("", secret.secret_value or "")
-            if value and not _filtered(value, line, plugin):
-                spans += [(span, secret.type) for span in _occurrences(line, value)]
-    return spans
+    for value, reason in found:
+        spans += [(_original(origin, a, b), reason) for a, b in _occurrences(text, value)]
+    return spans, dense
+
+
+def _plugin_values(plugin: Any, window: str, path: str | None) -> list[tuple[str, str]]:
+    try:
+        found = plugin.analyze_line(filename=path or "adhoc", line=window, line_number=0, context=None)
+    except Exception:  # noqa: BLE001 - a detector's bug must not stop a query; the others still run
+        return []
+    values = [(_NAME_PREFIX.sub("", secret.secret_value or ""), secret.type) for secret in found]
+    return [(value, reason) for value, reason in values if value and not _filtered(value, window, plugin)]
+
+
+def _blanks_cut(line: str) -> tuple[str, list[int] | None]:
+    """`line` with each run of blanks cut to LIBRARY_BLANKS (alignment padding, not secrets), and
+    where each of its characters was in `line` (None when nothing was cut)."""
+    if _LONG_BLANKS.search(line) is None:
+        return line, None
+    parts, origin, last = [], [], 0
+    for m in _LONG_BLANKS.finditer(line):
+        keep = m.start() + LIBRARY_BLANKS
+        parts.append(line[last:keep])
+        origin += range(last, keep)
+        last = m.end()
+    parts.append(line[last:])
+    origin += range(last, len(line) + 1)
+    return "".join(parts), origin
+
+
+def _original(origin: list[int] | None, a: int, b: int) -> tuple[int, int]:
+    """A span of the cut text as a span of the line (a cut run of blanks inside it, whole)."""
+    return (a, b) if origin is None else (origin[a], origin[b - 1] + 1)
 
 
 def _filtered(value: str, line: str, plugin: Any) -> bool:
@@ -323,13 +444,7 @@ def _filtered(value: str, line: str, plugin: Any) -> bool:
     from detect_secrets.filters import heuristic
     from detect_secrets.plugins.base import RegexBasedDetector
 
-    if (
-        _placeholder(value)
-        or heuristic.is_templated_secret(value)
-        or heuristic.is_prefixed_with_dollar_sign(value)
-    ):
-        return True
-    if heuristic.is_not_alphanumeric_string(value) or heuristic.is_sequential_string(value):
+    if _value_filtered(value):
         return True
     if isinstance(plugin, RegexBasedDetector):
         return False
@@ -339,6 +454,20 @@ def _filtered(value: str, line: str, plugin: Any) -> bool:
         heuristic.is_potential_uuid(value)
         or heuristic.is_likely_id_string(value, line, plugin)
         or heuristic.is_indirect_reference(line)
+    )
+
+
+def _value_filtered(value: str) -> bool:
+    """The filters that read the value alone: a placeholder, a template, a `$VAR`, no letters or
+    digits, a run of the alphabet."""
+    from detect_secrets.filters import heuristic
+
+    return (
+        _placeholder(value)
+        or heuristic.is_templated_secret(value)
+        or heuristic.is_prefixed_with_dollar_sign(value)
+        or heuristic.is_not_alphanumeric_string(value)
+        or heuristic.is_sequential_string(value)
     )
 
 
@@ -352,10 +481,20 @@ def _pattern_spans(line: str, patterns: tuple[tuple[str, re.Pattern[str]], ...])
 
 
 def _assignment_spans(line: str) -> list[Span]:
+    """Unquoted values assigned to secret-sounding names, in one pass: each search resumes where
+    the value it found ends, because every assignment that starts inside a value ends where it
+    does (a value is a run of value characters), and so fails or stops as it did."""
     spans: list[Span] = []
-    for m in _ASSIGNMENT.finditer(line):
-        if credential_like(m[1]):
-            spans.append(((m.start(1), m.end(1)), "secret assignment"))
+    pos = 0
+    while (m := _ASSIGNMENT.search(line, pos)) is not None:
+        end = pos = m.end(1)
+        if end == len(line) or line[end].isspace() or line[end] in _VALUE_END:
+            if credential_like(m[1]):
+                spans.append(((m.start(1), end), "secret assignment"))
+        elif line.startswith("=>", end - 1):  # `name=>value`: that name ends inside this value
+            pos = end - 1
+            while pos > 0 and _NAME_CHAR.match(line, pos - 1):
+                pos -= 1
     return spans
 
 
@@ -378,7 +517,7 @@ def _placeholder(value: str) -> bool:
     return (
         len(set(core.lower())) <= 3
         or value.startswith(("<", "$", "{"))
-        or _PLACEHOLDER.fullmatch(value) is not None
+        or (len(value) <= PLACEHOLDER_CHARS and _PLACEHOLDER.fullmatch(value) is not None)
     )
 
 
@@ -431,7 +570,8 @@ def _occurrences(line: str, value: str) -> list[tuple[int, int]]:
 def _mask(line: str, spans: list[Span]) -> str:
     """`line` with each span replaced by MARKER, grown to the whole token it sits in (a key
     block's ends are exact: its END marker may touch it)."""
-    grown = sorted((a, b) if reason == "private key" else _grow(line, a, b) for (a, b), reason in spans)
+    runs = [m.span() for m in _TOKEN_RUN.finditer(line)]
+    grown = sorted(span if reason == "private key" else _grow(runs, *span) for span, reason in spans)
     merged: list[list[int]] = []
     for a, b in grown:
         if merged and a <= merged[-1][1]:
@@ -446,14 +586,19 @@ def _mask(line: str, spans: list[Span]) -> str:
     return "".join(parts)
 
 
-def _grow(line: str, a: int, b: int) -> tuple[int, int]:
+def _grow(runs: list[tuple[int, int]], a: int, b: int) -> tuple[int, int]:
     """A detector may match a prefix of a token (Stripe's 24 characters of a longer key, a JWT
-    without its signature): mask the token it belongs to, so no tail of it is left."""
-    while a > 0 and _TOKEN_CHAR.match(line[a - 1]):
-        a -= 1
-    while b < len(line) and _TOKEN_CHAR.match(line[b]):
-        b += 1
-    return a, b
+    without its signature): mask the token it belongs to, so no tail of it is left. The line's
+    token runs are found once: growing each span character by character made many spans in one
+    long token quadratic."""
+    before, after = _run_at(runs, a - 1), _run_at(runs, b)
+    return (before[0] if before else a), (after[1] if after else b)
+
+
+def _run_at(runs: list[tuple[int, int]], at: int) -> tuple[int, int] | None:
+    """The run in `runs` (sorted, apart) that holds position `at`, if any."""
+    i = bisect.bisect_right(runs, at, key=lambda run: run[0]) - 1
+    return runs[i] if i >= 0 and at < runs[i][1] else None
 
 
 @cache
