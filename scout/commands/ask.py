@@ -121,9 +121,8 @@ def refuse_lone_path(query: str | None) -> None:
     except (OSError, ValueError):  # a name too long, a NUL byte: not a path, so a question
         return
     if exists:
-        raise ScoutError(
-            f"{query!r:.80} is a path, not a question: did you mean `scout ask QUESTION {query:.80}`?"
-        )
+        shown = query if len(query) <= 80 else "…" + query[-79:]  # the end of a long path tells it apart
+        raise ScoutError(f"'{shown}' is a path, not a question: did you mean `scout ask QUESTION {shown}`?")
 
 
 def print_bundle(data: dict, markdown: str, found: bool, as_json: bool) -> None:
