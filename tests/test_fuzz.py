@@ -2,6 +2,8 @@
 in linear time), tags extraction (any bytes, every language), the bundle builder (fit and round
 trip), settings files (any TOML), GitHub event payloads (any JSON) and tool arguments as MCP and
 the LLM explorer send them. Each may refuse an input with its own one-line error; none may crash.
+And every pattern applied to a repository's, an issue's or a log's text keeps a time bound on
+hostile input: fragments it reacts to, repeated to 100 KB, with a near miss at the end.
 
 The example counts here keep `make test` quick; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) multiplies
 them by FUZZ_FACTOR. Inputs tried and crashes found are recorded in docs/security.md.
@@ -12,7 +14,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
+import time
 from dataclasses import fields
 from pathlib import Path
 
@@ -28,10 +32,16 @@ from scout.errors import ScoutError, ToolError
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.index.languages import SPECS
 from scout.index.tags import extract
+from scout.prompts.fence import canonical, new_tag, wrap
 from scout.redact import MARKER, redact
 from scout.tokens import count_tokens
 from scout.tools import TOOLS, call_tool
+from scout.triage.codeowners import CodeOwners, compile_pattern, parse
+from scout.triage.comment import code, fenced, inert
+from scout.triage.config import parse_bot_config
 from scout.triage.events import EventError, load_event, parse_event
+from scout.triage.labels import suggest_labels
+from scout.triage.logs import extract as extract_log
 
 FUZZ_FACTOR = 50 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
@@ -392,3 +402,175 @@ def test_tool_arguments_are_refused_with_a_tool_error_never_a_crash(workspace, c
         assert exc.one_line()
     else:
         assert isinstance(result.text, str) and all(h.path for h in result.hits)
+
+
+# --- time bounds on hostile text (docs/security.md, "Patterns on outside text") ------------------
+#
+# Each reader below once took from 28 s to hours on 100 KB of such input (a backtracking regex, or
+# a pass restarted at every position); linear now, it takes well under 0.3 s. The bound is CPU
+# time, generous enough for a busy machine and far below what any quadratic version needs.
+
+HOSTILE_CHARS = 100_000
+TIME_BOUND = 1.5  # CPU seconds
+NEAR_MISSES = ["", "!", "(", "\x00", "\n", " x", "`", "'", ":"]
+
+
+@st.composite
+def hostile(draw, pieces: list[str], widths=(None,)):
+    """A fragment of up to four `pieces` repeated to HOSTILE_CHARS, on one line or on lines of a
+    drawn width, each line ending in a near miss (what the pattern wants next, but not quite)."""
+    unit = "".join(draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=4))) or "a"
+    miss = draw(st.sampled_from(NEAR_MISSES + pieces))
+    width = draw(st.sampled_from(widths))
+    if width is None:
+        return unit * (HOSTILE_CHARS // len(unit)) + miss
+    line = (unit * (width // len(unit) + 1))[:width] + miss
+    return "\n".join([line] * max(1, HOSTILE_CHARS // (len(line) + 1)))
+
+
+def _cpu(f, *args) -> float:
+    started = time.process_time()
+    f(*args)
+    return time.process_time() - started
+
+
+def _bounded(f, *args) -> None:
+    took = _cpu(f, *args)
+    assert took < TIME_BOUND, f"{took:.2f} s of CPU"
+
+
+MASKER_PIECES = SECRET_PIECES + [
+    "token", "token=", "password=\"", "pwd", "api_key", "db_pass", "secret_", "=>", ":=", "==", "!=", "(",
+    "[1]", "]", ".assign(", "\";", "    ", "      ", "//", "/:_authToken=", "sk-", "T3BlbkFJ", "eyJ", "a.",
+    "cl_token", "ibm_cloud_iam_key", "AccountKey=", "b3BlbnNzaC1rZXktdjE", "A1b2C3d4E5f6G7h8I9j0", "$", "{",
+    "https://", "SG.", "glagent-", MARKER,
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def warm_masker():
+    redact("password = 'hunter2hunter2' AKIAIOSFODNN7EXAMPLE", "a.py")  # detect-secrets imported
+
+
+# Found by this test: detect-secrets' IBM, Cloudant and Softlayer patterns are cubic on a run of
+# blanks (a 4,000-character line of them never finished); one line of "token" * 6,400 took 2.8 s.
+@runs(2)
+@given(
+    text=hostile(MASKER_PIECES, widths=(None, 250, 3_900)),
+    path=st.sampled_from([None, "a.py", "b.yaml", "c.go", "d.cpp"]),
+)
+@example(text="token" * 20_000, path=None)
+@example(text="\n".join(["token" + " " * 3_800 + "A1" * 10 + "!"] * 25), path=None)
+@example(text="\n".join(["pwd" * 1_300 + "!"] * 25), path="a.yaml")
+def test_masking_takes_linear_time_on_hostile_text(warm_masker, text, path):
+    _bounded(redact, text, path)
+
+
+GLOB_PIECES = ["*", "*a", "a*", "?", "**", "/", "**/", "a", "\\*", "x", ".", "*.py", "a/"]
+
+
+@runs(5)
+@given(
+    pattern=hostile(GLOB_PIECES).map(lambda t: t[:2_000].replace("\n", "")),
+    rules=hostile([p + " @o\n" for p in GLOB_PIECES + ["*a*a*a*a*a*a*a*a*a*a*a*a*x"]]),
+    name=st.sampled_from(["a", "ab", "a.py", "x"]),
+    depth=st.integers(1, 40),
+)
+@example(pattern="*a*a*a*a*a*a*a*a*a*a*a*a*x", rules="", name="a", depth=1)  # issue 20: minutes
+def test_codeowners_and_label_globs_match_in_linear_time(pattern, rules, name, depth):
+    """CODEOWNERS (a long file of hostile lines, or one long line) and `.github/scout.yml` label
+    patterns, against paths of long names and many segments."""
+    paths = ["/".join([name * 64] * depth) + "/f.py", "a" * 4_000, "/".join(["a"] * 2_000)]
+    owners = CodeOwners(".github/CODEOWNERS", parse(f"{pattern} @one\n{rules}"))
+    _bounded(lambda: [owners.owners(p) for p in paths])
+    if compile_pattern(pattern) is not None:
+        config = parse_bot_config({"labels": {pattern: "area"}})
+        spans = [Span(p, 1, 1, 1.0, "") for p in paths]
+        _bounded(suggest_labels, spans, config.labels, 3)
+
+
+GLOB_REFERENCE_PIECES = ["a", "b", "*", "?", "**", "/", "\\", "\\*", "."]
+GLOB_REFERENCE_PATHS = st.lists(st.sampled_from(["a", "b", "ab", "x.py", ".", "*"]), min_size=1, max_size=5)
+
+
+@runs(300)
+@given(
+    pattern=st.lists(st.sampled_from(["a", "b", "*", "?", "**", "/", "\\", "\\*", "."]), max_size=7).map(
+        "".join
+    ),
+    path=GLOB_REFERENCE_PATHS.map("/".join),
+)
+def test_the_glob_matcher_agrees_with_the_glob_regex_it_replaced(pattern, path):
+    """On short inputs, where the regex translation is fast, the linear matcher says what it did."""
+    ours, theirs = compile_pattern(pattern), _glob_regex(pattern)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert ours.matches(path) == bool(theirs.fullmatch(path))
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str] | None:
+    """scout's CODEOWNERS matching before issue 20: each glob translated to a (backtracking) regex."""
+    if pattern.startswith("!") or re.search(r"(?<!\\)\[", pattern) or not pattern.strip("/"):
+        return None
+    segments = pattern.strip("/").split("/")
+    regex = "" if pattern.startswith("/") or len(segments) > 1 else "(?:.*/)?"
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == "**":
+            regex += ".*" if last else "(?:[^/]+/)*"
+        else:
+            parts = re.findall(r"\\.|.", segment)
+            glob = {"*": "[^/]*", "?": "[^/]"}
+            regex += "".join(glob.get(c) or re.escape(c[-1]) for c in parts) + ("" if last else "/")
+    if pattern.endswith("/"):
+        regex += "/.+"
+    elif segments[-1] != "*":
+        regex += "(?:/.+)?"
+    return re.compile(regex)
+
+
+LOG_PIECES = [
+    "\n", "\n\n", " ", "\t", "E ", "Error", "ValueError: x", "--- FAIL: ", "● ", "›", "FAILED ", "a::", "::",
+    "a.py:1", "a.py", "\\", "Za\\", "C:", "/", "-", "thread '", "' panicked at ", "error: ", "panic: ",
+    "Traceback (most recent call last):\n", '  File "a.py", line 1\n', "2025-11-05T12:00:01.0000000Z ",
+    "\x1b[31m", "##[group]", "ERROR: t (m.C)",
+]  # fmt: skip
+
+
+@runs(5)
+@given(log=hostile(LOG_PIECES, widths=(None, 80, 3_900)))
+@example(log="\n" * HOSTILE_CHARS + "x")  # every `^\s*` restarted at each blank line: minutes
+@example(log="Za\\" * 33_000 + "!")  # a path could start after every backslash: 50 s
+@example(log="FAILED " + "a::" * 33_000 + " x")  # the test name tried at each `::`: minutes
+def test_ci_log_extraction_takes_linear_time(log):
+    _bounded(extract_log, log)
+
+
+PROSE_PIECES = ["`", "``", "```", "a", " ", "A.", "x.http://", "www.", "@", "#", "[", "<", "&", "\n"]
+
+
+@runs(5)
+@given(text=hostile(PROSE_PIECES))
+@example(text="x" + "`" * HOSTILE_CHARS)  # each backtick searched the text for its closer: minutes
+@example(text="A." * 50_000)  # each word start scanned the run for `://`: 41 s
+def test_comment_prose_is_made_inert_in_linear_time(text):
+    _bounded(inert, text)
+    _bounded(code, text)
+    _bounded(fenced, text.split("\n"))
+
+
+HOSTILE_QUERY_PIECES = QUERY_PIECES + ["python 1.", "1", "v1.1", "- ", "version", "(x)", "0.1"]
+
+
+@runs(5)
+@given(text=hostile(HOSTILE_QUERY_PIECES, widths=(None, 80)))
+@example(text="python 1." + "1" * HOSTILE_CHARS + " x")  # a version report line: minutes
+def test_query_analysis_takes_linear_time(text):
+    _bounded(analyze_query.__wrapped__, text)
+
+
+@runs(5)
+@given(text=hostile(["untrusted-", "0123456789abcdef", "<", ">", '"', "source=", "\n"]))
+def test_fencing_untrusted_text_takes_linear_time(text):
+    tag = new_tag()
+    _bounded(lambda: canonical(wrap(text + tag, tag, text[:200])))
