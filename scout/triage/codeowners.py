@@ -7,20 +7,20 @@ rules, with GitHub's differences: `!` negation and `[ ]` ranges are not supporte
 such lines, so they are skipped here), `\\#` escapes a leading `#`, and a trailing `/*` matches a
 directory's direct children only (`docs/*` owns `docs/a.md`, not `docs/b/c.md`).
 
-Patterns are matched without backtracking: a glob translated to a regex backtracks, and one line
-(`*a*a*a*a*a*a*a*a*a*a*a*a*x` against a 64-character directory name) stalled the bot for minutes.
-The only wildcards are `*`-like (`*` within a segment, `**` across segments), so placing each fixed
-part at its leftmost fit is exact; a match costs at most (parts x length) comparisons
-(docs/security.md). `compile_pattern` is shared with the label rules of `.github/scout.yml`.
+A glob translated to a plain regex backtracks (`[^/]*a[^/]*a...x` tries every way to share a name
+among its stars): one line, `*a*a*a*a*a*a*a*a*a*a*a*a*x` against a 64-character directory name,
+stalled the bot for minutes. The only wildcards are `*`-like (`*` within a segment, `**` across
+segments), so placing each fixed part at its leftmost fit is exact, and each part is matched in an
+atomic group that never gives back what it took: a path costs at most (pattern length x path
+length) steps (docs/security.md). `compile_pattern` is shared with the label rules of
+`.github/scout.yml`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from scout.repo import Repo, posix_path
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 MAX_BYTES = 3 * 1024 * 1024  # GitHub ignores larger CODEOWNERS files
+MAX_WARNINGS = 5  # unsupported lines named in the log; the rest are counted
 TOKEN = re.compile(r"(?:\\.|\S)+")  # whitespace separates tokens unless escaped with a backslash
 
 
@@ -64,7 +65,7 @@ class CodeOwners:
 
 
 def parse(text: str) -> list[Rule]:
-    rules = []
+    rules, skipped = [], []
     for number, raw in enumerate(text.splitlines(), 1):
         tokens = TOKEN.findall(raw.strip())
         if not tokens or tokens[0].startswith("#"):
@@ -77,9 +78,13 @@ def parse(text: str) -> list[Rule]:
             owners.append(token)
         matcher = compile_pattern(pattern)
         if matcher is None:
-            log.warning("CODEOWNERS line %d: unsupported pattern %r skipped", number, pattern)
+            skipped.append(number)
+            if len(skipped) <= MAX_WARNINGS:
+                log.warning("CODEOWNERS line %d: unsupported pattern %r skipped", number, pattern[:200])
             continue
         rules.append(Rule(pattern, matcher, tuple(owners), number))
+    if len(skipped) > MAX_WARNINGS:
+        log.warning("CODEOWNERS: %d more unsupported patterns skipped", len(skipped) - MAX_WARNINGS)
     return rules
 
 
@@ -93,104 +98,78 @@ def compile_pattern(pattern: str) -> PathPattern | None:
         return None
     segments = body.split("/")
     anchored = pattern.startswith("/") or "/" in body
-    parts: list[int | Glob] = [] if anchored else [0]  # an int is a gap: at least that many segments
+    parts: list[int | str] = [] if anchored else [0]  # an int is a gap: at least that many segments
     for i, segment in enumerate(segments):
         last = i == len(segments) - 1
-        parts.append((1 if last else 0) if segment == "**" else Glob.parse(segment))
+        parts.append((1 if last else 0) if segment == "**" else segment)
     if dir_only:
         parts.append(1)
     elif segments[-1] != "*":
         parts.append(0)  # a pattern naming a directory owns everything below it
-    return PathPattern(pattern, _merged(parts))
-
-
-Piece = tuple[re.Pattern[str], int]  # a fixed part of a glob, and how many characters it matches
-
-
-@dataclass(frozen=True)
-class Glob:
-    """One path segment's pattern: `*` any run of characters, `?` one, `\\x` the character x."""
-
-    pieces: tuple[Piece, ...]  # the fixed parts between the stars
-
-    @classmethod
-    def parse(cls, segment: str) -> Glob:
-        pieces: list[list[str]] = [[]]
-        i = 0
-        while i < len(segment):
-            ch = segment[i]
-            if ch == "\\" and i + 1 < len(segment):
-                i += 1
-                pieces[-1].append(re.escape(segment[i]))
-            elif ch == "*":
-                pieces.append([])
-            else:
-                pieces[-1].append("." if ch == "?" else re.escape(ch))
-            i += 1
-        return cls(tuple((re.compile("".join(p), re.S), len(p)) for p in pieces))
-
-    def matches(self, name: str) -> bool:
-        if len(self.pieces) == 1:
-            return self.pieces[0][0].fullmatch(name) is not None
-        (head, width), *middle, (tail, tail_width) = self.pieces
-        pos, end = width, len(name) - tail_width
-        if end < pos or head.match(name) is None or tail.fullmatch(name, end) is None:
-            return False
-        for piece, _ in middle:
-            found = piece.search(name, pos, end)
-            if found is None:
-                return False
-            pos = found.end()
-        return True
+    needles = {piece for part in parts if isinstance(part, str) for piece in _literals(part)}
+    return PathPattern(pattern, re.compile(_path_regex(parts), re.S), tuple(needles))
 
 
 @dataclass(frozen=True)
 class PathPattern:
-    """A CODEOWNERS pattern as globs for path segments and gaps (`**`, an unanchored start, what
-    lies below a directory), each gap the least number of segments it takes."""
-
     pattern: str
-    parts: tuple[int | Glob, ...]
+    regex: re.Pattern[str]  # fullmatches "/" + the path
+    needles: tuple[str, ...]  # text any path it matches contains: most rules fail on these, fast
 
     def matches(self, path: str) -> bool:
-        return _fits(path.split("/"), self.parts)
+        return all(n in path for n in self.needles) and self.regex.fullmatch("/" + path) is not None
 
 
-def _fits(names: list[str], parts: tuple[int | Glob, ...]) -> bool:
-    """Whether the segments `names` match `parts`: the globs before the first gap at the start,
-    those after the last gap at the end, the others each at their leftmost place."""
-    gaps = [i for i, part in enumerate(parts) if isinstance(part, int)]
-    if not gaps:  # one glob per segment
-        return len(names) == len(parts) and _run_at(names, 0, parts)
-    head, tail = parts[: gaps[0]], parts[gaps[-1] + 1 :]
-    lo, hi = len(head), len(names) - len(tail)
-    if hi < lo or not _run_at(names, 0, head) or not _run_at(names, hi, tail):
-        return False
-    run: list[Glob] = []
-    for part in parts[gaps[0] : gaps[-1] + 1]:
-        if isinstance(part, Glob):
-            run.append(part)
+def _path_regex(parts: list[int | str]) -> str:
+    """Segments (globs) and gaps (at least so many segments) as a regex over "/" + the path: each
+    run of globs between two gaps at the first place it fits, never tried again further on."""
+    out, run, gap = [], "", None
+    for part in [*parts, None]:
+        if isinstance(part, str):
+            run += "/" + _glob_regex(part)
             continue
-        if run:  # the globs between two gaps, at their leftmost fit
-            at = next((at for at in range(lo, hi - len(run) + 1) if _run_at(names, at, run)), None)
-            if at is None:
-                return False
-            lo, run = at + len(run), []
-        lo += part
-    return lo <= hi
+        if run and gap is None:  # at the start
+            out.append(run)
+        elif run:  # at its leftmost fit, or at the end
+            out.append(rf"(?:/[^/]*){{{gap},}}?{run}" if part is None else rf"(?>(?:/[^/]*){{{gap},}}?{run})")
+        if run:
+            run, gap = "", None
+        if part is not None:
+            gap = part if gap is None else gap + part
+    if gap is not None:
+        out.append(rf"(?:/[^/]*){{{gap},}}")
+    return "".join(out)
 
 
-def _run_at(names: list[str], at: int, run: Sequence[Any]) -> bool:
-    """Whether the globs of `run` match the segments from `at` on, one each."""
-    return all(glob.matches(names[at + i]) for i, glob in enumerate(run))
-
-
-def _merged(parts: list[int | Glob]) -> tuple[int | Glob, ...]:
-    """Adjacent gaps as one (`**/**`, `**` at the end of an unanchored pattern)."""
-    out: list[int | Glob] = []
-    for part in parts:
-        if isinstance(part, int) and out and isinstance(out[-1], int):
-            out[-1] += part
+def _pieces(segment: str) -> list[list[str | None]]:
+    """A glob's parts between its stars, each a list of characters and None for `?` (`\\x` is the
+    character x)."""
+    pieces: list[list[str | None]] = [[]]
+    i = 0
+    while i < len(segment):
+        ch = segment[i]
+        if ch == "\\" and i + 1 < len(segment):
+            i += 1
+            pieces[-1].append(segment[i])
+        elif ch == "*":
+            pieces.append([])
         else:
-            out.append(part)
-    return tuple(out)
+            pieces[-1].append(None if ch == "?" else ch)
+        i += 1
+    return pieces
+
+
+def _literals(segment: str) -> list[str]:
+    """The runs of plain characters in a glob: a path it matches holds each of them."""
+    runs = "".join("\0" if c is None else c for piece in _pieces(segment) for c in [*piece, None])
+    return [run for run in runs.split("\0") if run]
+
+
+def _glob_regex(segment: str) -> str:
+    """One segment's glob, each part between stars at its leftmost place and the last at the
+    segment's end."""
+    pieces = ["".join("[^/]" if c is None else re.escape(c) for c in piece) for piece in _pieces(segment)]
+    if len(pieces) == 1:
+        return pieces[0] + "(?![^/])"
+    head, *middle, tail = pieces
+    return head + "".join(rf"(?>[^/]*?{p})" for p in middle if p) + rf"(?>[^/]*{tail}(?![^/]))"
