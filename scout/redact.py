@@ -15,10 +15,10 @@ one could fire on it: a secret-sounding word (or a URL) for the keyword group, a
 characters with a digit or a capital in it for the token group, a private-key marker for the block.
 
 A repository's text is hostile input, so masking takes time linear in it (docs/security.md): scout's
-own patterns try each name or token once, and detect-secrets, whose patterns backtrack, reads a
-line of at most SKIP_LONGER characters a window at a time (LIBRARY_WINDOW), its runs of blanks cut
-short; a window naming more than LIBRARY_KEYWORDS secrets, and a longer line, has the values
-assigned to those names masked by scout's own linear equivalent of the keyword detector instead.
+own patterns try each name or token once, and detect-secrets, whose patterns backtrack, reads a line
+a window at a time (LIBRARY_WINDOW), its runs of blanks cut short; a window naming more than
+LIBRARY_KEYWORDS secrets has the values assigned to those names masked by scout's own linear
+equivalent of the keyword detector instead.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ MIN_ENTROPY_LEN = 20  # shorter quoted strings (hex colours, short hashes) are n
 MIN_TOKEN_LEN = 24  # scout's own check: shorter unquoted tokens are left alone
 CACHED_LINES = 1 << 15  # lines whose findings are remembered ...
 CACHED_LINE_CHARS = 512  # ... when no longer than this: at most 16 MB, a few MB for code
-SKIP_LONGER = 4000  # a line this long is minified or data, not code a person wrote: detect-secrets
-# is not asked about it, scout's own linear checks are
 # detect-secrets' patterns backtrack (some cubically, on a run of blanks), so it reads a line in
 # windows of this many characters, overlapping by half: a secret and its name within half a window
 # of each other are seen whole ...
@@ -48,6 +46,8 @@ LIBRARY_WINDOW = 256
 LIBRARY_BLANKS = 4  # ... with each run of blanks cut to this many ...
 LIBRARY_KEYWORDS = 4  # ... and its keyword detector only a window naming at most this many secrets
 # (each costs it a pass over the window); a denser one has its assigned values masked by scout.
+LINE_SEARCHES = 64  # values found that are masked wherever they recur in the line; any further
+# one (a line of data full of them) where it was found, so that no line costs its length squared
 PLACEHOLDER_CHARS = 100  # a longer value is not a placeholder (the check backtracks on long ones)
 
 # detect-secrets plugins, (module, class, arguments), in two groups by what wakes them up.
@@ -228,7 +228,7 @@ def _line_spans(line: str, path: str | None, in_key: bool) -> tuple[list[Span], 
         key_spans, in_key = _private_key_spans(line, in_key)
         spans += key_spans
     detect = _detected if len(line) <= CACHED_LINE_CHARS else _detected.__wrapped__
-    return spans + list(detect(line, _file_type(path), len(line) <= SKIP_LONGER)), in_key
+    return spans + list(detect(line, _file_type(path))), in_key
 
 
 def clear_cache() -> None:
@@ -243,21 +243,18 @@ def _file_type(path: str | None) -> str | None:
 
 
 @lru_cache(maxsize=CACHED_LINES)
-def _detected(line: str, path: str | None, short: bool = True) -> tuple[Span, ...]:
+def _detected(line: str, path: str | None) -> tuple[Span, ...]:
     """The secrets in one line. Cached: tool output repeats lines (a grep match is read again,
     a snippet is a line of the text beside it), and most lines cost only the two gates."""
     spans: list[Span] = []
     if _names_a_secret(line.lower()):
-        dense = not short
-        if short:
-            found, dense = _library_spans(line, path, _keyword_plugins)
-            spans += found
+        found, dense = _library_spans(line, path, _keyword_plugins)
+        spans += found
         if dense:
             spans += _keyword_value_spans(line, path)
         spans += _pattern_spans(line, KEYWORD_PATTERNS) + _assignment_spans(line)
     if _wakes_token_group(line):
-        if short:
-            spans += _library_spans(line, path, _token_plugins)[0]
+        spans += _library_spans(line, path, _token_plugins)[0]
         spans += _pattern_spans(line, TOKEN_PATTERNS) + _random_token_spans(line)
     return tuple(dict.fromkeys(spans))
 
@@ -392,7 +389,7 @@ def _library_spans(line: str, path: str | None, choose: Choose) -> tuple[list[Sp
     window at a time with its runs of blanks cut short; and whether a window named more secrets
     than the keyword detector is shown. Every occurrence of a value found is masked."""
     text, origin = _blanks_cut(line)
-    found: dict[tuple[str, str], None] = {}
+    found: dict[tuple[str, str], int] = {}  # (value, reason) → where the window it was found in starts
     dense = False
     step = LIBRARY_WINDOW // 2
     whole = len(text) <= LIBRARY_WINDOW  # one window: the line, whose gates are passed
@@ -401,10 +398,12 @@ def _library_spans(line: str, path: str | None, choose: Choose) -> tuple[list[Sp
         plugins, crowded = choose(window, path, whole)
         dense = dense or crowded
         for plugin in plugins:
-            found.update(dict.fromkeys(_plugin_values(plugin, window, path)))
+            for value in _plugin_values(plugin, window, path):
+                found.setdefault(value, at)
     spans: list[Span] = []
-    for value, reason in found:
-        spans += [(_original(origin, a, b), reason) for a, b in _occurrences(text, value)]
+    for i, ((value, reason), at) in enumerate(found.items()):
+        where = (0, len(text)) if i < LINE_SEARCHES else (at, at + LIBRARY_WINDOW)
+        spans += [(_original(origin, a, b), reason) for a, b in _occurrences(text, value, *where)]
     return spans, dense
 
 
@@ -558,12 +557,12 @@ def shannon(text: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
-def _occurrences(line: str, value: str) -> list[tuple[int, int]]:
+def _occurrences(line: str, value: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     out = []
-    start = line.find(value)
-    while start >= 0:
-        out.append((start, start + len(value)))
-        start = line.find(value, start + len(value))
+    at = line.find(value, start, end)
+    while at >= 0:
+        out.append((at, at + len(value)))
+        at = line.find(value, at + len(value), end)
     return out
 
 
