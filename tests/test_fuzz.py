@@ -406,9 +406,9 @@ def test_tool_arguments_are_refused_with_a_tool_error_never_a_crash(workspace, c
 
 # --- time bounds on hostile text (docs/security.md, "Patterns on outside text") ------------------
 #
-# Each reader below once took from 28 s to hours on 100 KB of such input (a backtracking regex, or
-# a pass restarted at every position); linear now, it takes well under 0.3 s. The bound is CPU
-# time, generous enough for a busy machine and far below what any quadratic version needs.
+# Each reader below once took from 27 s to more than a minute on 100 KB of such input (a
+# backtracking regex, or a pass restarted at every position); linear now, it takes under 0.4 s. The
+# bound is CPU time, generous enough for a busy machine and far below what a quadratic version needs.
 
 HOSTILE_CHARS = 100_000
 TIME_BOUND = 1.5  # CPU seconds
@@ -452,8 +452,9 @@ def warm_masker():
     redact("password = 'hunter2hunter2' AKIAIOSFODNN7EXAMPLE", "a.py")  # detect-secrets imported
 
 
-# Found by this test: detect-secrets' IBM, Cloudant and Softlayer patterns are cubic on a run of
-# blanks (a 4,000-character line of them never finished); one line of "token" * 6,400 took 2.8 s.
+# Found while writing this test: detect-secrets' IBM, Cloudant and Softlayer patterns are cubic in a
+# run of blanks (4 KB lines of them never finished), its keyword detector quadratic in secret names
+# (6 s a line of "pwd"); scout's own assignment pattern took 46 s on one line of "token" * 20,000.
 @runs(2)
 @given(
     text=hostile(MASKER_PIECES, widths=(None, 250, 3_900)),
