@@ -187,7 +187,7 @@ def _recording_embedders(data, work: Path):
     """The embedder and its folds from the data's pairs (trained, or reused from `work`)."""
     from scout.learn.pipeline import Plan, embedders
 
-    embedder, folds, _ = embedders(Plan(data.root, work), data, data.entries())
+    embedder, folds, _ = embedders(Plan(data.root, work), data, data.entries(), measure=False)
     return embedder, folds
 
 

@@ -105,7 +105,7 @@ def _query_text(query: str) -> str:
 
 @dataclass
 class Chunk:
-    """A definition (or module window) of an explored file, as the index chunks it."""
+    """A definition of an explored file, as the index chunks it."""
 
     start: int
     end: int

@@ -73,9 +73,10 @@ def run(plan: Plan, progress: Progress | None = None) -> dict:
     return report
 
 
-def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = None):
+def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = None, measure: bool = True):
     """The embedder and the two fold embedders (each trained on half the training repositories),
-    every stage reused while its key holds. Returns (embedder, folds, report)."""
+    every stage reused while its key holds. Returns (embedder, folds, report); the report's dev
+    figures (three passes over the dev pairs) only when `measure`."""
     times = times if times is not None else {}
     train = [r["repo"] for r in rows if r.get("split") == "train" and "terms.txt.gz" in r.get("files", {})]
     vocab = _stage(
@@ -126,7 +127,7 @@ def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = 
             )
         )
     embedder = folds.pop()
-    if pairs["dev"]:
+    if measure and pairs["dev"]:
         report["dev_mrr"] = round(_pair_mrr(embedder, pairs["dev"]), 4)
         report["dev_mrr_distilled"] = round(_pair_mrr(_untrained(vocab, table), pairs["dev"]), 4)
         report["dev_mrr_shipped"] = _shipped_mrr(data, rows)
