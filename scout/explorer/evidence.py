@@ -154,9 +154,9 @@ def choose_spans(
     Every chosen file gets its best region first; the slots left go to the files in rank order,
     the top two files taking one more than `per_file` (the first file is most often the answer,
     and its second- or third-best region is where the edit lies more often than a sixth file).
-    `cite` turns a region into its cited lines (default: `_cap`).
+    `cite` turns a region into its cited lines (default: `cap`).
     """
-    cite = cite or _cap
+    cite = cite or cap
     files = evidence.file_scores(penalty)
     ranked = sorted(files, key=lambda p: -files[p])[:max_files]
     by_file: dict[str, list[Region]] = defaultdict(list)
@@ -195,7 +195,7 @@ def _disjoint(regions: list[Region]) -> list[Region]:
     return kept
 
 
-def _cap(r: Region) -> tuple[int, int]:
+def cap(r: Region) -> tuple[int, int]:
     """A region's citation: whole if short, else a window around its evidence lines or its head."""
     if r.end_line - r.start_line + 1 <= MAX_SPAN_LINES:
         return r.start_line, r.end_line

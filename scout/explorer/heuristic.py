@@ -11,20 +11,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from scout.bundle import Span
 from scout.explorer.evidence import (
     MAX_SPAN_LINES,
     Evidence,
     Reason,
     Signal,
+    cap,
     choose_spans,
 )
+from scout.explorer.lookup import definitions
 from scout.explorer.loop import Answer, State, ToolCall
+from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
 from scout.index.files import is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.tools import ToolContext
 
 MAX_SYMBOL_LOOKUPS = 12
+LOOKUP_LIMIT = 50  # definitions of the one name a symbol query asks for
 MAX_IDENT_GREPS = 4
 MAX_STRING_GREPS = 4
 MAX_PATHS = 6
@@ -44,10 +49,23 @@ class HeuristicPolicy:
         if calls:
             return calls
         evidence = gather(facts, state)
+        kept = {id(r) for r in without_preambles(list(evidence.regions.values()), ctx)}
+        evidence.regions = {k: r for k, r in evidence.regions.items() if id(r) in kept}
         spans = choose_spans(
             evidence, lambda p: penalty(facts, p), self.max_files, self.per_file, self.max_spans
         )
+        found = definitions(facts.symbol, evidence) if facts.symbol else []
+        if found:  # go to definition: it comes first, the rest as they ranked
+            first = found[0][0]
+            head = Span(
+                first.path, *cap(first), round(max(s.score for s in spans), 4), first.why, first.symbol
+            )
+            spans = [head, *(s for s in spans if not _overlap(s, head))][: self.max_spans]
         return Answer(spans)
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.path == b.path and a.start_line <= b.end_line and b.start_line <= a.end_line
 
 
 def explorer(arg: str) -> HeuristicPolicy:
@@ -69,6 +87,11 @@ def first_turn(facts: QueryFacts) -> list[ToolCall]:
     # The title and first paragraph count twice: long issues bury the point under pasted output.
     calls = [ToolCall("bm25", {"query": f"{facts.focus}\n{facts.text}", "limit": 60})]
     idents = facts.identifiers[:MAX_SYMBOL_LOOKUPS]
+    if facts.symbol:  # go to definition: every definition of the name, whatever its spelling
+        calls.append(
+            ToolCall("symbols", {"name": facts.symbol.lookup, "fuzzy": False, "limit": LOOKUP_LIMIT})
+        )
+        idents = [n for n in idents if n != facts.symbol.lookup]
     calls += [ToolCall("symbols", {"name": n, "fuzzy": False, "limit": 10}) for n in idents]
     code_like = [n for n in idents if code_likeness(n) >= 2.0 and "." not in n][:MAX_IDENT_GREPS]
     calls += [ToolCall("grep", {"pattern": n, "fixed": True, "max_matches": 60}) for n in code_like]
@@ -131,8 +154,13 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
 def _add_symbols(ev: Evidence, facts: QueryFacts, name: str, hits: list) -> None:
     weight = 1.2 * min(facts.weights.get(name, code_likeness(name)), 2.0) / 2 / math.sqrt(max(len(hits), 1))
     reason = Reason(Signal.DEFINITION, name)
+    own = name.rsplit(".", 1)[-1].lower()
     for h in hits:
         region = ev.region(h.path, h.start_line, h.end_line, h.symbol, h.detail)
+        if h.symbol and h.symbol.rsplit(".", 1)[-1].lower() == own:
+            # one line can hold several definitions (`enum Category { FOOD, TOOLS }`): the region
+            # is the one the query names
+            region.symbol, region.kind = h.symbol, h.detail
         if h.detail == "class" and h.end_line - h.start_line >= MAX_SPAN_LINES:
             # A big class named in the query says which file, not which lines: let the methods
             # with real evidence take the file's span slots.

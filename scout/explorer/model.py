@@ -25,7 +25,9 @@ from scout.errors import ScoutError
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
 from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
+from scout.explorer.lookup import definitions
 from scout.explorer.loop import Answer, State, ToolCall
+from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.models.mlp import MLP, WEIGHTS, read_weights
 from scout.tools import ToolContext
@@ -90,7 +92,7 @@ class ModelPolicy:
             calls = second_turn(state) + focus_calls(evidence, facts) + self.expansion_calls(evidence, facts)
             if calls:
                 return calls
-        return self.answer(evidence, facts)
+        return self.answer(evidence, facts, ctx)
 
     @property
     def trained(self) -> Weights:
@@ -106,14 +108,18 @@ class ModelPolicy:
         chosen = [opt for p, opt in ranked if p >= EXPAND_MIN][:EXPANSIONS]
         return [related_call(seed, relation) for seed, relation, _ in chosen]
 
-    def answer(self, evidence: Evidence, facts: QueryFacts) -> Answer:
+    def answer(self, evidence: Evidence, facts: QueryFacts, ctx: ToolContext | None = None) -> Answer:
         """The stop rule: the best region, then every next one the calibrated confidence vouches
         for (`weights.answer`), is the answer; the next best places, spread over files, are leads."""
         pool = candidates(evidence, facts)
         if not pool or not grounded(pool):
             return Answer([])
+        found = definitions(facts.symbol, evidence) if facts.symbol else []  # before scoring rewrites reasons
         score(pool, evidence, facts, self.trained)
-        ranked = disjoint(sorted(pool, key=lambda r: -r.score))
+        ranked = go_to_definition(found, disjoint(sorted(pool, key=lambda r: -r.score)))
+        ranked = without_preambles(ranked, ctx) if ctx is not None else ranked
+        if not ranked:
+            return Answer([])
         rule = {**STOP_RULE, **self.trained.answer}
         best = ranked[0].confidence or 0.0
         chosen = [ranked[0]] + [
@@ -149,6 +155,18 @@ def disjoint(ranked: list[Region]) -> list[Region]:
         ):
             kept.append(r)
     return kept
+
+
+def go_to_definition(found: list[tuple[Region, float | None]], ranked: list[Region]) -> list[Region]:
+    """A query that only names a symbol: its definition first (`lookup.definitions`), with the
+    confidence its lookup earned, whatever the head thought of it."""
+    if not found:
+        return ranked
+    best, confidence = found[0]
+    best.score = max([best.score, *(r.score for r in ranked)])
+    if confidence is not None:
+        best.confidence = confidence
+    return disjoint([best, *(r for r in ranked if r is not best)])
 
 
 def pick_leads(ranked: list[Region], limit: int) -> list[Region]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from scout.explorer.lookup import SymbolAsk, symbol_ask
 from scout.index.languages import suffix_pattern
 from scout.index.lexical import STOPWORDS
 
@@ -41,6 +42,7 @@ class QueryFacts:
     mentions_tests: bool = False
     asks_about_tests: bool = False  # a short question about tests, not an issue that mentions one
     mentions_docs: bool = False
+    symbol: SymbolAsk | None = None  # the query is only a symbol's name: go to its definition
 
 
 # The version is atomic: it ends where its run of non-blanks does, and backtracking into it made a
@@ -62,7 +64,7 @@ def strip_environment(text: str) -> str:
 def analyze_query(text: str) -> QueryFacts:
     """What `text` names. Cached: a policy asks on every turn of the same query, and the regexes
     over a long issue are not free. The result is shared, so callers must not mutate it."""
-    facts = QueryFacts(text)
+    facts = QueryFacts(text, symbol=symbol_ask(text))
     text = strip_environment(text)
     facts.focus = "\n\n".join(p for p in re.split(r"\n\s*\n", text.strip())[:2] if p)[:1500]
     facts.frames = [Frame(p.replace("\\", "/"), int(n), f or None) for p, n, f in FRAME.findall(text)]

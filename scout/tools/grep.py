@@ -12,6 +12,10 @@ from scout.tools.base import Hit, Kind, ToolContext, ToolResult
 from scout.tools.registry import Doc, tool
 
 MAX_LINE_CHARS = 200
+# rg searches files in parallel and prints them in whatever order they finish, so the first N
+# matches differ from run to run. Up to this many are all read and sorted (the same question gets
+# the same answer every time); past it, a second pass with `--sort path` (one thread) picks them.
+COLLECT = 2000
 REGEX_HINT = "escape regex metacharacters such as ( [ { . * + ? (Rust regex syntax), or pass fixed=true"
 
 
@@ -40,24 +44,27 @@ def grep(
     args += ["--glob", glob] if glob else []
     target = ctx.repo.relative(path) if path else "."
     args += ["-e", pattern, "--", target]
-    hits: list[Hit] = []
-    try:
-        with stream_rg(args, cwd=ctx.repo.root) as lines:
-            hits = _matches(lines, max_matches + 1)  # one more than shown: is there more?
-    except ToolError as exc:
-        if str(exc).startswith("rg failed"):  # rg exits 2 on a pattern it cannot parse
-            reason = str(exc).removeprefix("rg failed: ").removeprefix("error: ")
-            raise ToolError(f"invalid regex {pattern!r}: {reason}", hint=REGEX_HINT) from None
-        raise
+    hits = _search(args, ctx, pattern, COLLECT + 1)
+    if len(hits) > COLLECT:  # too many to keep them all: take the first ones in path order
+        hits = _search(["--sort", "path", *args], ctx, pattern, max_matches + 1)
     truncated = len(hits) > max_matches
-    # rg searches files in parallel and prints them in whatever order they finish: sorted, the
-    # same question gets the same answer every time (past the cap, which matches are kept can vary)
     hits = sorted(hits, key=lambda h: (h.path, h.line))[:max_matches]
     for hit in hits:
         d = ctx.index.enclosing(hit.path, hit.line)
         if d is not None:
             hit.symbol, hit.start_line, hit.end_line = d.qualname, d.start_line, d.end_line
     return ToolResult(hits, render(hits, truncated), truncated)
+
+
+def _search(args: list[str], ctx: ToolContext, pattern: str, limit: int) -> list[Hit]:
+    try:
+        with stream_rg(args, cwd=ctx.repo.root) as lines:
+            return _matches(lines, limit)
+    except ToolError as exc:
+        if str(exc).startswith("rg failed"):  # rg exits 2 on a pattern it cannot parse
+            reason = str(exc).removeprefix("rg failed: ").removeprefix("error: ")
+            raise ToolError(f"invalid regex {pattern!r}: {reason}", hint=REGEX_HINT) from None
+        raise
 
 
 def render(hits: list[Hit], truncated: bool) -> str:

@@ -1,0 +1,135 @@
+"""Go to definition: a query that is only a symbol's name is answered by that symbol's definition.
+
+`QuerySet`, `class Paginator`, `fn spawn`, `Channel`, `QuerySet.only`, `Foo::bar`, "where is
+`parse_args` defined": people and agents ask this more than anything, and it has one right answer
+that a ranker over words and meanings keeps missing (a method that mentions the name ten times
+outranks the one line that declares it). So the name is looked up in the symbol index, the
+definitions whose own name it is are put in a fixed order (the kind the query asks for, then
+types before functions before methods, the project's own code before tests, examples and vendored
+copies, a file named after the symbol first), and the first one leads the answer. Its confidence
+says how alone it is in its tier: unique, it is the answer; a tie (overloads, one class per
+platform) leaves the head's confidence to speak.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scout.explorer.evidence import Evidence, Region, Signal
+from scout.index.files import is_doc_path, is_test_path, is_vendored_path
+
+CLASS_LIKE = frozenset({"class", "interface", "struct", "trait", "enum", "type", "module", "object"})
+FUNCTION_LIKE = frozenset({"function", "method", "macro"})
+# The kind a keyword asks for, as the tags queries name kinds.
+KEYWORDS = {
+    **dict.fromkeys(
+        "class struct interface trait enum type protocol record object module mod namespace "
+        "defmodule typedef union".split(),
+        CLASS_LIKE,
+    ),
+    **dict.fromkeys("def fn func function fun method sub defp defmacro proc".split(), FUNCTION_LIKE),
+    **dict.fromkeys("const let var val static".split(), frozenset({"constant", "variable", "field"})),
+}
+# Among definitions of one name, with no keyword: types, then functions, then methods, then the rest.
+KIND_ORDER = {
+    **dict.fromkeys(CLASS_LIKE, 0),
+    "function": 1,
+    "macro": 1,
+    "method": 2,
+    "constant": 3,
+    "variable": 4,
+    "field": 5,
+}
+OTHER_KIND = 6  # impl blocks, extensions: they name a type they do not declare
+SECONDARY_PARTS = frozenset(
+    "examples example samples sample demo demos docs_src tutorial tutorials benchmarks bench "
+    "testdata fixtures".split()
+)
+NAME = r"[A-Za-z_$][\w$]*(?:(?:\.|::|#|->)[A-Za-z_$][\w$]*)*"
+_KW = "|".join(sorted(KEYWORDS, key=len, reverse=True))
+BARE = re.compile(rf"^(?:({_KW})\s+)?`?({NAME})`?(?:\s*\(\s*\))?\s*\??$")
+ASKED = re.compile(
+    rf"^(?:where\s+is|where's|find|show\s+me|go\s+to|locate|definition\s+of)\s+(?:the\s+)?"
+    rf"(?:({_KW})\s+)?`?({NAME})`?(?:\s*\(\s*\))?(?:\s+({_KW}))?"
+    rf"(?:\s+(?:defined|declared|implemented|definition))?\s*\??$",
+    re.I,
+)
+SURE = 0.92  # a definition alone in the best tier
+KIND_MISMATCH = 0.75  # the query said `class` and only a function has the name
+
+
+@dataclass(frozen=True)
+class SymbolAsk:
+    """A query that names one symbol: what to look up, and the kinds it asked for (empty: any)."""
+
+    name: str  # the symbol's own name: the last part of a dotted one
+    lookup: str  # what the symbols tool is given: `Qualifier.name` or `name`
+    kinds: frozenset[str] = frozenset()
+
+
+def symbol_ask(text: str) -> SymbolAsk | None:
+    """The symbol a query asks for, when that is all it asks; None for anything longer."""
+    text = text.strip()
+    if len(text) > 120:
+        return None
+    m = BARE.match(text)
+    keyword, name = (m.group(1), m.group(2)) if m else (None, None)
+    if m is None:
+        m = ASKED.match(text)
+        if m is None or (not m.group(1) and not m.group(3) and not _code_like(m.group(2))):
+            return None  # "find tests": an English word after a verb is not a symbol
+        keyword, name = m.group(1) or m.group(3), m.group(2)
+    if name.lower() in KEYWORDS:
+        return None  # `class`, `type`: a word of the language, not a name
+    parts = [p for p in re.split(r"\.|::|#|->", name) if p]
+    lookup = ".".join(parts[-2:])
+    kinds = KEYWORDS.get((keyword or "").lower(), frozenset())
+    return SymbolAsk(parts[-1], lookup, kinds)
+
+
+def _code_like(name: str) -> bool:
+    return bool(re.search(r"[._:#]|[a-z][A-Z]|^[A-Z]", name))
+
+
+def secondary(path: str) -> bool:
+    """Tests, docs, examples, benchmarks and vendored copies: where a name is used, not owned."""
+    parts = path.lower().split("/")
+    return (
+        is_test_path(path)
+        or is_vendored_path(path)
+        or is_doc_path(path)
+        or any(p in SECONDARY_PARTS for p in parts[:-1])
+    )
+
+
+def _order(ask: SymbolAsk, r: Region) -> tuple:
+    own = (r.symbol or "").replace("::", ".").split(".")[-1]
+    stem = re.sub(r"[_\-.]", "", r.path.rsplit("/", 1)[-1].split(".")[0].lower())
+    kind_rank = KIND_ORDER.get(r.kind, OTHER_KIND)
+    return (
+        own != ask.name,  # exact case first
+        bool(ask.kinds) and r.kind not in ask.kinds,
+        kind_rank,
+        secondary(r.path),
+        stem != ask.name.lower().replace("_", ""),
+    )
+
+
+def definitions(ask: SymbolAsk, evidence: Evidence) -> list[tuple[Region, float]]:
+    """The definitions the lookup found whose own name is the one asked for, best first, the first
+    with the confidence it deserves (the rest get none: the head's own confidence stays)."""
+    found = [
+        r
+        for r in evidence.regions.values()
+        if any(reason.signal is Signal.DEFINITION and reason.detail == ask.lookup for reason in r.reasons)
+        and (r.symbol or "").replace("::", ".").split(".")[-1].lower() == ask.name.lower()
+    ]
+    if not found:
+        return []
+    found.sort(key=lambda r: (_order(ask, r), r.path.count("/"), r.path, r.start_line))
+    best = _order(ask, found[0])
+    ties = sum(1 for r in found if _order(ask, r) == best)
+    sure = KIND_MISMATCH if best[1] else SURE
+    confidence = sure if ties == 1 and not best[0] else None
+    return [(found[0], confidence)] + [(r, None) for r in found[1:]]

@@ -1,0 +1,170 @@
+"""Go to definition and what is never an answer, over every language's tags fixture.
+
+Each fixture (tests/fixtures/tags/) is copied into a repository of its own, indexed for real, and
+asked real questions through the default (learned) explorer: a query that is only a symbol's name
+is answered by that definition first, sure of itself; a query made of a file's import and package
+lines never gets those lines back.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scout.api import Workspace
+from scout.explorer import make_policy
+from scout.explorer.lookup import symbol_ask
+from scout.explorer.preamble import is_preamble
+from scout.index.languages import language_for
+
+FIXTURES = Path(__file__).parent / "fixtures" / "tags"
+CLASS_LIKE = {"class", "interface", "struct", "trait", "enum", "type", "module"}
+# Each fixture's leading lines that only say where the code sits (package clause, imports,
+# includes, license or file comment), read off the files by hand.
+PREAMBLES = {
+    "Sample.cs": (1, 4),
+    "Sample.java": (1, 5),
+    "Sample.kt": (1, 5),
+    "Sample.scala": (1, 5),
+    "Sample.swift": (1, 2),
+    "sample.c": (1, 4),
+    "sample.cpp": (1, 4),
+    "sample.ex": (1, 1),
+    "sample.go": (1, 7),
+    "sample.js": (1, 2),
+    "sample.lua": (1, 3),
+    "sample.php": (1, 7),
+    "sample.py": (2, 5),
+    "sample.rb": (1, 4),
+    "sample.rs": (1, 4),
+    "sample.sh": (1, 6),
+    "sample.ts": (1, 2),
+    "sample.tsx": (1, 3),
+}
+
+
+def fixtures() -> list[str]:
+    return sorted(p.name for p in FIXTURES.iterdir() if language_for(p.name))
+
+
+@pytest.fixture(scope="module")
+def workspaces(tmp_path_factory, monkeypatch_module) -> dict[str, Workspace]:
+    out = {}
+    for name in fixtures():
+        root = tmp_path_factory.mktemp(name.replace(".", "_"))
+        shutil.copy(FIXTURES / name, root / name)
+        out[name] = Workspace.open(root)
+    yield out
+    for ws in out.values():
+        ws.close()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SCOUT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield mp
+    mp.undo()
+
+
+def ask(ws: Workspace, query: str):
+    return ws.ask(query, policy=make_policy("model"))
+
+
+def targets(ws: Workspace, name: str) -> list:
+    """The fixture's types and top-level functions whose name no other definition in it shares."""
+    defs = ws.ctx.index.outline(name)
+    counts: dict[str, int] = {}
+    for d in defs:
+        counts[d.name.lower()] = counts.get(d.name.lower(), 0) + 1
+    return [
+        d
+        for d in defs
+        if counts[d.name.lower()] == 1
+        and d.name.isidentifier()  # not `com.example.inventory`, `App\\Inventory`: package clauses
+        and not d.name.startswith("_")
+        and (d.kind in CLASS_LIKE or (d.kind == "function" and not d.parent))
+    ]
+
+
+def test_every_fixture_has_a_preamble_entry():
+    assert [name for name in fixtures() if name not in PREAMBLES] == []
+
+
+@pytest.mark.parametrize("name", fixtures())
+def test_a_bare_symbol_name_answers_with_its_definition_first_and_sure(workspaces, name):
+    ws = workspaces[name]
+    wanted = targets(ws, name)
+    assert wanted, f"{name}: no unique type or function to ask for"
+    for d in wanted:
+        bundle = ask(ws, d.name)
+        first = bundle.spans[0]
+        assert (first.path, first.start_line) == (name, d.start_line), (d.name, bundle.spans[:2])
+        assert first.confidence is not None and first.confidence >= 0.8, (d.name, first)
+
+
+@pytest.mark.parametrize("name", fixtures())
+def test_a_keyword_and_a_name_find_the_kind_asked_for(workspaces, name):
+    ws = workspaces[name]
+    for d in targets(ws, name):
+        keyword = "class" if d.kind in CLASS_LIKE else "function"
+        first = ask(ws, f"{keyword} {d.name}").spans[0]
+        assert (first.path, first.start_line) == (name, d.start_line), (keyword, d.name)
+
+
+@pytest.mark.parametrize("name", fixtures())
+def test_package_clauses_imports_and_headers_are_never_cited(workspaces, name):
+    ws = workspaces[name]
+    lo, hi = PREAMBLES[name]
+    lines = (FIXTURES / name).read_text().splitlines()
+    query = " ".join(lines[lo - 1 : hi])  # the preamble's own words: the best lexical match
+    bundle = ask(ws, query)
+    for span in [*bundle.spans, *bundle.leads]:
+        assert not (lo <= span.start_line and span.end_line <= hi), (query, span)
+
+
+def test_preamble_lines_are_told_from_code():
+    assert is_preamble(["package gin", "", "import (", '\t"fmt"', '\tlog "github.com/x/y"', ")"])
+    assert is_preamble(["# Copyright 2026", "# SPDX-License-Identifier: MIT"])
+    assert is_preamble(["#ifndef TOKEN_H", "#define TOKEN_H", "#include <string>", "#endif"])
+    assert is_preamble(["from x import (", "    a,", "    b as c,", ")"])
+    assert not is_preamble(["#define MAX_ITEMS 64"])
+    assert not is_preamble(['"""Docs."""', "import os"])
+    assert not is_preamble(["import os", "TIMEOUT = 3"])
+    assert not is_preamble(["", "   "])
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "lookup", "kinds"),
+    [
+        ("QuerySet", "QuerySet", "QuerySet", set()),
+        ("class Paginator", "Paginator", "Paginator", CLASS_LIKE),
+        ("fn spawn", "spawn", "spawn", {"function", "method", "macro"}),
+        ("QuerySet.only", "only", "QuerySet.only", set()),
+        ("tokio::task::spawn", "spawn", "task.spawn", set()),
+        ("where is `parse_args` defined?", "parse_args", "parse_args", set()),
+        ("find the interface Channel", "Channel", "Channel", CLASS_LIKE),
+    ],
+)
+def test_symbol_queries_are_recognised(query, name, lookup, kinds):
+    ask_ = symbol_ask(query)
+    assert ask_ is not None and (ask_.name, ask_.lookup) == (name, lookup)
+    assert set(ask_.kinds) >= kinds and (kinds or not ask_.kinds)
+
+
+@pytest.mark.parametrize(
+    "query", ["where is auth handled", "find tests", "how does the retry loop back off", "class", ""]
+)
+def test_questions_are_not_symbol_queries(query):
+    assert symbol_ask(query) is None
+
+
+def test_the_same_question_twice_gives_the_same_bundle(workspaces):
+    ws = workspaces["sample.py"]
+    first, second = (ask(ws, "how are items restocked in the inventory").to_dict() for _ in range(2))
+    for bundle in (first, second):
+        bundle["stats"].pop("elapsed_ms")
+    assert json.dumps(first) == json.dumps(second)
