@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DJANGO := 5.2.8
 DEMO := .demo/django-$(DJANGO)
 
-.PHONY: all install test lint format demo bench bench-smoke speed train clean fuzz secrets-fp
+.PHONY: all install test lint format demo bench bench-smoke bench-semble speed train clean fuzz secrets-fp
 
 all: test lint
 
@@ -56,6 +56,12 @@ bench: install $(VENV)/.bench-installed  ## every system on SWE-bench Lite, Mult
 			--results benchmarks/RESULTS.md $(BENCH_ARGS) || exit 1; \
 	done
 
+SEMBLE_DATA ?= ../shared/bench/semble
+
+bench-semble: install  ## every system on semble's code-search benchmark, NDCG@10 by its rule; repos from SCOUT_BENCH_MIRRORS (benchmarks/README.md)
+	@test -n "$$SCOUT_BENCH_MIRRORS" || { echo "bench-semble needs SCOUT_BENCH_MIRRORS (benchmarks/README.md)" >&2; exit 2; }
+	nice -n 10 $(BIN)/python -m benchmarks.semble --data $(SEMBLE_DATA) --results benchmarks/RESULTS.md $(BENCH_ARGS)
+
 fuzz: install  ## the property-based fuzz tests with 50x their examples (inputs tried: docs/security.md)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics
 
@@ -63,7 +69,7 @@ secrets-fp: install $(DEMO)  ## how often secret masking fires on real code (the
 	$(BIN)/python -m benchmarks.secrets_fp $(DEMO)
 
 bench-smoke: install  ## the benchmark harness end to end on a fixture repository, no network
-	$(BIN)/pytest -q tests/test_bench_metrics.py tests/test_bench_smoke.py
+	$(BIN)/pytest -q tests/test_bench_metrics.py tests/test_bench_smoke.py tests/test_bench_semble.py
 
 clean:
 	rm -rf .demo .bench build dist

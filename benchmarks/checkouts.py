@@ -74,8 +74,9 @@ class Checkouts:
         self.cache = cache
         self.mirrors = mirrors
 
-    def prepare(self, repo: str, commit: str) -> Prepared:
-        """The checkout of `repo` at `commit` with its index up to date; MissingRepo if unavailable."""
+    def prepare(self, repo: str, commit: str, subdir: str | None = None) -> Prepared:
+        """The checkout of `repo` at `commit` with its index up to date; MissingRepo if unavailable.
+        With `subdir`, the workspace (and its index) is that folder of the checkout alone."""
         git_dir = self.mirrors.get(repo)
         if git_dir is None or not git_dir.exists():
             raise MissingRepo(f"no git directory for {repo}")
@@ -89,9 +90,12 @@ class Checkouts:
             if info is None:
                 skipped = [] if tree.exists() else materialise(git_dir, commit, tree)
                 date = commit_date(git_dir, commit)
-                seed = self._seed(repo, commit, date, tree)
+                seed = None if subdir else self._seed(repo, commit, date, tree)
                 info = {"commit": commit, "date": date, "seeded_from": seed, "skipped_files": skipped}
-            workspace = Workspace.open(tree, settings=self.settings(tree))
+            root = tree / subdir if subdir else tree
+            if not root.is_dir():
+                raise MissingRepo(f"{repo} at {commit} has no folder {subdir}")
+            workspace = Workspace.open(root, settings=self.settings(root))
             if not marker.exists():
                 marker.write_text(json.dumps(info))
         return Prepared(workspace, time.perf_counter() - started, info["seeded_from"], info["skipped_files"])

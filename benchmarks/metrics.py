@@ -6,6 +6,7 @@ benchmarks/README.md can be checked by hand. A task with no prediction scores 0 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -115,3 +116,41 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def mean(values: Sequence[float]) -> float:
     return float(sum(values) / len(values)) if values else 0.0
+
+
+# --- semble's benchmark (benchmarks/semble.py) --------------------------------------------------
+# Its rule, read from MinishLab/semble's benchmarks/metrics.py and data.py: each target (the
+# `relevant` labels, then the `secondary` ones, weighted alike) takes the rank of the first result
+# that covers it; a rank within the first k counts 1 however many targets share it; the ideal is
+# min(k, number of targets) hits at the top.
+SEMBLE_K = 10
+Place = tuple[str, int | None, int | None]  # a result or a target: path, start, end (None: whole file)
+
+
+def semble_path_match(found: str, label: str) -> bool:
+    """The same path, or one a suffix of the other at a `/`: semble's results are relative to the
+    folder it searched, its labels to the repository root."""
+    found, label = found.replace("\\", "/"), label.replace("\\", "/")
+    return found == label or found.endswith(f"/{label}") or label.endswith(f"/{found}")
+
+
+def semble_covers(result: Place, target: Place) -> bool:
+    """A result covers a target in its file whose lines (when both have lines) overlap it."""
+    path, start, end = result
+    label, first, last = target
+    if not semble_path_match(path, label):
+        return False
+    if first is None or last is None or start is None or end is None:
+        return True
+    return not (end < first or start > last)
+
+
+def semble_ndcg(results: Sequence[Place], targets: Sequence[Place], k: int = SEMBLE_K) -> float:
+    """NDCG@k of a ranking against a query's targets, by semble's rule (above); 0 with no target."""
+    if not targets:
+        return 0.0
+    top = results[:k]
+    ranks = {next((i for i, r in enumerate(top, 1) if semble_covers(r, t)), None) for t in targets}
+    dcg = sum(1 / math.log2(rank + 1) for rank in ranks if rank is not None)
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(k, len(targets)) + 1))
+    return dcg / ideal

@@ -163,6 +163,7 @@ class Bm25Files:
 
     name: str = "bm25-files"
     cache: dict[str, list[str]] = field(default_factory=dict)
+    top: int = TOP_FILES  # files predicted (semble's benchmark scores 10)
 
     def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
         hashes = ws.index.file_hashes()
@@ -172,7 +173,7 @@ class Bm25Files:
             return Prediction([], [])
         corpus = [self._tokens(ws, path, sha) for path, sha in docs]
         scores = BM25Okapi(corpus).get_scores(q)
-        order = sorted(range(len(docs)), key=lambda i: (-scores[i], docs[i][0]))[:TOP_FILES]
+        order = sorted(range(len(docs)), key=lambda i: (-scores[i], docs[i][0]))[: self.top]
         files = [docs[i][0] for i in order]
         spans = [self._whole(ws, path, float(scores[i])) for path, i in zip(files, order, strict=True)]
         functions = self.rank_functions(ws, files, q, outlines)

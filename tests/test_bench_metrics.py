@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from benchmarks import metrics
@@ -151,3 +153,58 @@ def test_spans_map_to_their_innermost_definitions_in_order(outlines):
     assert (
         outlines.functions_in([("cart.py", 1, 4), ("cart.py", 500, 600)]) == []
     )  # module level, past the end
+
+
+# --- semble's NDCG@10 (hand-computed: a hit at rank r is worth 1 / log2(r + 1)) -----------------
+LOG3 = 1 / math.log2(3)  # the worth of rank 2; rank 3 is worth 1/2
+
+
+def test_semble_ndcg_of_a_single_target_by_its_rank():
+    assert metrics.semble_ndcg([("a.py", None, None)], [("a.py", None, None)]) == 1.0
+    ranked = [("x.py", None, None), ("y.py", None, None), ("a.py", None, None)]
+    assert metrics.semble_ndcg(ranked, [("a.py", None, None)]) == pytest.approx(0.5)
+    assert metrics.semble_ndcg(ranked, []) == 0.0
+
+
+def test_semble_ndcg_weighs_relevant_and_secondary_alike_against_an_ideal_of_min_k_targets():
+    ranked = [("x.py", 1, 5), ("a.py", 1, 5), ("b.py", 9, 20)]
+    targets = [("a.py", None, None), ("b.py", None, None)]
+    assert metrics.semble_ndcg(ranked, targets) == pytest.approx((LOG3 + 0.5) / (1 + LOG3))
+    many = [(f"f{i}.py", None, None) for i in range(12)]  # 12 targets, the first 10 found at 1..10
+    assert metrics.semble_ndcg(many, many) == pytest.approx(1.0)
+
+
+def test_semble_ndcg_only_reads_the_first_k_results():
+    ranked = [(f"x{i}.py", None, None) for i in range(10)] + [("a.py", None, None)]
+    assert metrics.semble_ndcg(ranked, [("a.py", None, None)]) == 0.0
+    assert metrics.semble_ndcg(ranked, [("a.py", None, None)], k=11) == pytest.approx(1 / math.log2(12))
+
+
+def test_semble_ndcg_counts_a_file_at_its_first_result_only():
+    # a.py twice, then b.py: b.py is at rank 3, the second a.py earns nothing
+    ranked = [("a.py", 1, 5), ("a.py", 30, 40), ("b.py", 1, 2)]
+    targets = [("a.py", None, None), ("b.py", None, None)]
+    assert metrics.semble_ndcg(ranked, targets) == pytest.approx((1 + 0.5) / (1 + LOG3))
+
+
+def test_semble_ndcg_counts_a_result_once_however_many_targets_it_covers():
+    # both line targets take rank 1 (semble ranks each target on its own); the rank counts once
+    targets = [("a.py", 1, 5), ("a.py", 10, 20)]
+    ranked = [("a.py", 1, 20), ("a.py", 1, 20)]
+    assert metrics.semble_ndcg(ranked, targets) == pytest.approx(1 / (1 + LOG3))
+
+
+def test_semble_ndcg_matches_line_targets_by_overlap_and_whole_files_always():
+    target = [("a.py", 10, 20)]
+    assert metrics.semble_ndcg([("a.py", 1, 9)], target) == 0.0
+    assert metrics.semble_ndcg([("a.py", 20, 30)], target) == 1.0
+    assert metrics.semble_ndcg([("a.py", None, None)], target) == 1.0
+
+
+def test_semble_paths_match_when_one_is_a_suffix_of_the_other_at_a_slash():
+    # results are relative to the folder searched, labels to the repository root
+    assert metrics.semble_path_match("handler/mod.rs", "axum/src/handler/mod.rs")
+    assert metrics.semble_path_match("/abs/axum/src/lib.rs", "axum/src/lib.rs")
+    assert metrics.semble_path_match("src\\lib.rs", "axum/src/lib.rs")
+    assert not metrics.semble_path_match("xhandler/mod.rs", "axum/src/handler/mod.rs")
+    assert not metrics.semble_path_match("routing/mod.rs", "axum/src/handler/mod.rs")
