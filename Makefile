@@ -81,7 +81,7 @@ TRAIN ?= .train#              checkouts, indexes and each training stage's outpu
 MIRRORS ?= .mirrors#          git directories of the training repositories: owner+name/ under this folder, or a JSON map
 REPOS ?=#                     owner/name ... to mine or record (default: every repository of $(DATA)/repos.json)
 EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl) benchmarks/questions/plain.jsonl#  never mined
-MINE := nice -n 10 $(BIN)/scout mine --data $(DATA) --mirrors $(MIRRORS) --work $(TRAIN) \
+MINE := nice -n 10 $(BIN)/scout learn mine --data $(DATA) --mirrors $(MIRRORS) --work $(TRAIN) \
 	$(addprefix --exclude-from ,$(EVAL_TASKS)) $(addprefix --only ,$(REPOS))
 
 $(VENV)/.train-installed: pyproject.toml | $(VENV)/.installed
@@ -98,13 +98,13 @@ record: train-install  ## record explorations of $(REPOS) into $(DATA) with the 
 	$(MINE) --step recordings
 
 train: train-install  ## every stage from $(DATA) alone, into $(TRAIN)/weights (no network, no repository)
-	nice -n 10 $(BIN)/scout train --data $(DATA) --work $(TRAIN)
+	nice -n 10 $(BIN)/scout learn train --data $(DATA) --work $(TRAIN)
 
 train-head: train-install  ## only the explorer's nets (head, expansion, calibrator, stop rule) from the recordings
-	nice -n 10 $(BIN)/scout train --data $(DATA) --work $(TRAIN) --head-only
+	nice -n 10 $(BIN)/scout learn train --data $(DATA) --work $(TRAIN) --head-only
 
 install-weights: install  ## copy $(TRAIN)/weights into scout/models/weights with TRAINING.json
-	$(BIN)/scout train --install --work $(TRAIN)
+	$(BIN)/scout learn train --install --work $(TRAIN)
 
 data-check: install  ## every file of $(DATA) against the checksums in its repos.json
 	$(BIN)/python -m scout.learn.data $(DATA)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 
-from scout.commands import load_commands
-from scout.commands.app import STATE, app
+from scout.commands.app import COMPLETE_VAR, PROG, STATE, app
 from scout.errors import ScoutError
 
 __all__ = ["app", "main"]
 
-load_commands()
-
 
 def main() -> None:
     """Console entry point: ScoutErrors become one line on stderr and exit code 2."""
+    if os.environ.get(COMPLETE_VAR):  # a shell asks for completions: typer's classes answer it
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
-        # The completion variable is named for `scout`, also when run as `python -m scout`.
-        code = app(standalone_mode=False, complete_var="_SCOUT_COMPLETE")  # returns typer.Exit's code
+        # Named `scout` (its usage lines and completion variable), also when run as `python -m scout`;
+        # returns typer.Exit's code.
+        code = app(prog_name=PROG, standalone_mode=False, complete_var=COMPLETE_VAR)
     except ScoutError as exc:
         _fail(exc.one_line(), exc)
     except (typer.Abort, KeyboardInterrupt):

@@ -1,5 +1,7 @@
 """Errors a user can act on. Each carries a one-line message; the CLI maps them to exit code 2."""
 
+EMPTY_QUERY = "the query is empty"  # said the same way by every surface: CLI, MCP, the ask route
+
 
 class ScoutError(Exception):
     """Base class: the message is shown to the user as one line, without a traceback."""

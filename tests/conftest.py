@@ -1,14 +1,52 @@
-"""Shared fixtures: an isolated cache dir for every test, and real repositories on disk."""
+"""Shared fixtures: an isolated cache dir for every test, real repositories on disk, and the one
+way tests run the real `scout` CLI in a subprocess."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+SCOUT = [sys.executable, "-m", "scout"]  # this checkout's scout, whichever `scout` is on PATH
+
+
+def scout_env(env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """The test's environment (its isolated cache and config included) with `env` added; a None
+    value removes that variable. This checkout comes first on PYTHONPATH, so a subprocess started
+    in another directory still runs it."""
+    full = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
+    full["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [full.get("PYTHONPATH")])])
+    return full
+
+
+def run_scout(
+    *args: str,
+    env: dict[str, str | None] | None = None,
+    stdin: str = "",
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess. stdin is never a terminal, so no question can wait for an answer."""
+    return subprocess.run(
+        [*SCOUT, *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=scout_env(env),
+        cwd=cwd,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(autouse=True)

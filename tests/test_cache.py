@@ -7,27 +7,15 @@ import math
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import run_scout
 
 from scout.config import load_settings
 
 DAY = 86400
-
-
-def scout(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ | env,
-        stdin=subprocess.DEVNULL,  # not a terminal: nothing may wait for an answer
-        timeout=120,
-    )
 
 
 def cache_dir() -> Path:
@@ -35,13 +23,13 @@ def cache_dir() -> Path:
 
 
 def index_of(repo: Path) -> Path:
-    out = scout("index", "--repo", str(repo), "--json")
+    out = run_scout("index", "--repo", str(repo), "--json")
     assert out.returncode == 0, out.stderr
     return Path(json.loads(out.stdout)["index"])
 
 
 def listed() -> dict[str, dict]:
-    out = scout("cache", "list", "--json")
+    out = run_scout("cache", "list", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["cache"] == str(cache_dir() / "index")
@@ -69,7 +57,7 @@ def two_repos(sample_repo: Path, tmp_path: Path) -> tuple[Path, Path]:
 def test_list_shows_each_index_with_its_repository_size_files_and_whether_it_exists(two_repos):
     kept, gone = two_repos
     kept_index = index_of(kept)
-    out = scout("ask", "where is the CSRF token checked", "--repo", str(gone), "--explorer", "heuristic")
+    out = run_scout("ask", "where is the CSRF token checked", "--repo", str(gone), "--explorer", "heuristic")
     assert out.returncode == 0, out.stderr  # ask records its index too
     shutil.rmtree(gone)
     entries = listed()
@@ -81,7 +69,7 @@ def test_list_shows_each_index_with_its_repository_size_files_and_whether_it_exi
     assert Path(mine["index"]).parent == cache_dir() / "index"
     (missing,) = [e for e in entries.values() if e["root"] == str(gone)]
     assert missing["exists"] is False and missing["files"] == mine["files"]
-    text = scout("cache", "list").stdout
+    text = run_scout("cache", "list").stdout
     assert f"{gone} (missing)" in text and str(kept) in text and kept_index.name in text
     assert text.splitlines()[-1].startswith("2 indexes, ") and str(cache_dir() / "index") in text
 
@@ -96,13 +84,13 @@ def test_clear_removes_one_repositorys_index_with_its_wal_and_shm_and_nothing_el
     reader.execute("SELECT count(*) FROM files").fetchone()
     assert {first_index.name + "-wal", first_index.name + "-shm"} <= set(on_disk(first_index))
     try:
-        refused = scout("cache", "clear", str(first))
+        refused = run_scout("cache", "clear", str(first))
         assert refused.returncode == 2 and refused.stdout == ""
         assert refused.stderr.splitlines() == [
             "scout: error: not deleting without confirmation (pass --yes when not on a terminal)"
         ]
         assert first_index.exists()
-        out = scout("cache", "clear", str(first), "--yes")
+        out = run_scout("cache", "clear", str(first), "--yes")
     finally:
         reader.close()
     assert out.returncode == 0, out.stderr
@@ -110,7 +98,7 @@ def test_clear_removes_one_repositorys_index_with_its_wal_and_shm_and_nothing_el
     assert on_disk(first_index) == []
     assert on_disk(second_index) == [second_index.name, second_index.name + ".json"]
     assert bystander.read_text() == "{}"
-    again = scout("cache", "clear", str(first), "--yes")
+    again = run_scout("cache", "clear", str(first), "--yes")
     assert again.returncode == 1 and f"no index for {first}" in again.stderr
 
 
@@ -119,16 +107,16 @@ def test_clear_finds_the_index_of_a_repository_that_is_gone_and_all_clears_only_
     index_of(first)
     second_index = index_of(second)
     shutil.rmtree(second)
-    out = scout("cache", "clear", str(second), "--yes", "--json")
+    out = run_scout("cache", "clear", str(second), "--yes", "--json")
     assert out.returncode == 0, out.stderr
     assert [e["root"] for e in json.loads(out.stdout)["removed"]] == [str(second)]
     assert on_disk(second_index) == []
     (cache_dir() / "notes.txt").write_text("keep me")
-    out = scout("cache", "clear", "--all", "--yes")
+    out = run_scout("cache", "clear", "--all", "--yes")
     assert out.returncode == 0, out.stderr
     assert list((cache_dir() / "index").iterdir()) == []
     assert (cache_dir() / "notes.txt").read_text() == "keep me"
-    neither = scout("cache", "clear")
+    neither = run_scout("cache", "clear")
     assert neither.returncode == 2 and len(neither.stderr.splitlines()) == 1
 
 
@@ -139,18 +127,20 @@ def test_prune_by_age_and_by_missing_repository(two_repos, tmp_path):
     old, gone, fresh = index_of(old_repo), index_of(gone_repo), index_of(fresh_repo)
     age(old, 40)
     shutil.rmtree(gone_repo)
-    preview = scout("cache", "prune", "--older-than", "30d", "--dry-run")
+    preview = run_scout("cache", "prune", "--older-than", "30d", "--dry-run")
     assert preview.returncode == 0 and preview.stdout.startswith(f"would remove {old_repo} (")
     assert old.exists()
-    out = scout("cache", "prune", "--older-than", "4w", "--json")
+    out = run_scout("cache", "prune", "--older-than", "4w", "--json")
     assert [e["root"] for e in json.loads(out.stdout)["removed"]] == [str(old_repo)]
     assert on_disk(old) == [] and gone.exists() and fresh.exists()
-    out = scout("cache", "prune", "--missing")
+    out = run_scout("cache", "prune", "--missing")
     assert out.returncode == 0 and out.stdout.startswith(f"removed {gone_repo} (missing)")
     assert on_disk(gone) == [] and fresh.exists()
-    assert scout("cache", "prune", "--older-than", "1h").stdout == "nothing to prune\n"
+    assert run_scout("cache", "prune", "--older-than", "1h").stdout == "nothing to prune\n"
+    # issue 24: a dry run that matches nothing said nothing at all
+    assert run_scout("cache", "prune", "--older-than", "1h", "--dry-run").stdout == "nothing to prune\n"
     for bad in (["--older-than", "30"], ["--older-than", "3 months"], []):
-        out = scout("cache", "prune", *bad)
+        out = run_scout("cache", "prune", *bad)
         assert out.returncode == 2 and len(out.stderr.splitlines()) == 1, out.stderr
 
 
@@ -176,7 +166,9 @@ def test_cache_max_mb_evicts_the_least_recently_used_never_the_one_just_used(tmp
     Path(os.environ["SCOUT_CONFIG"]).write_text(f"cache_max_mb = {cap}\n")
     ic = index_of(c)
     assert set(listed()) == {str(ib), str(ic)}  # a, the least recently used, went
-    out = scout("ask", "fn_1_2 alpha", "--repo", str(b), "--explorer", "heuristic", SCOUT_CACHE_MAX_MB="1")
+    out = run_scout(
+        "ask", "fn_1_2 alpha", "--repo", str(b), "--explorer", "heuristic", env={"SCOUT_CACHE_MAX_MB": "1"}
+    )
     assert out.returncode == 0, out.stderr
     assert set(listed()) == {str(ib)}  # a cap below one index still keeps the index in use
     assert on_disk(ic) == []

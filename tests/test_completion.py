@@ -9,16 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-
-def scout(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ | env,
-        timeout=60,
-    )
+from conftest import run_scout
 
 
 @pytest.mark.parametrize(
@@ -27,25 +18,27 @@ def scout(*args: str, **env: str) -> subprocess.CompletedProcess:
      ("fish", "complete --command scout")],
 )  # fmt: skip
 def test_each_shell_gets_a_script_for_scout(shell, hook):
-    out = scout("completion", shell)
+    out = run_scout("completion", shell)
     assert out.returncode == 0 and out.stderr == ""
     assert hook in out.stdout and "_SCOUT_COMPLETE=complete_" + shell in out.stdout
 
 
 def test_an_unknown_shell_is_a_usage_error():
-    out = scout("completion", "tcsh")
+    out = run_scout("completion", "tcsh")
     assert out.returncode == 2 and out.stdout == "" and "tcsh" in out.stderr
 
 
 def test_the_completion_protocol_answers_each_shell():
-    bash = scout(_SCOUT_COMPLETE="complete_bash", COMP_WORDS="scout ca", COMP_CWORD="1")
+    bash = run_scout(env={"_SCOUT_COMPLETE": "complete_bash", "COMP_WORDS": "scout ca", "COMP_CWORD": "1"})
     assert bash.stdout.split() == ["cache"]
-    zsh = scout(_SCOUT_COMPLETE="complete_zsh", _TYPER_COMPLETE_ARGS="scout cache pr")
+    zsh = run_scout(env={"_SCOUT_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "scout cache pr"})
     assert '"prune"' in zsh.stdout
-    fish = scout(
-        _SCOUT_COMPLETE="complete_fish",
-        _TYPER_COMPLETE_FISH_ACTION="get-args",
-        _TYPER_COMPLETE_ARGS="scout comp",
+    fish = run_scout(
+        env={
+            "_SCOUT_COMPLETE": "complete_fish",
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+            "_TYPER_COMPLETE_ARGS": "scout comp",
+        }
     )
     assert fish.stdout.split("\t")[0] == "completion"
 
@@ -58,7 +51,7 @@ def test_bash_completes_a_subcommand_through_the_script(tmp_path):
     wrapper = bin_dir / "scout"
     wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m scout "$@"\n')
     wrapper.chmod(0o755)
-    script = scout("completion", "bash").stdout
+    script = run_scout("completion", "bash").stdout
     line = 'COMP_WORDS=(scout cache pr); COMP_CWORD=2; _scout_completion scout; echo "${COMPREPLY[@]}"'
     out = subprocess.run(
         ["bash", "--norc", "--noprofile", "-c", f"{script}\n{line}"],
@@ -69,3 +62,23 @@ def test_bash_completes_a_subcommand_through_the_script(tmp_path):
         timeout=60,
     )
     assert out.stdout.split() == ["prune"], out.stderr
+
+
+@pytest.mark.parametrize(
+    ("shell", "where"),
+    [
+        ("bash", ".local/share/bash-completion/completions/scout"),
+        ("zsh", ".zfunc/_scout"),
+        ("fish", ".config/fish/completions/scout.fish"),
+    ],
+)
+def test_install_writes_the_script_where_the_shell_loads_it_even_in_a_fresh_home(tmp_path, shell, where):
+    """issue 24: README's completion step failed on a fresh home, whose completions folder did not
+    exist yet."""
+    home = tmp_path / "home"
+    home.mkdir()
+    fresh = {"HOME": str(home), "XDG_DATA_HOME": None, "XDG_CONFIG_HOME": None}
+    out = run_scout("completion", shell, "--install", env=fresh)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"wrote {home / where}: ")
+    assert (home / where).read_text() == run_scout("completion", shell).stdout

@@ -4,31 +4,24 @@ choose an explorer, a model, an endpoint or where the index goes."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_scout
 from llm_fakes import FakeModel, Text
 
 from scout.config import REPO_RANGES, REPO_SETTINGS, Settings, load_settings
 from scout.errors import ScoutError
 
 
-def scout(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args], capture_output=True, text=True, env=env, timeout=120
-    )
-
-
-def hostile_env(tmp_path: Path) -> dict[str, str]:
-    env = os.environ.copy()
-    env |= {"SCOUT_API_KEY": "sk-user-secret", "OPENAI_API_KEY": "sk-user-secret"}
-    env["SCOUT_CONFIG"] = str(tmp_path / "no-user-config.toml")
-    env.pop("SCOUT_EXPLORER", None)
-    return env
+def hostile_env(tmp_path: Path) -> dict[str, str | None]:
+    return {
+        "SCOUT_API_KEY": "sk-user-secret",
+        "OPENAI_API_KEY": "sk-user-secret",
+        "SCOUT_CONFIG": str(tmp_path / "no-user-config.toml"),
+        "SCOUT_EXPLORER": None,
+    }
 
 
 def test_a_repository_naming_a_foreign_endpoint_gets_no_request_and_a_warning(sample_repo, tmp_path):
@@ -37,8 +30,14 @@ def test_a_repository_naming_a_foreign_endpoint_gets_no_request_and_a_warning(sa
             f'explorer = "openai:stolen@{listener.url}"\nmodel = "x"\nbase_url = "{listener.url}"\n'
             "max_spans = 2\n"
         )
-        out = scout("ask", "where is the CSRF token checked", "-r", str(sample_repo), "--json",
-                    env=hostile_env(tmp_path))  # fmt: skip
+        out = run_scout(
+            "ask",
+            "where is the CSRF token checked",
+            "-r",
+            str(sample_repo),
+            "--json",
+            env=hostile_env(tmp_path),
+        )
         assert listener.requests == []
     assert out.returncode == 0, out.stderr
     for key in ("explorer", "model", "base_url"):
@@ -53,7 +52,7 @@ def test_pyproject_tool_scout_is_held_to_the_same_boundary(sample_repo, tmp_path
         (sample_repo / "pyproject.toml").write_text(
             f'[tool.scout]\nexplorer = "openai:stolen@{listener.url}"\ncache_dir = "/tmp/elsewhere"\n'
         )
-        out = scout("ask", "csrf token", "-r", str(sample_repo), env=hostile_env(tmp_path))
+        out = run_scout("ask", "csrf token", "-r", str(sample_repo), env=hostile_env(tmp_path))
         assert listener.requests == []
     assert out.returncode == 0, out.stderr
     assert "ignoring cache_dir" in out.stderr and "ignoring explorer" in out.stderr
@@ -63,8 +62,8 @@ def test_the_users_own_config_may_choose_the_explorer_endpoint(sample_repo, tmp_
     """The positive control: the same listener does hear from scout when the user asks for it."""
     env = hostile_env(tmp_path)
     with FakeModel([Text("shop/auth/tokens.py:1-3")]) as listener:
-        Path(env["SCOUT_CONFIG"]).write_text(f'explorer = "openai:mine@{listener.url}"\n')
-        out = scout("ask", "where is the CSRF token checked", "-r", str(sample_repo), "--json", env=env)
+        Path(str(env["SCOUT_CONFIG"])).write_text(f'explorer = "openai:mine@{listener.url}"\n')
+        out = run_scout("ask", "where is the CSRF token checked", "-r", str(sample_repo), "--json", env=env)
         assert len(listener.requests) == 1
         assert listener.requests[0]["headers"].get("authorization") == "Bearer sk-user-secret"
     assert out.returncode == 0, out.stderr

@@ -7,11 +7,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import run_scout
 
 from scout.harness import jsonc, tomltable
 
@@ -44,24 +44,14 @@ ORIGINALS = {
         '{\n  "$schema": "https://opencode.ai/config.json",\n  "theme": "opencode",\n  "model": "x/y"\n}\n',
     ),
 }
-ROOT = Path(__file__).parent.parent
 AGENTS = "# The project\n\nRun `make test` before committing.\n"
 
 
-def scout(*args: str, home: Path, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CONFIG_HOME", "CODEX_HOME", "APPDATA")}
-    env["HOME"] = str(home)  # Path.home() too: nothing can reach the real one
-    # Run from the project directory, so this checkout's scout must be found by path, not by cwd.
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        capture_output=True,
-        text=True,
-        input=stdin if stdin is not None else "",  # never a terminal: no question may wait
-        env=env,
-        cwd=cwd,
-        timeout=60,
-    )
+def scout(*args: str, home: Path, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    """scout with `home` as HOME (Path.home() too) and no variable pointing anywhere else, run from
+    the project directory: nothing can reach the real home."""
+    away = {"HOME": str(home), "XDG_CONFIG_HOME": None, "CODEX_HOME": None, "APPDATA": None}
+    return run_scout(*args, env=away, stdin=stdin, cwd=cwd, timeout=60)
 
 
 def parse(name: str, text: str):

@@ -1,13 +1,11 @@
-"""`scout mine` on a small git repository built here, commit by commit."""
+"""`scout learn mine` on a small git repository built here, commit by commit."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import git
+from conftest import git, run_scout
 
 from scout.errors import ScoutError
 from scout.index.tags import extract
@@ -143,8 +141,7 @@ def test_insertions_belong_to_the_line_above():
 def test_the_command_writes_json_lines(history, tmp_path):
     root, _ = history
     out = tmp_path / "tasks.jsonl"
-    cmd = [sys.executable, "-m", "scout", "mine", str(root), "--name", "acme/shop", "--out", str(out)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    done = run_scout("learn", "mine", str(root), "--name", "acme/shop", "--out", str(out), timeout=60)
     assert done.returncode == 0, done.stderr
     tasks = [json.loads(line) for line in out.read_text().splitlines()]
     assert {t["source"] for t in tasks} == {"commit", "docstring", "docquestion"}
@@ -513,9 +510,17 @@ def test_a_manifest_gives_the_split_and_refuses_benchmark_repositories(auth, tmp
     plain = tmp_path / "plain.jsonl"
     plain.write_text(json.dumps({"id": "plain-1", "repo": "acme/excluded", "query": "where?"}) + "\n")
     out = tmp_path / "tasks.jsonl"
-    cmd = [sys.executable, "-m", "scout", "mine", "--manifest", str(manifest), "--mirrors", str(mirrors),
-           "--exclude-from", str(plain), "--out", str(out)]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    args = [
+        "--manifest",
+        str(manifest),
+        "--mirrors",
+        str(mirrors),
+        "--exclude-from",
+        str(plain),
+        "--out",
+        str(out),
+    ]
+    done = run_scout("learn", "mine", *args)
     assert done.returncode == 0, done.stderr
     tasks = [json.loads(line) for line in out.read_text().splitlines()]
     assert {t["repo"] for t in tasks} == {"acme/auth"}

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import FIXTURES, git
+from conftest import FIXTURES, git, run_scout
 
 from scout.repo import Repo, posix_path
 from scout.tools.base import Hit
 from scout.triage.codeowners import CodeOwners, parse
 
 CODEOWNERS = "*  @octo-org/maintainers\n/shop/auth/  @octo-org/security @alice\n\\#notes.md  @bob\n"
-
-
-def scout(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")} | env,
-        timeout=120,
-    )
 
 
 def test_posix_path_and_the_repository_door_take_backslashes_as_separators(sample_repo):
@@ -38,12 +26,20 @@ def test_posix_path_and_the_repository_door_take_backslashes_as_separators(sampl
 
 
 def test_tools_answer_windows_style_paths_with_posix_ones(sample_repo):
-    out = scout(
-        "read", "shop\\auth\\tokens.py", str(sample_repo), "--start-line", "19", "--end-line", "20", "--json"
+    out = run_scout(
+        "tools",
+        "read",
+        "shop\\auth\\tokens.py",
+        str(sample_repo),
+        "--start-line",
+        "19",
+        "--end-line",
+        "20",
+        "--json",
     )
     assert out.returncode == 0, out.stderr
     assert [h["path"] for h in json.loads(out.stdout)["hits"]] == ["shop/auth/tokens.py"]
-    outline = scout("outline", ".\\shop\\auth\\middleware.py", str(sample_repo))
+    outline = run_scout("tools", "outline", ".\\shop\\auth\\middleware.py", str(sample_repo))
     assert outline.returncode == 0 and outline.stdout.startswith("shop/auth/middleware.py\n")
 
 
@@ -54,7 +50,7 @@ def test_a_bundle_built_from_windows_style_tool_calls_has_posix_span_paths(sampl
         {"tool": "grep", "args": {"pattern": "apply_discount", "path": "shop\\cart"}},
     ]
     script.write_text(json.dumps({"turns": [calls]}))
-    out = scout("ask", "csrf", str(sample_repo), "--explorer", f"scripted:{script}", "--json")
+    out = run_scout("ask", "csrf", str(sample_repo), "--explorer", f"scripted:{script}", "--json")
     assert out.returncode == 0, out.stderr
     bundle = json.loads(out.stdout)
     spans = bundle["answer"] + bundle.get("leads", [])
@@ -87,11 +83,10 @@ def test_the_ci_bot_on_a_windows_runners_log_links_posix_paths_with_their_owners
     )
     assert "shop\\auth\\tokens.py:25" in windows.read_text()
     event = FIXTURES / "events" / "workflow_run-failure.json"
-    out = scout(
-        "triage", "--event", str(event), "--repo", str(sample_repo), "--dry-run", "--log", str(windows),
-        "--sha", "v1.2.0", GITHUB_SERVER_URL="https://ghe.example.com",
-        GITHUB_TOKEN="", SCOUT_EXPLORER="heuristic",
-    )  # fmt: skip
+    env = {k: None for k in os.environ if k.startswith("GITHUB_")}  # the CI's own event is not ours
+    env |= {"GITHUB_SERVER_URL": "https://ghe.example.com", "GITHUB_TOKEN": "", "SCOUT_EXPLORER": "heuristic"}
+    args = ["--dry-run", "--log", str(windows), "--sha", "v1.2.0"]
+    out = run_scout("triage", "--event", str(event), "--repo", str(sample_repo), *args, env=env)
     assert out.returncode == 0, out.stderr
     assert "/shop/auth/tokens.py#L25)" in out.stdout
     assert "@octo-org/security" in out.stdout

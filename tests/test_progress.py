@@ -10,23 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, run_scout
 
 from scout.progress import TRIVIAL_FILES
 
 STARTED = re.compile(r"^scout: indexing ([\d,]+) files( of [\w.-]+)?…$")
 ENDED = re.compile(r"^scout: indexed( [\w.-]+)? in \d+\.\d s$")
-
-
-def scout(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=os.environ.copy(),
-        timeout=300,
-    )
 
 
 @pytest.fixture
@@ -47,12 +36,12 @@ def phases(stderr: str) -> list[str]:
 
 
 def test_index_on_a_pipe_prints_its_phases_on_stderr_and_json_on_stdout(sample_repo):
-    out = scout("index", "--repo", str(sample_repo), "--json")
+    out = run_scout("index", "--repo", str(sample_repo), "--json")
     assert out.returncode == 0, out.stderr
     stats = json.loads(out.stdout)
     started, _ = phases(out.stderr)
     assert STARTED.match(started).group(1) == str(stats["added"])
-    again = scout("index", "--repo", str(sample_repo), "--json")
+    again = run_scout("index", "--repo", str(sample_repo), "--json")
     assert json.loads(again.stdout)["added"] == 0 and again.stderr == ""  # nothing to do, nothing said
 
 
@@ -66,12 +55,12 @@ def test_first_ask_on_a_large_repository_says_so_then_warm_asks_are_silent(big_r
         "--explorer",
         "heuristic",
     )
-    out = scout(*ask)
+    out = run_scout(*ask)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["answer"][0]["path"] == "shop/auth/tokens.py"
     started, _ = phases(out.stderr)
     assert int(STARTED.match(started).group(1).replace(",", "")) > TRIVIAL_FILES
-    warm = scout(*ask)
+    warm = run_scout(*ask)
     assert warm.returncode == 0 and warm.stderr == ""
 
 

@@ -122,10 +122,10 @@ def test_scout_ask_masks_every_secret_in_json_and_markdown(secrets_repo, tmp_pat
 def test_tool_commands_mask_their_output(secrets_repo):
     pattern = "key|token|pass|secret|BEGIN|://|[A-Za-z0-9]{20}"
     for extra in ([], ["--json"]):
-        out = run_scout("grep", pattern, "--repo", str(secrets_repo), "--max-matches", "500", *extra)
+        out = run_scout("tools", "grep", pattern, "--repo", str(secrets_repo), "--max-matches", "500", *extra)
         assert out.returncode == 0, out.stderr
         assert leaked(out.stdout) == [] and MARKER in out.stdout
-    read = run_scout("read", "settings.py", "--repo", str(secrets_repo))
+    read = run_scout("tools", "read", "settings.py", "--repo", str(secrets_repo))
     assert read.returncode == 0 and leaked(read.stdout) == []
 
 

@@ -4,13 +4,12 @@ the one the CLI would give itself, and a server that is not there is no failure.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
+from conftest import SCOUT, run_scout, scout_env
 
 QUESTION = "where is the CSRF token checked"
 
@@ -21,19 +20,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def scout(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scout", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=120)  # fmt: skip
-
-
 @pytest.fixture
 def server(sample_repo):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scout", "mcp", "--http", "--port", str(port), "--repo", str(sample_repo),
-         "--workers", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )  # fmt: skip
+        [*SCOUT, "mcp", "--http", "--port", str(port), "--repo", str(sample_repo), "--workers", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=scout_env(),
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -52,11 +48,11 @@ def spans(out: str) -> list:
 
 
 def test_a_running_server_answers_the_cli_as_the_cli_would(sample_repo, server):
-    here = scout("ask", QUESTION, str(sample_repo), "--json")
-    there = scout("ask", QUESTION, str(sample_repo), "--json", "--server", server)
+    here = run_scout("ask", QUESTION, str(sample_repo), "--json")
+    there = run_scout("ask", QUESTION, str(sample_repo), "--json", "--server", server)
     assert there.returncode == 0 and "answering here" not in there.stderr, there.stderr
     assert spans(there.stdout) == spans(here.stdout) and spans(here.stdout)
-    auto = scout("ask", QUESTION, str(sample_repo), "--json", "--server", "auto")  # the announced one
+    auto = run_scout("ask", QUESTION, str(sample_repo), "--json", "--server", "auto")  # the announced one
     assert (
         auto.returncode == 0
         and "answering here" not in auto.stderr
@@ -65,6 +61,8 @@ def test_a_running_server_answers_the_cli_as_the_cli_would(sample_repo, server):
 
 
 def test_a_server_that_is_not_there_is_said_once_and_the_cli_answers(sample_repo):
-    out = scout("ask", QUESTION, str(sample_repo), "--json", "--server", f"http://127.0.0.1:{free_port()}")
+    out = run_scout(
+        "ask", QUESTION, str(sample_repo), "--json", "--server", f"http://127.0.0.1:{free_port()}"
+    )
     assert out.returncode == 0 and spans(out.stdout)
     assert "cannot reach the scout server" in out.stderr and "answering here" in out.stderr

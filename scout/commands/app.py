@@ -1,98 +1,99 @@
-"""The typer application and the options commands share."""
+"""The root `scout` application: global options, and commands found in `scout.commands.COMMANDS`
+and loaded only when used.
+
+Kept light on purpose: `scout --version`, `scout --help` and shell completion import this module
+and typer, nothing of the index, the models or the parsers.
+"""
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
 import sys
-from pathlib import Path
-from typing import Annotated
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from scout import __version__
-from scout.bundle import MIN_BUDGET
-from scout.config import Settings
-from scout.errors import ScoutError
-from scout.explorer.registry import explorer_names
+from scout.commands import BY_NAME, COMMANDS, RENAMED, SECTIONS, Command
+
+PROG = "scout"
+COMPLETE_VAR = "_SCOUT_COMPLETE"  # the completion scripts call `scout` back with this set
+STATE = {"debug": False}
+HELP = "A context scout for coding agents: find the code that answers a question, cheaply."
+
+
+def command_app(**settings: Any) -> typer.Typer:
+    """A Typer for one command module, rendered like the root (plain text, our own errors)."""
+    defaults = {"rich_markup_mode": None, "pretty_exceptions_enable": False, "add_completion": False}
+    return typer.Typer(**(defaults | settings))
+
+
+class _Loaded(Mapping[str, Any]):
+    """The table's commands by name, each module imported on first access."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._done:
+            self._done[name] = load_command(BY_NAME[name])
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BY_NAME)
+
+    def __len__(self) -> int:
+        return len(BY_NAME)
+
+
+def load_command(entry: Command) -> Any:
+    module = importlib.import_module(f"scout.commands.{entry.module}")
+    group = typer.main.get_group(module.app)
+    if entry.group:
+        group.name = entry.name
+        return group
+    return group.commands[entry.name]
+
+
+class Commands(TyperGroup):
+    """The root group: lists the table by section, and runs old spellings with a notice."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Loaded()  # type: ignore[assignment]
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        width = max(len(c.name) for c in COMMANDS)
+        for section in SECTIONS:
+            rows = [(c.name.ljust(width), c.summary) for c in COMMANDS if c.section == section]
+            with formatter.section(section):
+                formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        if args and args[0] in RENAMED:
+            new = " ".join(RENAMED[args[0]])
+            print(
+                f"scout: `scout {args[0]}` is now `scout {new}`; the old name goes in the next release",
+                file=sys.stderr,
+            )
+            args = [*RENAMED[args[0]], *args[1:]]
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
-    name="scout",
-    help="A context scout for coding agents: find the code that answers a question, cheaply.",
+    name=PROG,
+    cls=Commands,
+    help=HELP,
+    epilog="\b\nExamples:\n  scout ask 'where is the CSRF token checked' ~/src/django\n"
+    "  scout install --dry-run\n  scout tools --help",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-STATE = {"debug": False}
-EXPLORER_HELP = (
-    "auto (the learned explorer if installed, else heuristic), or NAME[:ARG] of a registered explorer: "
-    f"{', '.join(explorer_names())} (e.g. openai:MODEL@URL, anthropic:MODEL, hf:PATH, scripted:FILE)."
-)
-
-RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to explore.")]
-# Commands that also take the repository positionally: the option's default must tell "not given".
-RepoFlag = Annotated[
-    Path | None,
-    typer.Option("--repo", "-r", help="Repository root to explore [default: .].", show_default=False),
-]
-RepoArg = Annotated[
-    Path | None,
-    typer.Argument(metavar="REPO", help="Repository root, like --repo [default: .].", show_default=False),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-ExplorerOpt = Annotated[str | None, typer.Option(help=EXPLORER_HELP)]
-BudgetOpt = Annotated[
-    int | None,
-    typer.Option(
-        min=MIN_BUDGET,
-        help=f"Token budget of the bundle, at least {MIN_BUDGET} [default: {Settings.budget}].",
-    ),
-]
-SpansOpt = Annotated[
-    int | None, typer.Option(min=1, help=f"At most this many answer spans [default: {Settings.max_spans}].")
-]
-TurnsOpt = Annotated[int | None, typer.Option(help=f"Explorer turn budget [default: {Settings.max_turns}].")]
-TrajOpt = Annotated[Path | None, typer.Option(help="Write the explorer's tool calls as JSON Lines.")]
-
-
-def read_query(text: str | None, issue_file: str | None = None) -> str:
-    """The query: TEXT, the contents of ISSUE_FILE ('-' reads stdin), or both with TEXT first."""
-    if issue_file:
-        if issue_file == "-":
-            body = sys.stdin.read()
-        else:
-            path = Path(issue_file)
-            if not path.is_file():
-                raise ScoutError(f"issue file not found: {issue_file}")
-            body = path.read_text(encoding="utf-8", errors="replace")
-        text = f"{text}\n\n{body}" if text else body
-    if not text or not text.strip():
-        raise ScoutError("the query is empty", hint="give a question, or --issue-file FILE ('-' reads stdin)")
-    return text
-
-
-def pick_repo(positional: Path | None, option: Path | None) -> Path:
-    """The repository given positionally or with --repo (the same one twice is fine), else '.'."""
-    if positional is not None and option is not None and not _same(positional, option):
-        raise ScoutError(
-            f"two repositories given: {positional} and --repo {option}", hint="give the repository once"
-        )
-    return positional or option or Path(".")
-
-
-def _same(a: Path, b: Path) -> bool:
-    return a.expanduser().resolve() == b.expanduser().resolve()
-
-
-def confirmed(question: str, yes: bool, refusal: str) -> bool:
-    """--yes, or the person at the terminal says yes; without a terminal, refuse (exit 2) rather
-    than guess, and say how to go ahead."""
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise ScoutError(refusal, hint="pass --yes when not on a terminal")
-    return typer.confirm(question, default=False, err=True)
 
 
 def _version(value: bool) -> None:
@@ -115,7 +116,3 @@ def main_options(
         stream=sys.stderr,
         format="scout: %(levelname)s: %(message)s",
     )
-
-
-def emit_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scout import cache as cache_files
-from scout.commands.app import (
+from scout.commands.app import command_app
+from scout.commands.options import (
     BudgetOpt,
     ExplorerOpt,
     JsonOpt,
@@ -18,7 +19,6 @@ from scout.commands.app import (
     SpansOpt,
     TrajOpt,
     TurnsOpt,
-    app,
     emit_json,
     pick_repo,
     read_query,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from scout.api import Workspace
 
 log = logging.getLogger("scout")
+app = command_app()
 ServerOpt = Annotated[
     str | None,
     typer.Option(

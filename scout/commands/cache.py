@@ -10,27 +10,28 @@ from typing import Annotated
 import typer
 
 from scout import cache as cache_files
-from scout.commands.app import JsonOpt, app, confirmed, emit_json
+from scout.commands.app import command_app
+from scout.commands.options import DryRunOpt, JsonOpt, YesOpt, confirmed, emit_json
 from scout.config import cache_root, load_settings
 from scout.errors import ScoutError
 from scout.index import index_path
 from scout.repo import Repo
 
-cache_app = typer.Typer(
-    help="The indexes scout keeps: list them, clear one or all, prune old ones.", no_args_is_help=True
+app = command_app(
+    help="The indexes scout keeps: list them, clear one or all, prune old ones.",
+    epilog="Example: scout cache list    scout cache prune --older-than 30d --dry-run",
+    no_args_is_help=True,
 )
-app.add_typer(cache_app, name="cache")
 
 AGE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
 UNIT_SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 def index_dir() -> Path:
     return cache_root(load_settings()) / "index"
 
 
-@cache_app.command("list", epilog="Example: scout cache list --json")
+@app.command("list", epilog="Example: scout cache list --json")
 def list_command(as_json: JsonOpt = False) -> None:
     """Each index: its repository, files, size on disk, when it was last used, and whether the
     repository still exists."""
@@ -52,7 +53,7 @@ def list_command(as_json: JsonOpt = False) -> None:
     typer.echo(f"{len(found)} index{'es' if len(found) != 1 else ''}, {_size(total)} in {where}")
 
 
-@cache_app.command(
+@app.command(
     "clear", epilog="Example: scout cache clear ~/src/django    or    scout cache clear --all --yes"
 )
 def clear_command(
@@ -81,7 +82,7 @@ def clear_command(
     _remove(chosen, as_json)
 
 
-@cache_app.command("prune", epilog="Example: scout cache prune --older-than 30d --missing")
+@app.command("prune", epilog="Example: scout cache prune --older-than 30d --missing")
 def prune_command(
     older_than: Annotated[
         str | None, typer.Option(help="Delete indexes not used for this long: N followed by h, d or w.")
@@ -89,7 +90,7 @@ def prune_command(
     missing: Annotated[
         bool, typer.Option("--missing", help="Delete indexes of repositories that no longer exist.")
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would go; delete nothing.")] = False,
+    dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete indexes that have not been used for a while, or whose repository is gone."""
@@ -101,17 +102,22 @@ def prune_command(
         for e in cache_files.entries(index_dir())
         if (cutoff is not None and e.last_used < cutoff) or (missing and e.root is not None and not e.exists)
     ]
-    if dry_run and as_json:
-        emit_json({"would_remove": [e.to_dict() for e in chosen]})
-    elif dry_run:
-        for e in chosen:
-            typer.echo(f"would remove {_repo(e)} ({_size(e.bytes)}, used {_ago(e.last_used)})")
     if dry_run:
-        return
-    if not chosen and not as_json:
+        _would_remove(chosen, as_json)
+    elif chosen or as_json:
+        _remove(chosen, as_json)
+    else:
         typer.echo("nothing to prune")
+
+
+def _would_remove(chosen: list[cache_files.Entry], as_json: bool) -> None:
+    if as_json:
+        emit_json({"would_remove": [e.to_dict() for e in chosen]})
         return
-    _remove(chosen, as_json)
+    if not chosen:
+        typer.echo("nothing to prune")  # said on a dry run too: silence reads as a hang or a bug
+    for e in chosen:
+        typer.echo(f"would remove {_repo(e)} ({_size(e.bytes)}, used {_ago(e.last_used)})")
 
 
 def parse_age(text: str) -> float:

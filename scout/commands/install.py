@@ -10,19 +10,20 @@ from typing import Annotated
 
 import typer
 
-from scout.commands.app import JsonOpt, app, confirmed, emit_json
+from scout.commands.app import command_app
+from scout.commands.options import DryRunOpt, JsonOpt, confirmed, emit_json
 from scout.config import user_config_path
 from scout.errors import ScoutError
 from scout.harness.harnesses import HARNESSES, scout_command
 from scout.harness.plan import Change, State, apply, plan_instructions, plan_removal, plan_server
 from scout.repo import Repo
 
+app = command_app()
 NAMES = ", ".join(HARNESSES)
 OnlyOpt = Annotated[
     str | None, typer.Option("--only", help=f"Comma-separated harnesses: {NAMES} [default: every one found].")
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 
 
 class Scope(StrEnum):

@@ -8,10 +8,13 @@ from typing import Annotated
 
 import typer
 
-from scout.commands.app import EXPLORER_HELP, app
-from scout.config import load_settings
+from scout.commands.app import command_app
+from scout.commands.options import EXPLORER_HELP
+from scout.config import Settings, load_settings
 from scout.errors import ScoutError
+from scout.mcp.workers import MAX_WAITING
 
+app = command_app()
 ReposOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -30,10 +33,14 @@ def mcp(
     host: Annotated[str, typer.Option(help="HTTP bind address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
     max_output_tokens: Annotated[
-        int | None, typer.Option(help="No tool result is longer than this [default: 20000].")
+        int | None,
+        typer.Option(help=f"No tool result is longer than this [default: {Settings.mcp_max_tokens}]."),
     ] = None,
     refresh_interval: Annotated[
-        int | None, typer.Option(help="Re-index changed files at most every N seconds [default: 2].")
+        int | None,
+        typer.Option(
+            help=f"Re-index changed files at most every N seconds [default: {Settings.mcp_refresh_seconds}]."
+        ),
     ] = None,
     explorer: Annotated[
         str | None,
@@ -52,7 +59,7 @@ def mcp(
     ] = False,
     max_waiting: Annotated[
         int | None,
-        typer.Option(min=0, help="Calls waiting beyond the workers before 'busy' [default: 64]."),
+        typer.Option(min=0, help=f"Calls waiting beyond the workers before 'busy' [default: {MAX_WAITING}]."),
     ] = None,
 ) -> None:
     """Run scout as an MCP server: find_context (the evidence bundle) and every scout tool

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scout.commands.app import app
+from scout.commands.app import command_app
 from scout.errors import ScoutError
 
 if TYPE_CHECKING:
     from scout.learn.manifest import Source
 
 log = logging.getLogger("scout.learn.mine")
+app = command_app()
 SOURCES = ("commit", "issue", "docstring", "docquestion", "readme", "test")
 
 
@@ -58,8 +59,9 @@ def sources_from(
 
 @app.command(
     "mine",
-    epilog="Examples: scout mine --data data --mirrors .mirrors --only pallets/jinja  (the committed data)\n"
-    "scout mine --manifest repos.json --out tasks.jsonl   (tasks only, as JSON Lines)",
+    epilog="\b\nExamples:\n"
+    "  scout learn mine --data data --mirrors .mirrors --only pallets/jinja   (the committed data)\n"
+    "  scout learn mine --manifest repos.json --out tasks.jsonl   (tasks only, as JSON Lines)",
 )
 def mine_cmd(
     out: Annotated[

@@ -13,14 +13,14 @@ import typer
 
 from scout.api import Workspace
 from scout.bundle import Bundle
-from scout.commands.app import (
+from scout.commands.app import command_app
+from scout.commands.options import (
     BudgetOpt,
     ExplorerOpt,
     JsonOpt,
     RepoOpt,
     TrajOpt,
     TurnsOpt,
-    app,
     emit_json,
     read_query,
 )
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from scout.llm import Chat
     from scout.orchestrator import Outcome
 
+app = command_app()
 IssueArg = Annotated[str, typer.Argument(help="The issue: its text, a file holding it, or '-' for stdin.")]
 ModelOpt = Annotated[
     str | None, typer.Option(help="Frontier model: MODEL, openai:MODEL@URL or anthropic:MODEL [SCOUT_MODEL].")

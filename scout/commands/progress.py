@@ -6,12 +6,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from scout.index import Progress
-from scout.progress import phase_lines
+from scout.progress import Callback, phase_lines
 
 
 @contextmanager
-def progress_bar(label: str, enabled: bool | None = None, threshold: int = 1) -> Iterator[Progress]:
+def progress_bar(label: str, enabled: bool | None = None, threshold: int = 1) -> Iterator[Callback]:
     """`threshold`: on a pipe, say nothing unless at least this many files are (re)indexed, so a
     warm `scout ask` prints nothing but its answer."""
     if not (sys.stderr.isatty() if enabled is None else enabled):

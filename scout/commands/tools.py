@@ -1,5 +1,5 @@
-"""`scout grep`, `scout symbols`, ...: one subcommand per registered tool, generated from its
-declaration (`scout.tools.registry`), so the shell, MCP and the LLM explorer share every default."""
+"""`scout tools grep`, `scout tools symbols`, ...: one subcommand per registered tool, generated from
+its declaration (`scout.tools.registry`), so the shell, MCP and the LLM explorer share every default."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from scout.commands.app import JsonOpt, RepoArg, RepoFlag, app, emit_json, pick_repo
+from scout.commands import TOOLS_GROUP
+from scout.commands.app import command_app
+from scout.commands.options import JsonOpt, RepoArg, RepoFlag, emit_json, pick_repo
 from scout.tools import TOOLS, Tool, call_tool
 from scout.tools.registry import Param
 
@@ -71,5 +73,15 @@ def _cli_param(p: Param) -> inspect.Parameter:
     )
 
 
+def example(entry: Tool) -> str:
+    """The declaration's example (`scout grep ...`), spelled as the group runs it."""
+    return entry.example.replace(f"scout {entry.name} ", f"scout {TOOLS_GROUP} {entry.name} ", 1)
+
+
+app = command_app(
+    help="scout's read-only tools, one call at a time: what `scout ask` and find_context run for you.",
+    epilog=f"Example: scout {TOOLS_GROUP} grep 'def check_token' --glob '*.py' ~/src/django",
+    no_args_is_help=True,
+)
 for _entry in TOOLS.values():
-    app.command(_entry.name, epilog=f"Example: {_entry.example}")(command_for(_entry))
+    app.command(_entry.name, epilog=f"Example: {example(_entry)}")(command_for(_entry))

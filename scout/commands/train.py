@@ -7,16 +7,19 @@ from typing import Annotated
 
 import typer
 
-from scout.commands.app import app, emit_json
+from scout.commands.app import command_app
+from scout.commands.options import emit_json
 
 WEIGHTS = Path(__file__).parent.parent / "models" / "weights"
+app = command_app()
 
 
 @app.command(
     "train",
-    epilog="Examples: scout train --data data --work .train   (every stage; `make train`)\n"
-    "scout train --head-only   (the explorer's nets from the recordings; `make train-head`)\n"
-    "scout train --install   (copy .train/weights into the package, with TRAINING.json)",
+    epilog="\b\nExamples:\n"
+    "  scout learn train --data data --work .train   (every stage; `make train`)\n"
+    "  scout learn train --head-only   (the explorer's nets from the recordings; `make train-head`)\n"
+    "  scout learn train --install   (copy .train/weights into the package, with TRAINING.json)",
 )
 def train_cmd(
     data: Annotated[Path, typer.Option(help="The committed training data (data/README.md).")] = Path("data"),

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scout.commands.app import JsonOpt, RepoOpt, app, emit_json
+from scout.commands.app import command_app
 from scout.commands.ask import open_workspace
+from scout.commands.options import JsonOpt, RepoOpt, emit_json
 
 if TYPE_CHECKING:
     from scout.triage.bot import Outcome
+
+app = command_app()
 
 
 @app.command(
