@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import anyio
 import jsonschema
 import pytest
+from conftest import SCOUT, run_scout, scout_env
 from mcp import Client, StdioServerParameters
 from mcp.types import ListRootsResult, Root
 
+from scout.errors import EMPTY_QUERY
 from scout.mcp.output import MIN_MAX_TOKENS
 from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
@@ -27,10 +27,6 @@ CSRF = "where is the CSRF token checked"
 
 def run(fn, *args):
     return anyio.run(fn, *args)
-
-
-def scout_env() -> dict[str, str]:
-    return dict(os.environ)  # the SDK's stdio client would otherwise drop SCOUT_CACHE_DIR
 
 
 async def assert_lists_tools_and_cites_csrf(client: Client) -> None:
@@ -81,6 +77,8 @@ def test_errors_a_model_can_fix_are_tool_results_and_the_server_keeps_serving(sa
                 client, "read_range", {"path": "shop/auth/tokens.py", "start_line": 900}, "past the end"
             )
             await assert_error(client, "find_context", {"query": "zebra quokka"}, "no evidence")
+            # issue 24: an empty query said "no evidence found" here and "the query is empty" in the CLI
+            await assert_error(client, "find_context", {"query": " \n"}, f"error: {EMPTY_QUERY}\n")
             await assert_lists_tools_and_cites_csrf(client)  # still serving
 
     run(main)
@@ -196,7 +194,7 @@ def test_each_call_sees_edited_files(sample_repo):
 
 def test_stdio_subprocess_serves_a_real_client(sample_repo):
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "scout", "mcp", "--repo", str(sample_repo)], env=scout_env()
+        command=SCOUT[0], args=[*SCOUT[1:], "mcp", "--repo", str(sample_repo)], env=scout_env()
     )
 
     async def main():
@@ -220,7 +218,7 @@ def rpc(proc: subprocess.Popen, message: dict) -> dict | None:
 
 def test_stdio_stdout_carries_only_protocol_messages(sample_repo):
     """Raw JSON-RPC, as a harness speaks it: every stdout line is a JSON-RPC message, logs go to stderr."""
-    argv = [sys.executable, "-m", "scout", "--debug", "mcp", "--repo", str(sample_repo)]
+    argv = [*SCOUT, "--debug", "mcp", "--repo", str(sample_repo)]
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     with subprocess.Popen(argv, **pipes, text=True, env=scout_env()) as proc:
         init = rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INIT})
@@ -268,7 +266,7 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> N
 def test_http_server_on_a_loopback_port(sample_repo):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scout", "mcp", "--http", "--port", str(port), "--repo", str(sample_repo)],
+        [*SCOUT, "mcp", "--http", "--port", str(port), "--repo", str(sample_repo)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -292,13 +290,7 @@ def test_http_server_on_a_loopback_port(sample_repo):
 
 
 def scout_mcp_fails(*args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "scout", "mcp", *args],
-        capture_output=True,
-        text=True,
-        env=scout_env(),
-        timeout=60,
-    )
+    out = run_scout("mcp", *args, timeout=60)
     assert (out.returncode, out.stdout) == (2, "")
     assert len(out.stderr.splitlines()) == 1
     return out.stderr.strip()

@@ -17,7 +17,6 @@ from scout.bundle import Bundle, fit
 from scout.errors import OutsideRepoError, RepoError, ScoutError, ToolError
 from scout.tokens import count_tokens, line_prefix
 
-DEFAULT_MAX_TOKENS = 20_000
 MIN_MAX_TOKENS = 500  # the JSON envelope (query digest, repository, commit, stats) is 250-400 tokens
 NOTE_RESERVE = 60  # tokens kept free for the truncation note itself
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from scout.api import Workspace
-from scout.config import load_settings
+from scout.config import Settings, load_settings
 from scout.errors import RepoError, ScoutError
 from scout.explorer import make_policy
 from scout.index import IndexBusyError
@@ -98,7 +98,7 @@ class Repos:
         self,
         paths: Sequence[str | Path] = (),
         overrides: dict[str, Any] | None = None,
-        refresh_seconds: int = 2,
+        refresh_seconds: int = Settings.mcp_refresh_seconds,
         cwd: Path | None = None,
         watch: bool = False,
     ) -> None:

@@ -25,9 +25,9 @@ from pydantic import Field
 
 from scout import __version__
 from scout.bundle import MIN_BUDGET, Bundle
-from scout.config import DEFAULT_BUDGET
-from scout.errors import ScoutError
-from scout.mcp.output import DEFAULT_MAX_TOKENS, bundle_result, error_result, scout_error_result, text_result
+from scout.config import DEFAULT_BUDGET, Settings
+from scout.errors import EMPTY_QUERY, ScoutError
+from scout.mcp.output import bundle_result, error_result, scout_error_result, text_result
 from scout.mcp.repos import Repos, Served, root_paths
 from scout.mcp.workers import Workers
 from scout.repo import Repo
@@ -38,9 +38,12 @@ log = logging.getLogger("scout.mcp")
 
 INSTRUCTIONS = (
     "scout finds the code that answers a question about a repository. Call find_context first "
-    "with the question or the whole issue text; it returns cited file:line ranges with their code. "
-    "Then use read_range to read around a citation, and grep / symbols / outline for exact lookups."
+    "with the question or the whole issue text when you need to know where something is done, why "
+    "a bug happens or which code a task touches; it returns cited file:line ranges with their code. "
+    "Then use read_range to read around a citation. Skip find_context when you already know the "
+    "file and line (read_range), or look for an exact string or name (grep, symbols)."
 )
+QUERY_HINT = "pass the question, or the whole issue text, as query"
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
@@ -49,13 +52,13 @@ READ_ONLY = ToolAnnotations(
 @dataclass(frozen=True)
 class ServerConfig:
     repos: tuple[Path, ...] = ()  # empty: the client's roots, else the working directory
-    max_tokens: int = DEFAULT_MAX_TOKENS  # no tool result is longer than this (scout-tokens/1)
-    refresh_seconds: int = 2  # re-index changed files at most this often per repository
+    max_tokens: int = Settings.mcp_max_tokens  # no tool result is longer than this (scout-tokens/1)
+    refresh_seconds: int = Settings.mcp_refresh_seconds  # re-index changed files at most this often
     overrides: dict[str, Any] = field(default_factory=dict)  # settings from command-line flags
     cwd: Path | None = None
     workers: int = 0  # processes answering find_context; 0: in the server process (threads)
     watch: bool = False  # re-index on file-system notifications instead of checking on calls
-    max_waiting: int | None = None  # calls queued beyond the workers before "busy" (default 64)
+    max_waiting: int | None = None  # calls queued beyond the workers before "busy" (workers.MAX_WAITING)
 
 
 @dataclass
@@ -143,7 +146,8 @@ def find_context(
         Field(ge=MIN_BUDGET, description=f"Token budget of the bundle (default {DEFAULT_BUDGET})."),
     ] = None,
     max_spans: Annotated[
-        int | None, Field(ge=1, le=50, description="At most this many answer spans (default 12).")
+        int | None,
+        Field(ge=1, le=50, description=f"At most this many answer spans (default {Settings.max_spans})."),
     ] = None,
 ) -> CallToolResult:
     """Find the code that answers a question about the repository. Call this FIRST, before grep or
@@ -151,8 +155,11 @@ def find_context(
     which code an issue is about. Returns an evidence bundle: the answer (the `path:start-end` spans
     scout asserts, with their lines and a confidence) and leads (where to look next, one line each),
     as Markdown within the token budget; the scout-bundle/2 JSON is the structured content. Cost:
-    one call, usually well under a second; read-only. Nothing found is an error result with a
-    hint; follow up with read_range on a citation or a lead."""
+    one call, usually well under a second; read-only. Not for an exact string or a name you already
+    know (grep, symbols), nor for a file you already know (read_range). Nothing found is an error
+    result with a hint; follow up with read_range on a citation or a lead."""
+    if not query.strip():
+        return error_result(EMPTY_QUERY, QUERY_HINT)
     state = _state(ctx)
     notes = []
     if budget_tokens is not None and budget_tokens > state.max_tokens:
@@ -257,6 +264,8 @@ def _ask_route(live: dict):
             query = str(body["query"])
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"error": "send a JSON object with a query"}, status_code=400)
+        if not query.strip():
+            return JSONResponse({"error": EMPTY_QUERY, "hint": QUERY_HINT}, status_code=400)
 
         def work() -> Bundle:
             served = state.repos.get(body.get("repo"))
