@@ -40,6 +40,9 @@ class Span:
 
     @property
     def header(self) -> str:
+        """`path:start-end`, or `path:line` for one line (a lead is often a definition's header line)."""
+        if self.start_line == self.end_line:
+            return f"{self.path}:{self.start_line}"
         return f"{self.path}:{self.start_line}-{self.end_line}"
 
 

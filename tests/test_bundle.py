@@ -122,3 +122,12 @@ def test_token_counting_rule():
     assert count_tokens("abcd") == 1 and count_tokens("abcde") == 2
     assert count_tokens("x = 12345") == 1 + 1 + 2  # x, =, 123|45 (spaces fold into words)
     assert count_tokens("a\n\nb") == 3
+
+
+def test_a_one_line_lead_is_cited_as_path_line_not_a_range_of_one():
+    """issue 24: leads printed as `path:143-143`."""
+    lead = Span("django/middleware/csrf.py", 143, 143, 0.4, "close in meaning", "_check_token_format")
+    text = render_markdown([], [lead], "csrf")
+    assert "- django/middleware/csrf.py:143 `_check_token_format` — close in meaning" in text
+    assert "143-143" not in text
+    assert _spans(1)[0].header == "pkg/mod0.py:10-39"
