@@ -75,8 +75,11 @@ def published_categories(rows: dict[str, dict], repos: list[str]) -> dict[str, f
 
 
 def summarise(records: list[dict], run: dict, published: dict[str, dict[str, dict]]) -> dict:
-    repos = [r["name"] for r in run.get("repos", [])]
-    held_out = [r["name"] for r in run.get("repos", []) if not r.get("trained_on")]
+    # A repository whose searched folder holds none of its label files (a fallback commit from
+    # before a move) scores 0 for every system: it is shown but left out of the means.
+    scorable = [r for r in run.get("repos", []) if r.get("labels_found")]
+    repos = [r["name"] for r in scorable]
+    held_out = [r["name"] for r in scorable if not r.get("trained_on")]
     variants = variant_names(records)
     rows = {v: scores(records, v) for v in variants}
     per_repo = {v: by_repo(rows[v]) for v in variants}
@@ -123,7 +126,7 @@ def tables(summary: dict) -> str:
     variants, published = summary["variants"], list(summary["published_by_repo"])
     head = ["", "repos", *map(label, variants), *(f"{p} (published)" for p in published)]
     lines = ["### Mean NDCG@10", "", row(head), row(["---"] * len(head))]
-    for scope, title in (("held_out", "in no scout training list"), ("all", "all scored")):
+    for scope, title in (("held_out", "in no scout training list"), ("all", "all with labels in reach")):
         m = summary["means"][scope]
         lines.append(row([title, str(m["repos"]), *(cell(m.get(k)) for k in variants + published)]))
     lines += ["", "### By category (repositories in no training list)", ""]
@@ -163,6 +166,11 @@ def section(summary: dict) -> str:
     run = summary["run"]
     load = run.get("load_avg", [])
     notes = [f"- {r['name']}: {r['note']}" for r in run.get("repos", []) if r.get("note")]
+    notes += [
+        f"- {r['name']}: none of its {r['labels']} label files is in the searched folder; not in the means"
+        for r in run.get("repos", [])
+        if not r.get("labels_found")
+    ]
     notes += [f"- {name}: not run ({why})" for name, why in run.get("skipped", {}).items()]
     notes += [f"- system {name} unavailable: {why}" for name, why in run.get("unavailable", {}).items()]
     return "\n".join(

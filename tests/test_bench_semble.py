@@ -29,6 +29,7 @@ def bench(tmp_path):
         {"name": "shop", "language": "python", "url": URL, "revision": first, "benchmark_root": "shop"},
         {"name": "shop-new", "language": "python", "url": URL, "revision": "f" * 40},
         {"name": "gone", "language": "go", "url": "https://github.com/nobody/missing.git", "revision": first},
+        {"name": "moved", "language": "python", "url": URL, "revision": first, "benchmark_root": "shop"},
     ]
     queries = [
         {
@@ -47,6 +48,8 @@ def bench(tmp_path):
     write(data / "benchmarks" / "repos.json", specs)
     write(data / "benchmarks" / "annotations" / "shop.json", queries)
     write(data / "benchmarks" / "annotations" / "shop-new.json", new)
+    moved = [{"query": "gift notes", "category": "semantic", "relevant": ["lib/notes.py"], "secondary": []}]
+    write(data / "benchmarks" / "annotations" / "moved.json", moved)
     published = {"repos": [{"repo": "shop", "ndcg10": 0.25, "by_category": {"symbol": 0.5}}]}
     write(data / "published" / "semble-hybrid-0123456789ab.subset.json", published)
     write(tmp_path / "mirrors.json", {"fixture/shop": str(repo / ".git")})
@@ -75,7 +78,9 @@ def test_runner_scores_each_system_by_semble_rule_on_the_benchmark_root_only(ben
 
     records = [json.loads(line) for line in (tmp / "run" / "records.jsonl").read_text().splitlines()]
     assert {(r["id"], r["system"]) for r in records} == {
-        (q, s) for q in ("shop-1", "shop-2", "shop-new-1") for s in ("bm25-files", "scout-heuristic")
+        (q, s)
+        for q in ("shop-1", "shop-2", "shop-new-1", "moved-1")
+        for s in ("bm25-files", "scout-heuristic")
     }
     by = {(r["id"], r["system"]): r for r in records}
     assert by[("shop-2", "scout-heuristic")]["category"] == "semantic"  # inferred as semble does
@@ -96,11 +101,16 @@ def test_runner_scores_each_system_by_semble_rule_on_the_benchmark_root_only(ben
     assert set(run["skipped"]) == {"gone"}
 
     summary = json.loads((tmp / "run" / "summary.json").read_text())
-    assert summary["means"]["held_out"]["repos"] == 2
+    assert repos["moved"]["labels_found"] == 0
+    assert summary["means"]["held_out"]["repos"] == 2  # moved's labels are out of reach: not averaged
+    assert summary["means"]["held_out"]["scout-heuristic/files"] == pytest.approx(
+        (summary["by_repo"]["scout-heuristic/files"]["shop"] + 1.0) / 2
+    )
     assert summary["means"]["held_out"]["semble"] == 0.25  # over the repositories it has a figure for
     assert summary["by_category"]["semble"]["symbol"] == 0.5
     text = results.read_text()
     assert "kept" in text and "<!-- semble:start -->" in text and "| shop-new |" in text
+    assert "- moved: none of its 1 label files is in the searched folder" in text
     assert str(tmp) not in text  # the command names no path of this machine
 
 
