@@ -165,12 +165,22 @@ def title(query: str) -> str:
     return line
 
 
+NOTHING_SOLID = 0.3  # an answer this unsure is said to be a guess (the explorer's ceiling for one)
+
+
 def render_markdown(spans: list[Span], leads: list[Span], query: str) -> str:
     head = f"## scout: {title(query)}\n"
-    parts = [head, *(render_span(s) for s in spans)]
+    parts = [head, *_unsure(spans), *(render_span(s) for s in spans)]
     if leads:
         parts.append("\n".join([LEADS_TITLE, *(render_lead(s) for s in leads)]) + "\n")
     return "\n".join(parts)
+
+
+def _unsure(spans: list[Span]) -> list[str]:
+    best = spans[0].confidence if spans else None
+    if best is None or best > NOTHING_SOLID:
+        return []
+    return [f"Nothing solid: the best answer's confidence is {best:.2f}; treat it as a guess.\n"]
 
 
 def fit(spans: list[Span], leads: list[Span], query: str, budget: int) -> tuple[list[Span], list[Span], bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,45 @@ def test_the_same_question_twice_gives_the_same_bundle(workspaces):
     for bundle in (first, second):
         bundle["stats"].pop("elapsed_ms")
     assert json.dumps(first) == json.dumps(second)
+
+
+# Twenty questions of five words each, drawn once from a dictionary's nouns: nothing in a
+# repository answers them, whatever a word or two happens to match.
+RANDOM_WORDS = """giraffe orbit saucepan ledger tulip|walrus cathedral pencil storm violin
+zebra lattice moonlight archive velvet|harbor cinnamon tractor glacier puzzle
+lantern oyster meadow trumpet quarry|falcon pottery blizzard saddle marble
+compass juniper thimble volcano parade|anchor biscuit canyon feather monsoon
+orchard pebble saxophone tundra wagon|beacon carnival dolphin emerald fjord
+garnet hammock igloo jasmine kayak|lobster mosaic nutmeg opal pelican
+quiver raccoon sapphire trolley umbrella|vineyard windmill yacht zeppelin acorn
+badger chimney dragonfly easel flamingo|gondola hazelnut iceberg jigsaw kettle
+locket mandolin narwhal obelisk pinecone|quartz riverbank scarecrow teapot unicorn
+albatross bonfire cupcake driftwood eclipse|fiddle gargoyle hedgehog inkwell jellyfish""".replace("\n", "|")
+
+
+@pytest.fixture(scope="module")
+def sample_repo(tmp_path_factory, monkeypatch_module):
+    root = tmp_path_factory.mktemp("sample_repo")
+    shutil.copytree(Path(__file__).parent / "fixtures" / "sample_repo", root, dirs_exist_ok=True)
+    ws = Workspace.open(root)
+    yield ws
+    ws.close()
+
+
+def test_questions_of_random_words_never_claim_more_than_nothing_solid(sample_repo):
+    questions = RANDOM_WORDS.split("|")
+    assert len(questions) == 20
+    for q in questions:
+        bundle = ask(sample_repo, q)
+        confidences = [s.confidence for s in [*bundle.spans, *bundle.leads] if s.confidence is not None]
+        assert max(confidences, default=0.0) <= 0.3, (q, bundle.spans[:1])
+
+
+def test_an_unsure_answer_says_so_in_markdown(sample_repo):
+    from scout.bundle import render_markdown
+
+    sure = ask(sample_repo, "Cart")
+    assert sure.spans and sure.spans[0].confidence >= 0.8
+    assert "Nothing solid" not in render_markdown(sure.spans, sure.leads, "Cart")
+    unsure = [replace(s, confidence=0.2) for s in sure.spans]
+    assert "Nothing solid: the best answer's confidence is 0.20" in render_markdown(unsure, [], "q")

@@ -116,6 +116,7 @@ class Evidence:
         self.regions: dict[tuple[str, int, int], Region] = {}
         self.file_bonus: dict[str, float] = defaultdict(float)
         self.file_reasons: dict[str, Reason] = {}
+        self.matched_terms: set[str] = set()  # query terms a repository-wide search found anywhere
 
     def region(self, path: str, start: int, end: int, symbol: str | None = None, kind: str = "") -> Region:
         key = (path, start, end)

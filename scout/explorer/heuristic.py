@@ -134,6 +134,8 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
             # file itself, so its hits count for less than the repository-wide search's.
             top = hits[0].score or 1.0
             signal, weight = (Signal.BM25_IN_FILE, FOCUS_WEIGHT) if args.get("path") else (Signal.BM25, 1.0)
+            if not args.get("path"):
+                ev.matched_terms.update(w for h in hits for w in h.detail.split())
             for h in hits:
                 words = ", ".join(sorted(h.detail.split(), key=len, reverse=True)[:4])
                 reason = Reason(signal, words)

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 
-from scout.bundle import Span
+from scout.bundle import NOTHING_SOLID, Span
 from scout.errors import ScoutError
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
@@ -29,6 +29,7 @@ from scout.explorer.lookup import definitions
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
+from scout.index.lexical import terms
 from scout.models.mlp import MLP, WEIGHTS, read_weights
 from scout.tools import ToolContext
 
@@ -127,15 +128,31 @@ class ModelPolicy:
             if (r.confidence or 0.0) >= max(rule["min_confidence"], rule["relative"] * best)
         ]  # fmt: skip
         leads = pick_leads([r for r in ranked if r not in chosen], int(rule["max_leads"]))
+        top = ceiling(facts, evidence)  # the calibrator never saw a question the repository lacks words for
+        for r in [*chosen, *leads]:
+            r.confidence = None if r.confidence is None else min(r.confidence, top)
         return Answer([answer_span(r) for r in chosen], leads=[lead_span(r) for r in leads])
 
 
 SEMANTIC_FLOOR = 0.45  # a cosine this high is evidence on its own (see `grounded`)
+COVERAGE_WORDS = 12  # questions with more distinct words than this are issues: no ceiling
 STOP_RULE = {"min_confidence": 0.3, "relative": 0.5, "max_answer": 4, "max_leads": 8}  # before fitting
 WHOLE_LINES = 60  # a definition this short is cited whole
 WINDOW = 10  # lines kept around evidence lines in a longer one
 MAX_CITED = 80
 LEAD_PER_FILE = 2
+
+
+def ceiling(facts: QueryFacts, evidence: Evidence) -> float:
+    """The most a short question's answer may claim: the share of its words the repository has
+    at all; `NOTHING_SOLID` when it lacks half of them (five random words of which two occur
+    somewhere). A question whose every word is there, or a long issue (most of whose words never
+    are), is not capped."""
+    words = set(terms(facts.text))
+    if not words or len(words) > COVERAGE_WORDS:
+        return 1.0
+    share = len(words & evidence.matched_terms) / len(words)
+    return share if share > 0.5 else NOTHING_SOLID
 
 
 def grounded(pool: list[Region]) -> bool:
@@ -317,7 +334,8 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), weights.head.features)
     logits = weights.head.logits(rows)
     probs = _softmax(logits)
-    conf = weights.calibration.sigmoid(calibration_rows(logits, probs))
+    cal = calibration_rows(logits, probs, rows, weights.head.features, weights.calibration.features)
+    conf = weights.calibration.sigmoid(cal)
     top = float(probs.max())
     pooled = {id(r) for r in pool}
     for r, p, c in zip(pool, probs, conf, strict=True):
@@ -334,15 +352,57 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
         evidence.file_bonus[path] *= 0.1 / top_bonus if top_bonus else 0.0
 
 
-CALIBRATION_NAMES = ("logit_gap", "log_prob", "rank")
+CALIBRATION_NAMES = ("logit_gap", "log_prob", "rank")  # the first calibrator's inputs
+# What `make train` fits the calibrator on now: how the head's scores sit (the region's own logit,
+# the best one's margin over the next, how spread the whole softmax is), and the evidence that
+# makes an answer sure (the query names the definition, a traceback points at it, its file is named).
+CALIBRATION_CONTEXT = ("logit", "margin", "entropy", "candidates", "next_gap")
+CALIBRATION_EVIDENCE = ("defines", "traceback", "quoted", "uses", "bm25", "cosine", "name_overlap",
+                        "path_overlap", "file_bonus", "file_rank", "test", "lines", "query_words",
+                        "query_idents")  # fmt: skip
+CALIBRATION_FEATURES = CALIBRATION_NAMES + CALIBRATION_CONTEXT + CALIBRATION_EVIDENCE
 
 
-def calibration_rows(logits, probs) -> list[list[float]]:
-    order = sorted(range(len(logits)), key=lambda i: -logits[i])
-    rank = {i: n for n, i in enumerate(order)}
-    best = max(logits) if len(logits) else 0.0
-    return [[float(z - best), math.log(max(float(p), 1e-9)), math.log1p(rank[i])]
-            for i, (z, p) in enumerate(zip(logits, probs, strict=True))]  # fmt: skip
+def calibration_rows(logits, probs, rows=None, head_names=(), names=CALIBRATION_NAMES) -> list[list[float]]:
+    """The calibrator's inputs `names` for every candidate: from the head's logits and
+    probabilities, and from the head's own input `rows` (named `head_names`) for evidence."""
+    import numpy as np
+
+    z = np.asarray(logits, dtype=np.float64)
+    order = np.argsort(-z, kind="stable")
+    rank = np.empty(len(z), dtype=np.int64)
+    rank[order] = np.arange(len(z))
+    ranked = z[order]
+    best = float(ranked[0]) if len(z) else 0.0
+    second = float(ranked[1]) if len(z) > 1 else best - 5.0
+    p = np.asarray(probs, dtype=np.float64)
+    entropy = float(-(p * np.log(p + 1e-12)).sum())
+    at = {n: i for i, n in enumerate(head_names)}
+    out = []
+    for i in range(len(z)):
+        r = int(rank[i])
+        values = {
+            "logit_gap": float(z[i]) - best,
+            "log_prob": math.log(max(float(p[i]), 1e-9)),
+            "rank": math.log1p(r),
+            "logit": float(z[i]),
+            "margin": best - second,
+            "entropy": entropy,
+            "candidates": math.log(len(z)),
+            "next_gap": float(ranked[r] - ranked[r + 1]) if r + 1 < len(z) else 5.0,
+        }
+        out.append([values[n] if n in values else float(rows[i][at[n]]) for n in names])
+    return out
+
+
+def calibrator_features(data: dict, head_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The features a stored calibrator was fitted on, refused unless the head computes them."""
+    names = tuple(data.get("features", ()))
+    known = set(CALIBRATION_NAMES) | set(CALIBRATION_CONTEXT) | set(head_names)
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise ValueError(f"the calibrator needs features this scout does not compute: {unknown}")
+    return names
 
 
 def _softmax(z):
@@ -375,10 +435,11 @@ def shipped() -> Weights:
             hint="reinstall scout-context, or --explorer heuristic",
         )
     try:
+        head = MLP.from_dict(data["head"], head_features(data["head"]))
         return Weights(
-            MLP.from_dict(data["head"], head_features(data["head"])),
+            head,
             MLP.from_dict(data["expansion"], EXPANSION_NAMES),
-            MLP.from_dict(data["calibration"], CALIBRATION_NAMES),
+            MLP.from_dict(data["calibration"], calibrator_features(data["calibration"], head.features)),
             data.get("answer", {}),
         )
     except (KeyError, ValueError, TypeError) as exc:

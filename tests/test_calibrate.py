@@ -1,0 +1,64 @@
+"""Refitting the calibrator (`python -m scout.learn.calibrate`) on committed dev recordings.
+
+Two of the committed dev repositories stand in for all nineteen: the head and expansion nets
+must come out byte for byte, the calibrator and stop rule replaced, and the report honest
+(each repository scored by a calibrator fitted on the other).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from scout.explorer.model import CALIBRATION_FEATURES
+from scout.models.mlp import WEIGHTS
+
+ROOT = Path(__file__).resolve().parents[1]
+REPOS = ["tqdm/tqdm", "mochajs/mocha"]
+
+
+def small_data(root: Path) -> Path:
+    rows = [r for r in json.loads((ROOT / "data" / "repos.json").read_text()) if r["repo"] in REPOS]
+    for row in rows:
+        name = row["repo"].replace("/", "+")
+        (root / "repos").mkdir(parents=True, exist_ok=True)
+        shutil.copytree(ROOT / "data" / "repos" / name, root / "repos" / name)
+    (root / "repos.json").write_text(json.dumps(rows))
+    return root
+
+
+def test_recalibrating_replaces_only_the_calibrator_and_reports_held_out_figures(tmp_path):
+    data = small_data(tmp_path / "data")
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS.parent, weights)
+    before = json.loads((weights / "explorer.json").read_text())
+    run = subprocess.run(
+        [sys.executable, "-m", "scout.learn.calibrate", "--data", str(data), "--weights", str(weights)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    after = json.loads((weights / "explorer.json").read_text())
+    assert after["head"] == before["head"] and after["expansion"] == before["expansion"]
+    assert set(after["calibration"]["features"]) <= set(CALIBRATION_FEATURES)
+    assert after["calibration"]["w1"] is not None  # a hidden layer: the linear one never said "sure"
+    report = json.loads((weights / "TRAINING.json").read_text())["calibration"]
+    assert report["dev_recordings"] > 50
+    for figures in (report["before"], report["after_crossfit"], report["after_fitted_on_all"]):
+        assert 0.0 <= figures["ece"] <= 1.0 and figures["tasks"] == report["dev_recordings"]
+    assert after["answer"] == report["stop_rule"]
+
+
+def test_recalibrating_without_dev_recordings_is_a_one_line_error(tmp_path):
+    (tmp_path / "repos.json").write_text("[]")
+    run = subprocess.run(
+        [sys.executable, "-m", "scout.learn.calibrate", "--data", str(tmp_path), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and run.stderr.strip().startswith("scout: error: no dev recordings")
