@@ -1,6 +1,6 @@
 """`scout install` and `scout uninstall`: scout's MCP server in every agent harness on this machine
-(Claude Code, Codex CLI, Cursor, VS Code, OpenCode), a paragraph in the project's AGENTS.md /
-CLAUDE.md telling the agent when to call it, and exactly that taken out again."""
+(`scout.harness.harnesses` lists them), a paragraph in the project's AGENTS.md / CLAUDE.md /
+GEMINI.md telling the agent when to call it, and exactly that taken out again."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 
 from scout.commands.app import command_app
-from scout.commands.options import DryRunOpt, JsonOpt, confirmed, emit_json
+from scout.commands.options import DryRunOpt, JsonOpt, YesOpt, confirmed, emit_json
 from scout.config import user_config_path
 from scout.errors import ScoutError
-from scout.harness.harnesses import HARNESSES, scout_command
+from scout.harness.harnesses import HARNESSES, Harness, scout_command
 from scout.harness.plan import Change, State, apply, plan_instructions, plan_removal, plan_server
 from scout.repo import Repo
 
@@ -23,7 +23,6 @@ NAMES = ", ".join(HARNESSES)
 OnlyOpt = Annotated[
     str | None, typer.Option("--only", help=f"Comma-separated harnesses: {NAMES} [default: every one found].")
 ]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
 
 
 class Scope(StrEnum):
@@ -51,12 +50,13 @@ def install(
         ),
     ] = None,
     project: Annotated[
-        Path, typer.Option(help="The project for AGENTS.md / CLAUDE.md (and --scope project) [default: .].")
+        Path, typer.Option(help="The project for AGENTS.md and the like (and --scope project) [default: .].")
     ] = Path("."),
     instructions: Annotated[
         bool,
         typer.Option(
-            "--instructions/--no-instructions", help="Add scout's paragraph to AGENTS.md / CLAUDE.md."
+            "--instructions/--no-instructions",
+            help="Add scout's paragraph to AGENTS.md, CLAUDE.md, GEMINI.md.",
         ),
     ] = True,
     home: Annotated[Path | None, typer.Option(help="The home directory to set up [default: yours].")] = None,
@@ -65,35 +65,46 @@ def install(
     as_json: JsonOpt = False,
 ) -> None:
     """Add scout's MCP server to the agent harnesses found in your home directory, and a paragraph to
-    the project's AGENTS.md / CLAUDE.md telling the agent to call find_context. Shows every change
-    first; nothing else in those files changes. `scout uninstall` takes it out again."""
+    the project's AGENTS.md / CLAUDE.md / GEMINI.md saying when to call find_context (for aider, which
+    has no MCP, CONVENTIONS.md, named in the project's .aider.conf.yml). Shows every change first;
+    nothing else in those files changes. `scout uninstall` takes it out again."""
     home_dir, explicit = (home.expanduser().resolve(), True) if home else (Path.home(), False)
-    names = _names(only)
-    chosen = [HARNESSES[n] for n in names] if names else [
-        h for h in HARNESSES.values() if h.detected(home_dir, explicit)
-    ]  # fmt: skip
-    if not chosen:
-        typer.echo(f"no agent harness found in {home_dir} (name one with --only: {NAMES})", err=True)
-        raise typer.Exit(1)
-    root = Repo.open(repo).root if repo else None
+    chosen = _chosen(_names(only), home_dir, explicit)
     proj = project.expanduser().resolve()
+    in_project = proj not in (home_dir.resolve(), Path(proj.anchor))
+    notes = _notes(chosen, scope, in_project, instructions, proj)
+    chosen = [h for h in chosen if in_project or not h.project_only]
+    root = Repo.open(repo).root if repo else None
     state = State.load(state_path())
     command = scout_command()
-    changes = [
-        plan_server(
-            h, h.config_file(home_dir, explicit, proj, scope), h.entry(command, h.args(root, scope)), state
-        )
-        for h in chosen
-    ]
-    notes = []
-    if instructions and proj in (home_dir.resolve(), Path(proj.anchor)):
-        notes.append(
-            f"no AGENTS.md / CLAUDE.md written: {proj} is not a project (run it in one, or --project)"
-        )
-    elif instructions:
-        files = dict.fromkeys(h.instructions for h in chosen)
-        changes += [plan_instructions(proj / name, state) for name in files]
+    changes = []
+    for h in chosen:
+        path = h.config_file(home_dir, explicit, proj, scope)
+        changes.append(plan_server(h, path, h.entry(command, h.args(root, scope)), state))
+    files = {h.instructions: h.mcp for h in chosen if in_project and (instructions or not h.mcp)}
+    changes += [plan_instructions(proj / name, state, mcp) for name, mcp in files.items()]
     _finish(changes, state, home_dir if not explicit else None, notes, yes, dry_run, as_json, installing=True)
+
+
+def _chosen(names: list[str], home: Path, explicit: bool) -> list[Harness]:
+    """The harnesses named with --only, else every one installed in `home`."""
+    chosen = [HARNESSES[n] for n in names] or [h for h in HARNESSES.values() if h.detected(home, explicit)]
+    if not chosen:
+        typer.echo(f"no agent harness found in {home} (name one with --only: {NAMES})", err=True)
+        raise typer.Exit(1)
+    return chosen
+
+
+def _notes(
+    chosen: list[Harness], scope: Scope, in_project: bool, instructions: bool, proj: Path
+) -> list[str]:
+    notes = []
+    if not in_project and (instructions or any(h.project_only for h in chosen)):
+        notes.append(f"no project files written: {proj} is not a project (run it in one, or --project)")
+    userwide = [h.label for h in chosen if scope == Scope.project and not h.project_file]
+    if userwide:
+        notes.append(f"{', '.join(userwide)}: no project file exists for it; your own config is used")
+    return notes
 
 
 @app.command(epilog="Example: scout uninstall --dry-run")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from scout.errors import ScoutError
-from scout.harness import block, jsonc, tomltable
+from scout.harness import block, jsonc, tomltable, yamllist
 from scout.harness.harnesses import Harness
 from scout.harness.splice import Splice
 
@@ -81,15 +81,16 @@ class State:
         write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def plan_server(harness: Harness, path: Path, entry: dict[str, Any], state: State) -> Change:
-    """Add (or update) scout's server entry in one harness's config file."""
-    edit = _Edit("toml" if harness.format == "toml" else "json", harness.container)
+def plan_server(harness: Harness, path: Path, entry: Any, state: State) -> Change:
+    """Add (or update) scout's server entry in one harness's config file (for aider, which has no
+    MCP, the conventions file in its `read:` list)."""
+    edit = _Edit(harness.format, harness.container)
     return _plan(harness.name, harness.label, path, edit, state, entry)
 
 
-def plan_instructions(path: Path, state: State) -> Change:
-    """Add scout's paragraph to AGENTS.md or CLAUDE.md."""
-    return _plan("instructions", path.name, path, _Edit("markdown", ()), state, None)
+def plan_instructions(path: Path, state: State, mcp: bool = True) -> Change:
+    """Add scout's paragraph to AGENTS.md, CLAUDE.md, GEMINI.md or (without MCP) CONVENTIONS.md."""
+    return _plan("instructions", path.name, path, _Edit("markdown", () if mcp else ("cli",)), state, None)
 
 
 def plan_removal(record: dict[str, Any]) -> Change:
@@ -132,7 +133,8 @@ def apply(changes: Iterable[Change], state: State, installing: bool) -> None:
 
 
 class _Edit:
-    """scout's part of a file of one format: a server entry, a TOML table or a Markdown block."""
+    """scout's part of a file of one format: a server entry, a TOML table, a YAML list item (the
+    container is its key, then the item) or a Markdown block (the container says which paragraph)."""
 
     def __init__(self, fmt: str, container: tuple[str, ...]) -> None:
         self.format, self.container = fmt, container
@@ -142,6 +144,8 @@ class _Edit:
             return f"[{'.'.join((*self.container, SERVER))}]"
         if self.format == "json":
             return ".".join((*self.container, SERVER))
+        if self.format == "yaml":
+            return f"{self.container[0]}: {self.container[1]}"
         return "scout's paragraph"
 
     def put(self, text: str, entry: Any) -> Splice:
@@ -150,8 +154,10 @@ class _Edit:
                 return jsonc.put(text, self.container, SERVER, entry)
             if self.format == "toml":
                 return tomltable.put(text, (*self.container, SERVER), entry)
-            return block.put(text)
-        except (jsonc.JsoncError, tomltable.TomlError) as exc:
+            if self.format == "yaml":
+                return yamllist.put(text, *self.container)
+            return block.put(text, "cli" if self.container == ("cli",) else "mcp")
+        except (jsonc.JsoncError, tomltable.TomlError, yamllist.YamlError) as exc:
             raise ScoutError(str(exc)) from None
 
     def current(self, text: str) -> Any:
@@ -159,6 +165,8 @@ class _Edit:
             return jsonc.get(text, self.container, SERVER)
         if self.format == "toml":
             return tomltable.get(text, (*self.container, SERVER))
+        if self.format == "yaml":
+            return yamllist.get(text, *self.container)
         return block.present(text) or None
 
     def remove(self, text: str) -> Splice | None:
@@ -167,8 +175,10 @@ class _Edit:
                 return jsonc.remove(text, self.container, SERVER)
             if self.format == "toml":
                 return tomltable.remove(text, (*self.container, SERVER))
+            if self.format == "yaml":
+                return yamllist.remove(text, *self.container)
             return block.remove(text)
-        except (jsonc.JsoncError, tomltable.TomlError) as exc:
+        except (jsonc.JsoncError, tomltable.TomlError, yamllist.YamlError) as exc:
             raise ScoutError(str(exc)) from None
 
 
