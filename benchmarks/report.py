@@ -79,6 +79,7 @@ def summarise_system(records: list[dict]) -> dict:
     out["src_tasks"] = sum(1 for r in records if "src_file_acc@5" in r["metrics"])
     out["by_language"] = _by(records, "language")
     out["reliability"] = reliability(records)
+    out["calibration"] = calibration(records)
     repos: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         repos[r["repo"]].append(r)
@@ -121,6 +122,32 @@ def reliability(records: list[dict]) -> list[dict]:
             {"bin": f"{lo:.1f}-{min(hi, 1.0):.1f}", "spans": len(inside), "gold": metrics.mean(inside)}
         )
     return out
+
+
+def calibration(records: list[dict], bins: int = 10) -> dict:
+    """Expected calibration error of the answer spans over `bins` equal bins (each bin's mean
+    confidence against its share touching gold lines), and how often the first answer is sure
+    (confidence >= 0.8) and then in a gold file."""
+    pairs, firsts = [], []
+    for r in records:
+        confidences = r["cost"].get("confidence") or []
+        pairs += [(c, hit) for c, hit in zip(confidences, r["span_gold"], strict=False) if c is not None]
+        if confidences and confidences[0] is not None:
+            firsts.append((confidences[0], r["metrics"].get("file_acc@1", 0.0)))
+    ece = 0.0
+    for b in range(bins):
+        inside = [(c, h) for c, h in pairs if b / bins <= c < (b + 1) / bins or (b == bins - 1 and c == 1.0)]
+        if inside:
+            gap = metrics.mean([c for c, _ in inside]) - metrics.mean([float(h) for _, h in inside])
+            ece += len(inside) / len(pairs) * abs(gap)
+    sure = [hit for c, hit in firsts if c >= 0.8]
+    return {
+        "spans": len(pairs),
+        "ece": round(ece, 4),
+        "first_answers": len(firsts),
+        "sure_share": round(len(sure) / len(firsts), 4) if firsts else 0.0,
+        "sure_in_gold_file": round(metrics.mean(sure), 4) if sure else None,
+    }
 
 
 def _mean_of(records: list[dict], key: str) -> float:
@@ -215,6 +242,16 @@ def _reliability(systems: dict) -> str:
             "| spans | " + " | ".join(str(b["spans"]) for b in bins) + " |",
             "| gold | " + " | ".join(f"{100 * b['gold']:.0f}%" for b in bins) + " |",
         ]
+        cal = s.get("calibration")
+        if cal and cal["spans"]:
+            share = cal["sure_in_gold_file"]
+            sure = "" if share is None else f", {100 * share:.0f}% of them"
+            parts += [
+                "",
+                f"Expected calibration error over ten bins: {cal['ece']:.3f} ({cal['spans']} spans). First "
+                f"answers at confidence >= 0.8: {100 * cal['sure_share']:.1f}% of {cal['first_answers']}"
+                f"{sure} in a gold file.",
+            ]
     return "\n".join(parts) + ("\n" if parts else "")
 
 

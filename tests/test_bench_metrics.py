@@ -208,3 +208,25 @@ def test_semble_paths_match_when_one_is_a_suffix_of_the_other_at_a_slash():
     assert metrics.semble_path_match("src\\lib.rs", "axum/src/lib.rs")
     assert not metrics.semble_path_match("xhandler/mod.rs", "axum/src/handler/mod.rs")
     assert not metrics.semble_path_match("routing/mod.rs", "axum/src/handler/mod.rs")
+
+
+def test_calibration_error_weighs_each_bin_by_its_spans_and_counts_sure_first_answers():
+    from benchmarks.report import calibration
+
+    def record(confidences, span_gold, first_file_right):
+        return {"cost": {"confidence": confidences}, "span_gold": span_gold,
+                "metrics": {"file_acc@1": first_file_right}}  # fmt: skip
+
+    records = [
+        record([0.9, 0.15], [True, False], 1.0),
+        record([0.85], [False], 0.0),
+        record([0.15, None], [True, False], 1.0),
+        record([], [], 0.0),  # no answer: no span, no first answer
+    ]
+    cal = calibration(records)
+    # bins: 0.8-0.9 holds 0.85 (miss) alone -> |0.85 - 0| ; 0.9-1.0 holds 0.9 (hit) -> |0.9 - 1|;
+    # 0.1-0.2 holds 0.15 twice (one hit) -> |0.15 - 0.5|; over 4 spans
+    assert cal["spans"] == 4
+    assert math.isclose(cal["ece"], round((0.85 + 0.1 + 2 * 0.35) / 4, 4))
+    assert cal["first_answers"] == 3
+    assert math.isclose(cal["sure_share"], round(2 / 3, 4)) and cal["sure_in_gold_file"] == 0.5
