@@ -126,7 +126,8 @@ TAG_SOURCES = {p.suffix: p.read_bytes() for p in (FIXTURES / "tags").iterdir()}
 LANGUAGE_FIXTURE = {
     "python": ".py", "javascript": ".js", "typescript": ".ts", "tsx": ".tsx", "go": ".go", "rust": ".rs",
     "java": ".java", "c": ".c", "cpp": ".cpp", "c_sharp": ".cs", "ruby": ".rb", "php": ".php",
-    "kotlin": ".kt", "swift": ".swift", "scala": ".scala", "bash": ".sh", "lua": ".lua",
+    "kotlin": ".kt", "swift": ".swift", "scala": ".scala", "bash": ".sh", "lua": ".lua", "elixir": ".ex",
+    "haskell": ".hs", "ocaml": ".ml", "ocaml_interface": ".mli",
 }  # fmt: skip
 
 

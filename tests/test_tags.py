@@ -7,15 +7,22 @@ key references.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import committed_copy
 from tree_sitter import Query
 
 from scout.index.languages import SPECS, grammars_dir, language_for, tags_query
 from scout.index.records import Definition, Reference
 from scout.index.tags import extract
+from scout.learn.tasks import LANGUAGE_NAMES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tags"
 
@@ -421,6 +428,89 @@ CASES: dict[str, tuple[str, list[D], str]] = {
         "json:2 util:3 setmetatable:11 new:18 error:30 is_low:42 insert:43 format:50 "
         "format_item:55 encode:57 keys:57",
     ),
+    "elixir": (
+        "sample.ex",
+        [
+            ("Inventory", "module", 2, 45, 2, "Shop"),  # defmodule Shop.Inventory
+            ("max_items", "constant", 7, 7, 7, "Shop.Inventory"),  # @max_items 100
+            ("Error", "module", 11, 13, 11, "Shop.Inventory"),
+            ("new", "function", 15, 15, 15, "Shop.Inventory"),  # def new, do: ...
+            ("add", "function", 17, 22, 17, "Shop.Inventory"),  # a clause with a guard
+            ("add", "function", 24, 24, 24, "Shop.Inventory"),
+            ("low_stock", "function", 26, 30, 26, "Shop.Inventory"),
+            ("put_item", "function", 32, 34, 32, "Shop.Inventory"),  # defp
+            ("low?", "function", 38, 38, 38, "Shop.Inventory"),
+            ("with_stock", "macro", 40, 44, 40, "Shop.Inventory"),
+            ("Priced", "interface", 47, 49, 47, "Shop"),  # defprotocol
+            ("price", "function", 48, 48, 48, "Shop.Priced"),
+            ("Item", "impl", 51, 53, 51, "Shop"),  # defimpl Shop.Priced, for: Shop.Item
+            ("price", "function", 52, 52, 52, "Shop.Item"),
+        ],
+        "Shop.Item:4 Logger:5 Item:17 Logger:18 debug:18 put_item:20 bump:21 Error:24 Map:28 values:28 "
+        "filter:29 low?:29 put:33 low_stock:42 Priced:51",
+    ),
+    "haskell": (
+        "sample.hs",
+        [
+            ("Shop.Inventory", "module", 2, 7, 2, None),
+            ("maxItems", "function", 13, 13, 13, None),  # the equation, not the signature above it
+            ("Sku", "type", 15, 15, 15, None),
+            ("Item", "type", 17, 20, 17, None),
+            ("itemSku", "field", 18, 18, 18, "Item"),
+            ("Inventory", "type", 22, 22, 22, None),  # newtype
+            ("Priced", "interface", 24, 27, 24, None),
+            ("price", "method", 25, 25, 25, "Priced"),
+            ("total", "method", 27, 27, 27, "Priced"),  # default implementation
+            ("Item", "impl", 29, 30, 29, None),  # instance Priced Item
+            ("price", "method", 30, 30, 30, "Item"),
+            ("addItem", "function", 36, 38, 36, None),
+            ("lowStock", "function", 41, 43, 41, None),
+            ("isLow", "function", 43, 43, 43, "lowStock"),  # in a where clause
+            ("Event", "type", 48, 48, 48, None),
+            ("Added", "constant", 48, 48, 48, "Event"),  # a constructor of a sum type
+        ],
+        "Data.Map.Strict:9 Data.List:10 Int:12 Sku:18 Show:20 Map:22 Priced:29 fromIntegral:30 "
+        "Either:35 size:37 Right:38 insert:38 elems:41 filter:41 sortOn:41",
+    ),
+    "ocaml": (
+        "sample.ml",
+        [
+            ("max_items", "constant", 4, 4, 4, None),
+            ("item", "type", 8, 11, 8, None),
+            ("quantity", "field", 10, 10, 10, "item"),
+            ("event", "type", 13, 15, 13, None),
+            ("Added", "constant", 14, 14, 14, "event"),
+            ("Full", "type", 17, 17, 17, None),  # exception
+            ("PRICED", "interface", 19, 21, 19, None),  # module type
+            ("price", "function", 20, 20, 20, "PRICED"),
+            ("Inventory", "module", 23, 36, 23, None),
+            ("t", "type", 24, 24, 24, "Inventory"),
+            ("create", "function", 26, 26, 26, "Inventory"),
+            ("add", "function", 28, 31, 28, "Inventory"),
+            ("low_stock", "function", 33, 35, 33, "Inventory"),
+            ("is_low", "function", 34, 34, 34, "Inventory.low_stock"),  # let ... in
+            ("total", "function", 38, 40, 38, None),  # let rec total = function ...
+            ("counter", "class", 44, 48, 44, None),
+            ("incr", "method", 46, 46, 46, "counter"),
+        ],
+        "Printf:2 item:14 Hashtbl:24 create:26 Full:29 raise:29 replace:30 fold:35 is_low:35 total:40 "
+        "sprintf:42 Inventory:51 add:52 describe:53 print_endline:53",
+    ),
+    "ocaml_interface": (
+        "sample.mli",
+        [
+            ("item", "type", 5, 5, 5, None),
+            ("quantity", "field", 5, 5, 5, "item"),
+            ("t", "type", 7, 7, 7, None),
+            ("max_items", "constant", 11, 11, 11, None),  # val max_items : int
+            ("create", "function", 13, 13, 13, None),  # val create : unit -> t
+            ("add", "function", 15, 15, 15, None),
+            ("Report", "module", 20, 23, 20, None),
+            ("total", "function", 21, 21, 21, "Report"),
+            ("checksum", "function", 25, 25, 25, None),  # external
+        ],
+        "string:3 sku:5 t:13 unit:13 item:15 list:18",
+    ),
 }
 
 
@@ -519,6 +609,36 @@ def test_str_source_with_undecodable_text():
     assert [(d.name, d.start_line, d.end_line) for d in defs] == [("f", 1, 2)]
 
 
+def test_a_definition_is_not_a_reference_to_itself_unless_it_borrows_the_name():
+    _, refs = _extract("elixir")  # `def add(a, b)` is a call node in Elixir's grammar
+    got = {(r.name, r.line) for r in refs}
+    assert not got & {("add", 17), ("add", 24), ("put_item", 32), ("with_stock", 40), ("max_items", 7)}
+    assert ("put_item", 20) in got  # the call in add's body stays
+    _, refs = _extract("rust")  # `impl Tokenizer` is a definition and a use of the type
+    assert ("Tokenizer", 29) in {(r.name, r.line) for r in refs}
+
+
+def test_qualified_names_nest_under_what_encloses_them():
+    source = (
+        "defmodule Shop do\n"
+        "  defmodule Inventory.Stock do\n"
+        "    def count(s), do: Shop.Inventory.Stock.size(s)\n"
+        "  end\n"
+        "end\n"
+    )
+    defs, refs = extract("elixir", source, "lib/shop.ex")
+    assert [(d.name, d.parent, d.qualname) for d in defs] == [
+        ("Shop", None, "Shop"),
+        ("Stock", "Shop.Inventory", "Shop.Inventory.Stock"),
+        ("count", "Shop.Inventory.Stock", "Shop.Inventory.Stock.count"),
+    ]
+    assert {(r.name, r.kind) for r in refs} == {("size", "call"), ("Stock", "class")}
+
+
+def test_every_language_has_its_name_in_the_benchmark_language_list():
+    assert set(LANGUAGE_NAMES) == set(SPECS)
+
+
 @pytest.mark.parametrize("lang", sorted(CASES))
 def test_every_language_survives_garbage_in_the_middle(lang):
     data = (FIXTURES / CASES[lang][0]).read_bytes()
@@ -528,3 +648,25 @@ def test_every_language_survives_garbage_in_the_middle(lang):
     defs, refs = extract(lang, broken, "broken")
     assert any(d.name_line < garbage_line for d in defs), defs
     assert refs
+
+
+def test_scout_ask_answers_with_an_elixir_definition(tmp_path):
+    """End to end: a repository whose code is Elixir is indexed and a definition question answered."""
+    source = tmp_path / "src"
+    (source / "lib" / "shop").mkdir(parents=True)
+    shutil.copy(FIXTURES / "sample.ex", source / "lib" / "shop" / "inventory.ex")
+    (source / "lib" / "shop" / "cart.ex").write_text(
+        "defmodule Shop.Cart do\n  alias Shop.Inventory\n\n  def checkout(cart, inventory) do\n"
+        "    inventory |> Inventory.low_stock() |> Enum.reject(&(&1.sku in cart.skus))\n  end\nend\n"
+    )
+    repo = committed_copy(source, tmp_path / "repo")
+    out = subprocess.run(
+        [sys.executable, "-m", "scout", "ask", "where is low_stock defined", "--repo", str(repo), "--json"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    top = json.loads(out.stdout)["answer"][0]
+    assert (top["path"], top["start_line"], top["end_line"]) == ("lib/shop/inventory.ex", 26, 30)

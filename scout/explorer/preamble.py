@@ -30,6 +30,8 @@ DECLARATION = re.compile(
     | ["']use[ \t]strict["'];? | <\?php | declare[ \t]*\([ \t]*strict_types[ \t]*=[ \t]*\d[ \t]*\)[ \t]*;
     | module[ \t]+[\w.]+(?:[ \t]+where)? | library[ \t]+[\w.]*;? | part(?:[ \t]+of)?[ \t]+.*;
     | @file:.* | set[ \t]+-[euxo]+.* | (?:source|\.)[ \t]+\S+                 # shell
+    | module[ \t]+[\w.]+[ \t]*\(.*\)[ \t]*where | open!?[ \t]+[\w.]+      # Haskell, OCaml
+    | alias[ \t]+[\w.]+(?:\.\{[\w., \t]*\})?(?:,[ \t]*as:[ \t]*\w+)?          # Elixir
     )[ \t]*$""",
     re.X,
 )
@@ -38,10 +40,14 @@ COMMENT = re.compile(
     r"^[ \t]*(?:#(?![ \t]*(?:define|undef|if|elif|else|error|warning)\b)|//|/\*|\*|--|;|%|<!--)"
 )
 OPENS_BLOCK = re.compile(
-    r"^[ \t]*(?:import|from[ \t]+[\w.]+[ \t]+import|(?:pub[ \t]+)?use\b.*)[ \t]*[({][ \t]*$"
+    r"^[ \t]*(?:(?:import|from[ \t]+[\w.]+[ \t]+import|(?:pub[ \t]+)?use\b.*)[ \t]*[({]"
+    r"|module[ \t]+[\w.]+[ \t]*(?:\([^)]*)?)[ \t]*$"  # Haskell's export list, on the lines after
 )
-IN_BLOCK = re.compile(r"^[ \t]*(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?|\w*[ \t]*\"[^\"]*\"|[\w:{}*]+),?[ \t]*$")
-CLOSES_BLOCK = re.compile(r"^[ \t]*[)}][ \t]*;?[ \t]*$")
+IN_BLOCK = re.compile(
+    r"^[ \t]*(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?|\w*[ \t]*\"[^\"]*\"|[\w:{}*]+),?[ \t]*$"
+    r"|^[ \t]*[(,]?[ \t]*(?:module[ \t]+)?[\w.']+(?:[ \t]*\([\w.', ]*\))?[ \t]*(?:,[ \t]*)?$"  # ( Item (..)
+)
+CLOSES_BLOCK = re.compile(r"^[ \t]*[)}][ \t]*;?[ \t]*$|^[ \t]*\)[ \t]*where[ \t]*$")
 CHECKED = 40  # the best regions looked at: past these, none is shown anyway
 
 

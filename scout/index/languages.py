@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ class LanguageSpec:
     name: str  # also the stem of grammars/<name>-tags.scm
     module: str
     function: str = "language"
+    qualifier: str = ""  # how names are written qualified (`A.B` or `A::B`): `B` inside `A`, see tags.py
 
 
 INHERITS = re.compile(r"^; inherits: ([\w,]+)[ \t]*$", re.M)  # see grammars/README.md
@@ -40,6 +42,10 @@ SPECS = {
         LanguageSpec("scala", "tree_sitter_scala"),
         LanguageSpec("bash", "tree_sitter_bash"),
         LanguageSpec("lua", "tree_sitter_lua"),
+        LanguageSpec("elixir", "tree_sitter_elixir", qualifier="."),
+        LanguageSpec("haskell", "tree_sitter_haskell"),
+        LanguageSpec("ocaml", "tree_sitter_ocaml", "language_ocaml"),
+        LanguageSpec("ocaml_interface", "tree_sitter_ocaml", "language_ocaml_interface"),
     ]
 }
 
@@ -61,11 +67,14 @@ EXTENSIONS = {
     ".scala": "scala", ".sc": "scala",
     ".sh": "bash", ".bash": "bash",
     ".lua": "lua",
+    ".ex": "elixir", ".exs": "elixir",
+    ".hs": "haskell",
+    ".ml": "ocaml", ".mli": "ocaml_interface",
 }  # fmt: skip
 
 
 # Code-block tags for Markdown where they differ from the language name, and for prose files.
-FENCE_NAMES = {"c_sharp": "csharp"}
+FENCE_NAMES = {"c_sharp": "csharp", "ocaml_interface": "ocaml"}
 PROSE_FENCES = {".md": "markdown", ".html": "html", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
                 ".toml": "toml", ".rst": "rst", ".sql": "sql"}  # fmt: skip
 
@@ -101,7 +110,22 @@ def grammars_dir() -> Path:
 @cache
 def grammar(name: str) -> Language:
     spec = SPECS[name]
-    return Language(getattr(importlib.import_module(spec.module), spec.function)())
+    return Language(_capsule(getattr(importlib.import_module(spec.module), spec.function)()))
+
+
+CAPSULE_NAME = b"tree_sitter.Language"  # what py-tree-sitter asks for; lives as long as the capsules
+
+
+def _capsule(language: object) -> object:
+    """The grammar as the capsule py-tree-sitter takes. tree-sitter-perl's binding still returns a
+    bare pointer, which py-tree-sitter accepts only with a DeprecationWarning (an error under
+    pytest, and support for it is on its way out)."""
+    if not isinstance(language, int):
+        return language
+    new = ctypes.pythonapi.PyCapsule_New
+    new.restype = ctypes.py_object
+    new.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
+    return new(language, CAPSULE_NAME, None)
 
 
 @cache

@@ -2,14 +2,28 @@
 
 Capture names follow the common tags convention: `@name.definition.<kind>` marks a definition's
 name, `@definition.<kind>` its whole node (the span), `@name.reference.<kind>` a reference.
+A pattern may capture `@definition.<kind>` on several sibling nodes (Dart's signature and its
+body): the span runs from the first to the last.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from tree_sitter import Node, Parser, QueryCursor
 
-from scout.index.languages import grammar, tags_query
+from scout.index.languages import SPECS, grammar, tags_query
 from scout.index.records import Definition, Reference
+
+BORROWED_NAMES = frozenset({"impl", "extension"})  # kinds named after a type they do not declare
+
+
+class RawDefinition(NamedTuple):
+    name: str
+    kind: str
+    name_node: Node
+    first: Node  # the whole definition is `first` (its header) through `last` (often the same node)
+    last: Node
 
 
 def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Definition], list[Reference]]:
@@ -19,30 +33,64 @@ def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Defini
     text = source if isinstance(source, str) else source.decode("utf-8", "replace")
     data = text.encode("utf-8", "replace")  # a str may hold lone surrogates (undecodable file text)
     tree = Parser(grammar(lang)).parse(data)
-    raw_defs: list[tuple[str, str, Node, Node]] = []
-    refs: dict[tuple[str, int], Reference] = {}
-    receivers: dict[int, str] = {}  # a definition node's start byte → its receiver type (Go methods)
+    raw_defs: list[RawDefinition] = []
+    raw_refs: list[tuple[str, str, Node]] = []
+    receivers: dict[int, Node] = {}  # a definition's start byte → its receiver (Go's method types)
     for _, captures in QueryCursor(tags_query(lang)).matches(tree.root_node):
         for capture, nodes in captures.items():
             if capture == "receiver":
-                for whole in captures.get("definition.method", []):
-                    receivers[whole.start_byte] = _text(nodes[0])
+                _note_receiver(receivers, nodes[0], captures)
                 continue
             role, _, kind = capture.partition(".")
             if role != "name":
                 continue
             category, _, kind = kind.partition(".")
             for node in nodes:
-                text = _text(node)
-                if not text:
+                if not (text := _text(node)):
                     continue
                 if category == "definition":
-                    whole = captures.get(f"definition.{kind}", [node])[0]
-                    raw_defs.append((text, kind, node, whole))
+                    raw_defs.append(_raw_definition(text, kind, node, captures))
                 elif category == "reference":
-                    line = node.start_point[0] + 1
-                    refs.setdefault((text, line), Reference(text, kind, path, line))
-    return _with_parents(raw_defs, path, receivers), sorted(refs.values(), key=lambda r: (r.line, r.name))
+                    raw_refs.append((text, kind, node))
+    qualifier = SPECS[lang].qualifier
+    parents = {start: _text(node) for start, node in receivers.items()}
+    return _with_parents(raw_defs, path, parents, qualifier), _references(raw_refs, raw_defs, path, qualifier)
+
+
+def _note_receiver(receivers: dict[int, Node], receiver: Node, captures: dict[str, list[Node]]) -> None:
+    """Where several receivers match one definition, the last one before it wins (Perl: the
+    nearest `package` statement above a sub)."""
+    for capture, wholes in captures.items():
+        for whole in wholes if capture.startswith("definition.") else []:
+            known = receivers.get(whole.start_byte)
+            if known is None or known.start_byte < receiver.start_byte:
+                receivers[whole.start_byte] = receiver
+
+
+def _raw_definition(name: str, kind: str, node: Node, captures: dict[str, list[Node]]) -> RawDefinition:
+    wholes = captures.get(f"definition.{kind}", [node])  # none: the name node alone
+    first = min(wholes, key=lambda n: n.start_byte)
+    return RawDefinition(name, kind, node, first, max(wholes, key=lambda n: n.end_byte))
+
+
+def _references(
+    raw: list[tuple[str, str, Node]], defs: list[RawDefinition], path: str, qualifier: str
+) -> list[Reference]:
+    """One reference per (name, line), in line order. A node that names a definition is not also a
+    reference to it (Elixir's `def f(x)` head is a call like any other), unless the definition
+    borrows the name (Rust's `impl Foo` does refer to the type `Foo`). Where the language writes
+    qualified names (`Shop.Item`), a reference is to the last part; an import keeps its whole
+    path, without quotes."""
+    names = {(d.name_node.start_byte, d.name_node.end_byte) for d in defs if d.kind not in BORROWED_NAMES}
+    refs: dict[tuple[str, int], Reference] = {}
+    for text, kind, node in raw:
+        if (node.start_byte, node.end_byte) in names:
+            continue
+        # an import is a module path, whole (Dart and Perl write some as string literals)
+        name = text.strip("'\"") if kind == "import" else text.rpartition(qualifier)[2] if qualifier else text
+        line = node.start_point[0] + 1
+        refs.setdefault((name, line), Reference(name, kind, path, line))
+    return sorted(refs.values(), key=lambda r: (r.line, r.name))
 
 
 def _text(node: Node) -> str:
@@ -72,38 +120,51 @@ def _head_end(whole: Node, name: Node) -> int:
 
 
 def _with_parents(
-    raw: list[tuple[str, str, Node, Node]], path: str, receivers: dict[int, str] | None = None
+    raw: list[RawDefinition], path: str, receivers: dict[int, str] | None = None, qualifier: str = ""
 ) -> list[Definition]:
     """Attach each definition's innermost enclosing definition, by node containment, or its
-    receiver's type where the grammar names one (a Go method is not inside its type)."""
+    receiver where the grammar names one (a Go method is not inside its type). Where the
+    language writes qualified names, `A.B.C` is `C` inside `A.B` (Elixir's `defmodule
+    Shop.Inventory`), under whatever encloses it."""
     receivers = receivers or {}
-    seen: set[tuple[int, int, str]] = set()
-    items = []
-    for name, kind, name_node, whole in raw:
-        key = (whole.start_byte, whole.end_byte, name)
-        if key in seen:
-            continue
-        seen.add(key)
-        items.append((whole.start_byte, -whole.end_byte, name, kind, name_node, whole))
-    items.sort(key=lambda t: (t[0], t[1]))
     stack: list[tuple[int, str, tuple[int, int]]] = []  # (end_byte, qualname, (start, end) bytes)
     out = []
-    for _, _, name, kind, name_node, whole in items:
-        while stack and (stack[-1][0] < whole.end_byte or stack[-1][2] == (whole.start_byte, whole.end_byte)):
+    for name, kind, name_node, first, last in _distinct(raw):
+        span = (first.start_byte, last.end_byte)
+        while stack and (stack[-1][0] < span[1] or stack[-1][2] == span):
             stack.pop()  # ended before this one, or the very same node (`int a, b;`): not a parent
-        parent = stack[-1][1] if stack else receivers.get(whole.start_byte)
+        parent = stack[-1][1] if stack else receivers.get(first.start_byte)
+        if qualifier:
+            parent, name = _qualified(parent, name, qualifier)
         out.append(
             Definition(
                 name=name,
                 kind=kind,
                 path=path,
-                start_line=whole.start_point[0] + 1,
-                end_line=_end_line(whole),
+                start_line=first.start_point[0] + 1,
+                end_line=_end_line(last),
                 name_line=name_node.start_point[0] + 1,
                 parent=parent,
-                head_end=_head_end(whole, name_node),
+                head_end=_head_end(first, name_node) if first == last else _end_line(first),
             )
         )
-        span = (whole.start_byte, whole.end_byte)
-        stack.append((whole.end_byte, f"{parent}.{name}" if parent else name, span))
+        stack.append((span[1], f"{parent}.{name}" if parent else name, span))
     return out
+
+
+def _qualified(parent: str | None, name: str, qualifier: str) -> tuple[str | None, str]:
+    """`A::B::C` inside `X` is `C` inside `X.A.B`: scout writes every qualified name with dots."""
+    prefix, _, name = name.rpartition(qualifier)
+    return ".".join(p for p in (parent, prefix) if p).replace(qualifier, ".") or None, name
+
+
+def _distinct(raw: list[RawDefinition]) -> list[RawDefinition]:
+    """One definition per (span, name), outer ones before the ones they contain."""
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for d in raw:
+        key = (d.first.start_byte, d.last.end_byte, d.name)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return sorted(out, key=lambda d: (d.first.start_byte, -d.last.end_byte))
