@@ -127,7 +127,8 @@ LANGUAGE_FIXTURE = {
     "python": ".py", "javascript": ".js", "typescript": ".ts", "tsx": ".tsx", "go": ".go", "rust": ".rs",
     "java": ".java", "c": ".c", "cpp": ".cpp", "c_sharp": ".cs", "ruby": ".rb", "php": ".php",
     "kotlin": ".kt", "swift": ".swift", "scala": ".scala", "bash": ".sh", "lua": ".lua", "elixir": ".ex",
-    "haskell": ".hs", "ocaml": ".ml", "ocaml_interface": ".mli",
+    "haskell": ".hs", "ocaml": ".ml", "ocaml_interface": ".mli", "dart": ".dart", "zig": ".zig",
+    "perl": ".pl",
 }  # fmt: skip
 
 

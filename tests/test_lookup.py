@@ -33,6 +33,7 @@ PREAMBLES = {
     "Sample.swift": (1, 2),
     "sample.c": (1, 4),
     "sample.cpp": (1, 4),
+    "sample.dart": (1, 3),
     "sample.ex": (1, 1),
     "sample.go": (1, 7),
     "sample.hs": (1, 10),
@@ -41,12 +42,14 @@ PREAMBLES = {
     "sample.ml": (1, 2),
     "sample.mli": (1, 1),
     "sample.php": (1, 7),
+    "sample.pl": (1, 8),
     "sample.py": (2, 5),
     "sample.rb": (1, 4),
     "sample.rs": (1, 4),
     "sample.sh": (1, 6),
     "sample.ts": (1, 2),
     "sample.tsx": (1, 3),
+    "sample.zig": (1, 3),
 }
 
 

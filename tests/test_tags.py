@@ -511,6 +511,65 @@ CASES: dict[str, tuple[str, list[D], str]] = {
         ],
         "string:3 sku:5 t:13 unit:13 item:15 list:18",
     ),
+    "dart": (
+        "sample.dart",
+        [
+            ("maxItems", "constant", 5, 5, 5, None),
+            ("ItemFilter", "type", 7, 7, 7, None),
+            ("Category", "enum", 9, 9, 9, None),
+            ("tools", "constant", 9, 9, 9, "Category"),
+            ("Priced", "class", 11, 14, 11, None),
+            ("price", "method", 12, 12, 12, "Priced"),  # abstract getter
+            ("Logging", "trait", 16, 18, 16, None),  # mixin
+            ("Item", "class", 20, 33, 20, None),
+            ("sku", "field", 21, 21, 21, "Item"),
+            ("Item", "method", 24, 24, 24, "Item"),  # const constructor
+            ("price", "method", 27, 27, 27, "Item"),
+            ("restock", "method", 32, 32, 32, "Item"),
+            ("Inventory", "class", 35, 52, 35, None),
+            ("_items", "field", 36, 36, 36, "Inventory"),
+            ("empty", "method", 38, 38, 38, "Inventory"),  # named constructor Inventory.empty()
+            ("add", "method", 40, 46, 40, "Inventory"),  # signature through the end of its body
+            ("lowStock", "method", 48, 51, 48, "Inventory"),
+            ("isLow", "function", 49, 49, 49, "Inventory.lowStock"),
+            ("Inventory", "extension", 54, 56, 54, None),  # extension Totals on Inventory
+            ("count", "method", 55, 55, 55, "Inventory"),
+            ("build", "function", 58, 62, 58, None),
+        ],
+        "dart:collection:2 package:shop/logger.dart:3 Item:7 print:17 Priced:20 Logging:35 HashMap:36 "
+        "Map:36 StateError:42 log:45 toList:50 where:50 Inventory:54 lowStock:55 empty:59 forEach:60",
+    ),
+    "zig": (
+        "sample.zig",
+        [
+            ("max_items", "constant", 5, 5, 5, None),
+            ("Category", "enum", 7, 7, 7, None),
+            ("food", "constant", 7, 7, 7, "Category"),
+            ("Item", "struct", 9, 16, 9, None),
+            ("sku", "field", 10, 10, 10, "Item"),
+            ("restock", "method", 13, 15, 13, "Item"),
+            ("Inventory", "struct", 18, 40, 18, None),
+            ("items", "field", 19, 19, 19, "Inventory"),
+            ("init", "method", 23, 25, 23, "Inventory"),
+            ("add", "method", 27, 31, 27, "Inventory"),
+            ("lowStock", "method", 33, 39, 33, "Inventory"),
+            ("isLow", "function", 42, 44, 42, None),
+        ],
+        "std:2 log.zig:3 Item:13 ArrayList:19 Allocator:23 Self:23 init:24 append:29 info:30 isLow:36 "
+        "Inventory:47 add:48 expect:49 lowStock:49",
+    ),
+    "perl": (
+        "sample.pl",
+        [
+            ("MAX_ITEMS", "constant", 10, 10, 10, "Shop.Inventory"),  # use constant
+            ("new", "function", 14, 18, 14, "Shop.Inventory"),  # in `package Shop::Inventory;`
+            ("add", "function", 20, 27, 20, "Shop.Inventory"),
+            ("_log", "function", 40, 43, 40, "Shop.Inventory"),
+            ("Report", "module", 45, 50, 45, "Shop"),  # package Shop::Report { ... }
+            ("render", "function", 46, 49, 46, "Shop.Report"),
+        ],
+        "List::Util:7 Base:8 bless:16 die:22 _log:25 sum:37 printf:42 join:48 low_stock:48",
+    ),
 }
 
 

@@ -18,7 +18,7 @@ from scout.tools import ToolContext
 
 DECLARATION = re.compile(
     r"""^[ \t]*(?:
-      package[ \t]+[\w.]+[ \t]*;?                                   # Go, Java, Kotlin, Scala
+      package[ \t]+[\w.:]+[ \t]*;?                                  # Go, Java, Kotlin, Scala, Perl
     | import\b.* | from[ \t]+[\w.]+[ \t]+import\b.*                  # Python, Java, Go, JS, Swift
     | (?:pub(?:\([\w ]+\))?[ \t]+)?use[ \t]+[\w:\\{}, *]+(?:[ \t]+as[ \t]+\w+)?;? | extern[ \t]+crate\b.*
     | (?:pub(?:\([\w ]+\))?[ \t]+)?mod[ \t]+\w+[ \t]*;                # Rust
@@ -30,8 +30,10 @@ DECLARATION = re.compile(
     | ["']use[ \t]strict["'];? | <\?php | declare[ \t]*\([ \t]*strict_types[ \t]*=[ \t]*\d[ \t]*\)[ \t]*;
     | module[ \t]+[\w.]+(?:[ \t]+where)? | library[ \t]+[\w.]*;? | part(?:[ \t]+of)?[ \t]+.*;
     | @file:.* | set[ \t]+-[euxo]+.* | (?:source|\.)[ \t]+\S+                 # shell
+    | use[ \t]+[\w:]+[ \t]+(?:qw[ \t]*[(/{[][^;]*|'[^']*'|"[^"]*")[ \t]*;        # Perl
     | module[ \t]+[\w.]+[ \t]*\(.*\)[ \t]*where | open!?[ \t]+[\w.]+      # Haskell, OCaml
     | alias[ \t]+[\w.]+(?:\.\{[\w., \t]*\})?(?:,[ \t]*as:[ \t]*\w+)?          # Elixir
+    | (?:pub[ \t]+)?const[ \t]+\w+[ \t]*=[ \t]*@import\([^)]*\)[ \t]*;        # Zig
     )[ \t]*$""",
     re.X,
 )

@@ -46,6 +46,9 @@ SPECS = {
         LanguageSpec("haskell", "tree_sitter_haskell"),
         LanguageSpec("ocaml", "tree_sitter_ocaml", "language_ocaml"),
         LanguageSpec("ocaml_interface", "tree_sitter_ocaml", "language_ocaml_interface"),
+        LanguageSpec("dart", "tree_sitter_dart"),
+        LanguageSpec("zig", "tree_sitter_zig"),
+        LanguageSpec("perl", "tree_sitter_perl", qualifier="::"),
     ]
 }
 
@@ -70,6 +73,9 @@ EXTENSIONS = {
     ".ex": "elixir", ".exs": "elixir",
     ".hs": "haskell",
     ".ml": "ocaml", ".mli": "ocaml_interface",
+    ".dart": "dart",
+    ".zig": "zig",
+    ".pl": "perl", ".pm": "perl",
 }  # fmt: skip
 
 

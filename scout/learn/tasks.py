@@ -19,7 +19,8 @@ LANGUAGE_NAMES = {
     "python": "Python", "javascript": "JavaScript", "typescript": "TypeScript", "tsx": "TypeScript",
     "go": "Go", "rust": "Rust", "java": "Java", "c": "C", "cpp": "C++", "c_sharp": "C#", "ruby": "Ruby",
     "php": "PHP", "kotlin": "Kotlin", "swift": "Swift", "scala": "Scala", "bash": "Shell", "lua": "Lua",
-    "elixir": "Elixir", "haskell": "Haskell", "ocaml": "OCaml", "ocaml_interface": "OCaml",
+    "elixir": "Elixir", "haskell": "Haskell", "ocaml": "OCaml", "ocaml_interface": "OCaml", "dart": "Dart",
+    "zig": "Zig", "perl": "Perl",
 }  # fmt: skip
 
 
