@@ -131,7 +131,8 @@ def calibration(records: list[dict], bins: int = 10) -> dict:
     pairs, firsts = [], []
     for r in records:
         confidences = r["cost"].get("confidence") or []
-        pairs += [(c, hit) for c, hit in zip(confidences, r["span_gold"], strict=False) if c is not None]
+        hits = r.get("span_gold", [])
+        pairs += [(c, hit) for c, hit in zip(confidences, hits, strict=False) if c is not None]
         if confidences and confidences[0] is not None:
             firsts.append((confidences[0], r["metrics"].get("file_acc@1", 0.0)))
     ece = 0.0
