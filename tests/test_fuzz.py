@@ -128,7 +128,7 @@ LANGUAGE_FIXTURE = {
     "java": ".java", "c": ".c", "cpp": ".cpp", "c_sharp": ".cs", "ruby": ".rb", "php": ".php",
     "kotlin": ".kt", "swift": ".swift", "scala": ".scala", "bash": ".sh", "lua": ".lua", "elixir": ".ex",
     "haskell": ".hs", "ocaml": ".ml", "ocaml_interface": ".mli", "dart": ".dart", "zig": ".zig",
-    "perl": ".pl",
+    "perl": ".pl", "hcl": ".tf", "sql": ".sql",
 }  # fmt: skip
 
 

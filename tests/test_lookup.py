@@ -47,6 +47,8 @@ PREAMBLES = {
     "sample.rb": (1, 4),
     "sample.rs": (1, 4),
     "sample.sh": (1, 6),
+    "sample.sql": (1, 1),
+    "sample.tf": (1, 1),
     "sample.ts": (1, 2),
     "sample.tsx": (1, 3),
     "sample.zig": (1, 3),

@@ -570,6 +570,34 @@ CASES: dict[str, tuple[str, list[D], str]] = {
         ],
         "List::Util:7 Base:8 bless:16 die:22 _log:25 sum:37 printf:42 join:48 low_stock:48",
     ),
+    "hcl": (
+        "sample.tf",
+        [
+            ("aws", "class", 6, 8, 6, None),  # provider "aws"
+            ("region", "variable", 10, 13, 10, None),
+            ("instance_count", "variable", 15, 18, 15, None),
+            ("name_prefix", "constant", 21, 21, 21, None),  # in locals
+            ("ubuntu", "class", 25, 28, 25, "aws_ami"),  # data "aws_ami" "ubuntu"
+            ("network", "module", 30, 33, 30, None),
+            ("web", "class", 35, 45, 35, "aws_instance"),  # resource "aws_instance" "web"
+            ("web_ips", "field", 47, 49, 47, None),  # output
+        ],
+        "region:7 region:21 ./modules/network:31 cidrsubnet:32 instance_count:36 ubuntu:37 network:39 "
+        "common_tags:40 merge:40 name_prefix:40 web:48",
+    ),
+    "sql": (
+        "sample.sql",
+        [
+            ("items", "class", 2, 6, 2, None),
+            ("sku", "field", 3, 3, 3, "items"),
+            ("category_id", "field", 5, 5, 5, "items"),
+            ("categories", "class", 8, 11, 8, None),
+            ("items_by_category", "index", 13, 13, 13, None),
+            ("low_stock", "class", 15, 19, 15, None),  # view
+            ("restock", "function", 21, 23, 21, None),
+        ],
+        "categories:5 items:13 items:17 categories:18 items:22 items:25 low_stock:27 lower:27 restock:27",
+    ),
 }
 
 

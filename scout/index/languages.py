@@ -49,6 +49,8 @@ SPECS = {
         LanguageSpec("dart", "tree_sitter_dart"),
         LanguageSpec("zig", "tree_sitter_zig"),
         LanguageSpec("perl", "tree_sitter_perl", qualifier="::"),
+        LanguageSpec("hcl", "tree_sitter_hcl"),
+        LanguageSpec("sql", "tree_sitter_sql"),
     ]
 }
 
@@ -76,13 +78,15 @@ EXTENSIONS = {
     ".dart": "dart",
     ".zig": "zig",
     ".pl": "perl", ".pm": "perl",
+    ".tf": "hcl", ".hcl": "hcl",
+    ".sql": "sql",
 }  # fmt: skip
 
 
 # Code-block tags for Markdown where they differ from the language name, and for prose files.
 FENCE_NAMES = {"c_sharp": "csharp", "ocaml_interface": "ocaml"}
 PROSE_FENCES = {".md": "markdown", ".html": "html", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
-                ".toml": "toml", ".rst": "rst", ".sql": "sql"}  # fmt: skip
+                ".toml": "toml", ".rst": "rst"}  # fmt: skip
 
 
 def suffix_pattern(extra: tuple[str, ...] = ()) -> str:

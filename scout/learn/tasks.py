@@ -20,7 +20,7 @@ LANGUAGE_NAMES = {
     "go": "Go", "rust": "Rust", "java": "Java", "c": "C", "cpp": "C++", "c_sharp": "C#", "ruby": "Ruby",
     "php": "PHP", "kotlin": "Kotlin", "swift": "Swift", "scala": "Scala", "bash": "Shell", "lua": "Lua",
     "elixir": "Elixir", "haskell": "Haskell", "ocaml": "OCaml", "ocaml_interface": "OCaml", "dart": "Dart",
-    "zig": "Zig", "perl": "Perl",
+    "zig": "Zig", "perl": "Perl", "hcl": "HCL", "sql": "SQL",
 }  # fmt: skip
 
 
