@@ -14,7 +14,7 @@ from scout.index.records import Definition, FileRecord, Reference
 
 log = logging.getLogger("scout.index")
 
-SCHEMA_VERSION = "4"  # bump when what a file yields changes (tags queries, chunking), not only the tables
+SCHEMA_VERSION = "6"  # bump when what a file yields changes (tags queries, chunking), not only the tables
 K1, B = 1.5, 0.75  # Okapi BM25 parameters (rank-bm25's defaults)
 
 SCHEMA = """
