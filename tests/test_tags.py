@@ -757,3 +757,26 @@ def test_scout_ask_answers_with_an_elixir_definition(tmp_path):
     assert out.returncode == 0, out.stderr
     top = json.loads(out.stdout)["answer"][0]
     assert (top["path"], top["start_line"], top["end_line"]) == ("lib/shop/inventory.ex", 26, 30)
+
+
+def test_definitions_after_a_construct_the_grammar_trips_on_are_kept():
+    # tree-sitter-kotlin cannot parse a primary constructor on its own line after annotations: the
+    # rest of the file became one ERROR node and `Channel` (kotlinx.coroutines) was lost
+    lines = [
+        "@JvmInline",
+        "public value class Result<out T>",
+        "@PublishedApi internal constructor(@PublishedApi internal val holder: Any?) {",
+        *[f"    val field{i}: Int = {i}" for i in range(25)],
+        "}",
+        "",
+        "public interface Channel<E> : SendChannel<E> {",
+        "    fun close(): Boolean",
+        "}",
+        "",
+        "fun <E> makeChannel(): Channel<E> = TODO()",
+    ]
+    defs, refs = extract("kotlin", "\n".join(lines) + "\n")
+    found = {(d.qualname, d.kind, d.start_line, d.end_line) for d in defs}
+    assert ("Channel", "interface", 31, 33) in found
+    assert ("Channel.close", "method", 32, 32) in found
+    assert ("makeChannel", "function", 35, 35) in found

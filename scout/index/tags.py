@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tree_sitter import Node, Parser, QueryCursor
+from tree_sitter import Node, Parser, QueryCursor, Range
 
 from scout.index.languages import SPECS, grammar, tags_query
 from scout.index.records import Definition, Reference
@@ -36,25 +36,72 @@ def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Defini
     raw_defs: list[RawDefinition] = []
     raw_refs: list[tuple[str, str, Node]] = []
     receivers: dict[int, Node] = {}  # a definition's start byte → its receiver (Go's method types)
-    for _, captures in QueryCursor(tags_query(lang)).matches(tree.root_node):
-        for capture, nodes in captures.items():
-            if capture == "receiver":
-                _note_receiver(receivers, nodes[0], captures)
-                continue
-            role, _, kind = capture.partition(".")
-            if role != "name":
-                continue
-            category, _, kind = kind.partition(".")
-            for node in nodes:
-                if not (text := _text(node)):
-                    continue
-                if category == "definition":
-                    raw_defs.append(_raw_definition(text, kind, node, captures))
-                elif category == "reference":
-                    raw_refs.append((text, kind, node))
+    broken = _broken(tree.root_node)
+    roots = [tree.root_node, *(root for node in broken for root in _reparse(lang, data, node))]
+    for n, root in enumerate(roots):
+        outside = broken if n == 0 else []  # the whole parse's captures in a broken part are partial
+        for _, captures in QueryCursor(tags_query(lang)).matches(root):
+            _collect(captures, raw_defs, raw_refs, receivers, outside)
     qualifier = SPECS[lang].qualifier
     parents = {start: _text(node) for start, node in receivers.items()}
     return _with_parents(raw_defs, path, parents, qualifier), _references(raw_refs, raw_defs, path, qualifier)
+
+
+def _collect(
+    captures: dict[str, list[Node]], raw_defs: list, raw_refs: list, receivers: dict, outside: list[Node]
+) -> None:
+    for capture, nodes in captures.items():
+        if capture == "receiver":
+            _note_receiver(receivers, nodes[0], captures)
+            continue
+        role, _, kind = capture.partition(".")
+        if role != "name":
+            continue
+        category, _, kind = kind.partition(".")
+        for node in nodes:
+            if not (text := _text(node)) or any(_inside(node, b) for b in outside):
+                continue
+            if category == "definition":
+                raw_defs.append(_raw_definition(text, kind, node, captures))
+            elif category == "reference":
+                raw_refs.append((text, kind, node))
+
+
+# A grammar that trips on one construct (Kotlin's `value class X\n@A internal constructor`, a C++
+# macro) makes the rest of the file one ERROR node, and every definition in it is lost. Such a
+# node is cut where top-level declarations start (a line beginning at column 0 with a letter, `_`,
+# `@` or `#`) and each piece parsed on its own, in place: the trip costs one declaration, not the
+# file's remainder.
+BROKEN_LINES = 20  # an ERROR node this long is parsed again in pieces
+MAX_PIECES = 400  # per file: a file that is all errors is not worth more
+
+
+def _broken(root: Node) -> list[Node]:
+    return [
+        c for c in root.children if c.type == "ERROR" and c.end_point[0] - c.start_point[0] >= BROKEN_LINES
+    ]
+
+
+def _inside(node: Node, region: Node) -> bool:
+    return region.start_byte <= node.start_byte < region.end_byte
+
+
+def _reparse(lang: str, data: bytes, region: Node) -> list[Node]:
+    """The pieces of a broken region parsed one by one, in place: a root per piece, in order."""
+    points = {region.start_byte: region.start_point}
+    at, row = region.start_byte, region.start_point[0]
+    while (nl := data.find(b"\n", at, region.end_byte)) != -1 and len(points) < MAX_PIECES:
+        at, row = nl + 1, row + 1
+        head = data[at : at + 1]
+        if at < region.end_byte and (head.isalpha() or head in (b"_", b"@", b"#")):
+            points[at] = (row, 0)
+    starts = sorted(points)
+    ends = [*starts[1:], region.end_byte]
+    roots = []
+    for start, end in zip(starts, ends, strict=True):
+        piece = Range(points[start], points.get(end, region.end_point), start, end)
+        roots.append(Parser(grammar(lang), included_ranges=[piece]).parse(data).root_node)
+    return roots
 
 
 def _note_receiver(receivers: dict[int, Node], receiver: Node, captures: dict[str, list[Node]]) -> None:
