@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from scout.api import Workspace
 from scout.explorer import make_policy
@@ -21,7 +22,7 @@ from scout.explorer.lookup import symbol_ask
 from scout.explorer.preamble import is_preamble
 from scout.index.languages import language_for
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tags"
+TAGS = FIXTURES / "tags"
 CLASS_LIKE = {"class", "interface", "struct", "trait", "enum", "type", "module"}
 # Each fixture's leading lines that only say where the code sits (package clause, imports,
 # includes, license or file comment), read off the files by hand.
@@ -56,7 +57,7 @@ PREAMBLES = {
 
 
 def fixtures() -> list[str]:
-    return sorted(p.name for p in FIXTURES.iterdir() if language_for(p.name))
+    return sorted(p.name for p in TAGS.iterdir() if language_for(p.name))
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def workspaces(tmp_path_factory, monkeypatch_module) -> dict[str, Workspace]:
     out = {}
     for name in fixtures():
         root = tmp_path_factory.mktemp(name.replace(".", "_"))
-        shutil.copy(FIXTURES / name, root / name)
+        shutil.copy(TAGS / name, root / name)
         out[name] = Workspace.open(root)
     yield out
     for ws in out.values():
@@ -128,7 +129,7 @@ def test_a_keyword_and_a_name_find_the_kind_asked_for(workspaces, name):
 def test_package_clauses_imports_and_headers_are_never_cited(workspaces, name):
     ws = workspaces[name]
     lo, hi = PREAMBLES[name]
-    lines = (FIXTURES / name).read_text().splitlines()
+    lines = (TAGS / name).read_text().splitlines()
     query = " ".join(lines[lo - 1 : hi])  # the preamble's own words: the best lexical match
     bundle = ask(ws, query)
     for span in [*bundle.spans, *bundle.leads]:
