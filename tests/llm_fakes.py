@@ -5,9 +5,6 @@ Messages API, and answer each request with the next entry of a per-test script."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -178,23 +175,3 @@ def anthropic_reply(entry: Text | Calls, body: dict) -> dict:
         "stop_reason": stop,
         "usage": usage,
     }
-
-
-def run_scout(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """The real CLI in a subprocess; `env` adds to (None values remove from) the test's environment."""
-    full = dict(os.environ)
-    for key, value in (env or {}).items():
-        if value is None:
-            full.pop(key, None)
-        else:
-            full[key] = value
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        capture_output=True,
-        text=True,
-        env=full,
-        input=stdin,
-        timeout=timeout,
-    )

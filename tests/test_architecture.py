@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).parent.parent
 CORE = {
     "errors",
     "config",

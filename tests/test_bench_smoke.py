@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, committed_copy, git
+from conftest import FIXTURES, ROOT, committed_copy, git
 
-ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = {"rg", "bm25-files", "scout-heuristic"}
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scout.bundle import FORMAT, MIN_BUDGET, Bundle, Span, fit, render_markdown
 from scout.tokens import count_tokens
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "bundle.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "docs" / "bundle.schema.json").read_text())
 
 
 def _spans(n: int, lines: int = 30) -> list[Span]:

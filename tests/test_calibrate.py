@@ -13,10 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT
+
 from scout.explorer.model import CALIBRATION_FEATURES
 from scout.models.mlp import WEIGHTS
 
-ROOT = Path(__file__).resolve().parents[1]
 REPOS = ["tqdm/tqdm", "mochajs/mocha"]
 
 

@@ -4,12 +4,12 @@ reader sees a whole update or none of it."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from pathlib import Path
+
+from conftest import SCOUT, scout_env
 
 from scout.index import index_path, store
 from scout.repo import Repo
@@ -28,9 +28,8 @@ def many_files(root: Path, n: int = 400) -> Path:
 
 def scout(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "scout", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=os.environ.copy(),
-    )  # fmt: skip
+        [*SCOUT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=scout_env()
+    )
 
 
 def test_two_index_builds_at_once_both_succeed_without_a_corrupt_warning(tmp_path):

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_scout
+from conftest import ROOT, run_scout
 from llm_fakes import FakeModel, Text
 
 from scout.config import REPO_RANGES, REPO_SETTINGS, Settings, load_settings
@@ -145,7 +145,7 @@ def test_the_repositorys_numbers_are_held_to_documented_ranges(tmp_path, line, h
     assert getattr(load_settings(tmp_path, env={}), key) == value
     low, high = REPO_RANGES[key]
     assert f"in {tmp_path / 'scout.toml'} is outside {low}..{high}; using {value}" in caplog.text
-    documented = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    documented = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`{key}` {low:,}–{high:,}" in documented
 
 

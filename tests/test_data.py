@@ -10,6 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
+from conftest import ROOT
+
 from scout.api import Workspace
 from scout.explorer.evidence import Region
 from scout.explorer.features import TRAIN_NAMES, name_spelled
@@ -24,7 +26,6 @@ from scout.learn.mine import MineOptions
 from scout.learn.pipeline import Plan, embedders, install, run
 from scout.models.mlp import MLP
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = DataDir(ROOT / "data")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 

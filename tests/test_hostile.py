@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import anyio
 import pytest
+from conftest import SCOUT, run_scout, scout_env
 from mcp import Client, StdioServerParameters
 
 from benchmarks.hostile import LONG_DIR, PARTS, QUESTION, build, event, stir
@@ -31,17 +31,15 @@ def scout(repo: Path, surface: str, work: Path) -> str:
     timeout."""
     if surface == "mcp":
         return find_context(repo)
-    env = dict(os.environ)
+    env: dict[str, str | None] = {}
     argv = {
         "index": ["index", str(repo), "--json"],
         "ask": ["ask", QUESTION, str(repo), "--json"],
         "triage": ["triage", "--event", str(event(work / "event.json")), "--repo", str(repo), "--dry-run"],
     }[surface]
     if surface == "triage":  # no token, no API: --dry-run prints the comment it would post
-        env = {k: v for k, v in env.items() if not k.startswith("GITHUB_")} | {"GITHUB_TOKEN": ""}
-    out = subprocess.run(
-        [sys.executable, "-m", "scout", *argv], capture_output=True, text=True, env=env, timeout=TIMEOUT_S
-    )
+        env = {k: None for k in os.environ if k.startswith("GITHUB_")} | {"GITHUB_TOKEN": ""}
+    out = run_scout(*argv, env=env, timeout=TIMEOUT_S)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     return out.stdout
@@ -49,7 +47,7 @@ def scout(repo: Path, surface: str, work: Path) -> str:
 
 def find_context(repo: Path) -> str:
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "scout", "mcp", "--repo", str(repo)], env=dict(os.environ)
+        command=SCOUT[0], args=[*SCOUT[1:], "mcp", "--repo", str(repo)], env=scout_env()
     )
 
     async def main() -> str:

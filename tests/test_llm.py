@@ -7,12 +7,11 @@ import json
 import os
 import re
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
-from llm_fakes import Calls, Error, FakeModel, Text, calls, run_scout
+from conftest import run_scout
+from llm_fakes import Calls, Error, FakeModel, Text, calls
 
 from scout.explorer.replies import parse_citations, parse_text_tool_calls, tool_arguments
 from scout.llm import ChatClient, LLMError, RequestedCall, ResponseCache, parse_model
@@ -308,8 +307,7 @@ def test_hf_explorer_drives_the_loop_with_a_local_model(sample_repo, tmp_path):
 
 
 def test_a_hosted_model_without_a_key_is_a_one_line_error_before_any_request(sample_repo):
-    env = {k: v for k, v in os.environ.items() if "API_KEY" not in k}
-    args = [sys.executable, "-m", "scout", "ask", "q", str(sample_repo), "--explorer", "anthropic:claude-x"]
-    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+    env = {k: None for k in os.environ if "API_KEY" in k}
+    out = run_scout("ask", "q", str(sample_repo), "--explorer", "anthropic:claude-x", env=env, timeout=60)
     assert out.returncode == 2 and "no API key for anthropic:claude-x" in out.stderr
     assert "ANTHROPIC_API_KEY" in out.stderr and "cannot reach" not in out.stderr

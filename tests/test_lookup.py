@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
@@ -197,7 +196,7 @@ albatross bonfire cupcake driftwood eclipse|fiddle gargoyle hedgehog inkwell jel
 @pytest.fixture(scope="module")
 def sample_repo(tmp_path_factory, monkeypatch_module):
     root = tmp_path_factory.mktemp("sample_repo")
-    shutil.copytree(Path(__file__).parent / "fixtures" / "sample_repo", root, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "sample_repo", root, dirs_exist_ok=True)
     ws = Workspace.open(root)
     yield ws
     ws.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import jsonschema
 import pytest
-from conftest import SCOUT, run_scout, scout_env
+from conftest import ROOT, SCOUT, run_scout, scout_env
 from mcp import Client, StdioServerParameters
 from mcp.types import ListRootsResult, Root
 
@@ -20,7 +20,7 @@ from scout.mcp.output import MIN_MAX_TOKENS
 from scout.mcp.server import ServerConfig, build_server
 from scout.tokens import count_tokens
 
-BUNDLE_SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "bundle.schema.json").read_text())
+BUNDLE_SCHEMA = json.loads((ROOT / "docs" / "bundle.schema.json").read_text())
 TOOLS = {"find_context", "read_range", "grep", "symbols", "outline", "glob", "bm25", "semantic", "related"}
 CSRF = "where is the CSRF token checked"
 

@@ -3,12 +3,11 @@ as one, and past its waiting line a call is refused with "busy, retry" instead o
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 
 import anyio
 import pytest
+from conftest import SCOUT, scout_env
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from plugin_site import install_plugin
@@ -47,10 +46,10 @@ def slow_site(tmp_path_factory):
 
 
 async def _calls(sample_repo, site, workers: int, waiting: int, n: int) -> tuple[float, list]:
-    env = dict(os.environ) | {"PYTHONPATH": str(site)}
-    args = ["-m", "scout", "mcp", "--repo", str(sample_repo), "--explorer", f"slow:{SECONDS}",
-            "--workers", str(workers), "--max-waiting", str(waiting)]  # fmt: skip
-    params = StdioServerParameters(command=sys.executable, args=args, env=env)
+    env = scout_env({"PYTHONPATH": str(site)})
+    args = [*SCOUT[1:], "mcp", "--repo", str(sample_repo), "--explorer", f"slow:{SECONDS}"]
+    args += ["--workers", str(workers), "--max-waiting", str(waiting)]
+    params = StdioServerParameters(command=SCOUT[0], args=args, env=env)
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
         await session.call_tool("find_context", {"query": "warm up"})  # workers and index ready
@@ -83,9 +82,8 @@ def test_with_watch_a_new_file_is_indexed_without_waiting_for_a_call(sample_repo
     """--refresh-interval 3600: only the watcher can have indexed the file written after start."""
 
     async def run() -> str:
-        args = ["-m", "scout", "mcp", "--repo", str(sample_repo), "--watch", "--refresh-interval", "3600",
-                "--workers", "0"]  # fmt: skip
-        params = StdioServerParameters(command=sys.executable, args=args, env=dict(os.environ))
+        args = [*SCOUT[1:], "mcp", "--repo", str(sample_repo), "--watch", "--refresh-interval", "3600"]
+        params = StdioServerParameters(command=SCOUT[0], args=[*args, "--workers", "0"], env=scout_env())
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             await session.call_tool("symbols", {"name": "check_csrf_token"})  # open and indexed

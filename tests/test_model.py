@@ -9,10 +9,10 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, run_scout
 
 from scout.api import Workspace
 from scout.explorer.evidence import Evidence, Reason, Signal
@@ -31,8 +31,6 @@ from scout.models.embedder import WEIGHTS as EMBEDDER
 from scout.models.mlp import MLP
 from scout.models.mlp import WEIGHTS as EXPLORER
 from scout.tools import call_tool
-
-ROOT = Path(__file__).parent.parent
 
 
 def linear(names, weights: dict[str, float], bias: float = 0.0) -> MLP:
@@ -109,12 +107,9 @@ def test_a_go_function_with_a_doc_comment_is_cited_with_its_body(tmp_path):
 
 def test_budgets_and_span_counts_below_the_minimum_are_usage_errors(sample_repo):
     for args in (["--budget", "60"], ["--budget", "0"], ["--budget", "-5"], ["--max-spans", "0"]):
-        out = subprocess.run([sys.executable, "-m", "scout", "ask", "csrf", str(sample_repo), *args],
-                             capture_output=True, text=True, env=os.environ.copy())  # fmt: skip
+        out = run_scout("ask", "csrf", str(sample_repo), *args)
         assert out.returncode == 2 and "Usage:" in out.stderr and "internal error" not in out.stderr, args
-    ok = subprocess.run([sys.executable, "-m", "scout", "ask", "where is the CSRF token checked",
-                         str(sample_repo), "--budget", "100", "--json"], capture_output=True, text=True,
-                        env=os.environ.copy())  # fmt: skip
+    ok = run_scout("ask", "where is the CSRF token checked", str(sample_repo), "--budget", "100", "--json")
     data = json.loads(ok.stdout)
     assert ok.returncode == 0 and data["answer"] and data["budget"]["used"] <= 100
 

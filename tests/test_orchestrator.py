@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import socket
 
-from conftest import git
-from llm_fakes import Error, FakeModel, Text, calls, run_scout
+from conftest import git, run_scout
+from llm_fakes import Error, FakeModel, Text, calls
 
 ISSUE = """Discount codes are case-sensitive
 

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_scout
 from plugin_site import install_plugin
 
 TOY = '''
@@ -43,8 +42,7 @@ def plugin_site(tmp_path_factory) -> Path:
 
 
 def run(args: list[str], site: Path) -> subprocess.CompletedProcess:
-    env = os.environ | {"PYTHONPATH": str(site)}
-    return subprocess.run([sys.executable, "-m", "scout", *args], capture_output=True, text=True, env=env)
+    return run_scout(*args, env={"PYTHONPATH": str(site)})
 
 
 def test_an_installed_package_adds_an_explorer_that_scout_ask_runs(plugin_site, sample_repo):

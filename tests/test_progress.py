@@ -6,11 +6,10 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_scout
+from conftest import FIXTURES, SCOUT, run_scout, scout_env
 
 from scout.progress import TRIVIAL_FILES
 
@@ -66,15 +65,10 @@ def test_first_ask_on_a_large_repository_says_so_then_warm_asks_are_silent(big_r
 
 def test_the_ci_bot_reports_its_index_build_on_stderr(big_repo):
     event = FIXTURES / "events" / "issues-opened.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    cmd = [sys.executable, "-m", "scout", "triage", "--event", str(event), "--repo", str(big_repo)]
-    out = subprocess.run(
-        [*cmd, "--dry-run", "--json"],
-        capture_output=True,
-        text=True,
-        env=env | {"GITHUB_TOKEN": "", "SCOUT_EXPLORER": "heuristic"},
-        timeout=300,
-    )
+    env = {k: None for k in os.environ if k.startswith("GITHUB_")}  # the CI's own event is not ours
+    env |= {"GITHUB_TOKEN": "", "SCOUT_EXPLORER": "heuristic"}
+    args = ["--event", str(event), "--repo", str(big_repo), "--dry-run", "--json"]
+    out = run_scout("triage", *args, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["action"] == "printed"
     phases(out.stderr)
@@ -88,14 +82,14 @@ def test_mcp_server_reports_the_first_index_of_each_repository_on_stderr(big_rep
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": call},
     ]
-    argv = [sys.executable, "-m", "scout", "mcp", "--explorer", "heuristic", "--repo", str(big_repo)]
+    argv = [*SCOUT, "mcp", "--explorer", "heuristic", "--repo", str(big_repo)]
     with subprocess.Popen(
         argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=os.environ.copy(),
+        env=scout_env(),
     ) as proc:
         replies = []
         for message in messages:

@@ -9,14 +9,12 @@ is made up: none was ever a live credential.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import anyio
 import pytest
-from conftest import FIXTURES, committed_copy
-from llm_fakes import FakeModel, Text, calls, run_scout
+from conftest import FIXTURES, committed_copy, run_scout
+from llm_fakes import FakeModel, Text, calls
 from mcp import Client
 
 from scout.mcp.server import ServerConfig, build_server
@@ -196,23 +194,15 @@ def test_the_ci_comment_masks_secrets_from_the_log_and_the_code(secrets_repo, tm
             slack=SECRETS["slack_bot_token"],
         )
     )
-    base = [sys.executable, "-m", "scout", "triage", "--repo", str(secrets_repo), "--dry-run"]
-    failed = subprocess.run(
-        [*base, "--event", str(EVENTS / "workflow_run-failure.json"), "--log", str(log)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    base = ["triage", "--repo", str(secrets_repo), "--dry-run"]
+    failed = run_scout(*base, "--event", str(EVENTS / "workflow_run-failure.json"), "--log", str(log))
     assert failed.returncode == 0, failed.stderr
     assert "settings.py" in failed.stdout and MARKER in failed.stdout
     assert leaked(failed.stdout) == []
     issue = json.loads((EVENTS / "issues-opened.json").read_text())
     issue["issue"]["body"] = f"The billing client fails with {SECRETS['stripe_live_secret']} in settings.py"
     (tmp_path / "issue.json").write_text(json.dumps(issue))
-    opened = subprocess.run(
-        [*base, "--event", str(tmp_path / "issue.json"), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    opened = run_scout(*base, "--event", str(tmp_path / "issue.json"), "--json")
     assert opened.returncode in (0, 1), opened.stderr
     assert leaked(opened.stdout) == []
 

@@ -8,15 +8,11 @@ key references.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import committed_copy
+from conftest import FIXTURES, committed_copy, run_scout
 from tree_sitter import Query
 
 from scout.index.languages import SPECS, grammars_dir, language_for, tags_query
@@ -24,7 +20,7 @@ from scout.index.records import Definition, Reference
 from scout.index.tags import extract
 from scout.learn.tasks import LANGUAGE_NAMES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tags"
+TAGS = FIXTURES / "tags"
 
 D = tuple[str, str, int, int, int, str | None]  # name, kind, start, end, name_line, parent
 
@@ -603,7 +599,7 @@ CASES: dict[str, tuple[str, list[D], str]] = {
 
 def _extract(lang: str) -> tuple[list[Definition], list[Reference]]:
     filename = CASES[lang][0]
-    return extract(lang, (FIXTURES / filename).read_bytes(), filename)
+    return extract(lang, (TAGS / filename).read_bytes(), filename)
 
 
 def test_every_language_has_a_fixture_case():
@@ -728,7 +724,7 @@ def test_every_language_has_its_name_in_the_benchmark_language_list():
 
 @pytest.mark.parametrize("lang", sorted(CASES))
 def test_every_language_survives_garbage_in_the_middle(lang):
-    data = (FIXTURES / CASES[lang][0]).read_bytes()
+    data = (TAGS / CASES[lang][0]).read_bytes()
     half = len(data) // 2
     garbage_line = data[:half].count(b"\n") + 2
     broken = data[:half] + b"\n\xff\xfe\x00 }{)( \xc3\x28 <<< \n" + data[half:]
@@ -741,19 +737,13 @@ def test_scout_ask_answers_with_an_elixir_definition(tmp_path):
     """End to end: a repository whose code is Elixir is indexed and a definition question answered."""
     source = tmp_path / "src"
     (source / "lib" / "shop").mkdir(parents=True)
-    shutil.copy(FIXTURES / "sample.ex", source / "lib" / "shop" / "inventory.ex")
+    shutil.copy(TAGS / "sample.ex", source / "lib" / "shop" / "inventory.ex")
     (source / "lib" / "shop" / "cart.ex").write_text(
         "defmodule Shop.Cart do\n  alias Shop.Inventory\n\n  def checkout(cart, inventory) do\n"
         "    inventory |> Inventory.low_stock() |> Enum.reject(&(&1.sku in cart.skus))\n  end\nend\n"
     )
     repo = committed_copy(source, tmp_path / "repo")
-    out = subprocess.run(
-        [sys.executable, "-m", "scout", "ask", "where is low_stock defined", "--repo", str(repo), "--json"],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-    )
+    out = run_scout("ask", "where is low_stock defined", "--repo", str(repo), "--json")
     assert out.returncode == 0, out.stderr
     top = json.loads(out.stdout)["answer"][0]
     assert (top["path"], top["start_line"], top["end_line"]) == ("lib/shop/inventory.ex", 26, 30)

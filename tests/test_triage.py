@@ -8,11 +8,10 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, git
+from conftest import FIXTURES, git, run_scout
 from fake_github import TOKEN, FakeGitHub
 from llm_fakes import FakeModel, Text
 
@@ -47,15 +46,14 @@ def github():
 def triage(
     repo: Path, event: Path | str, api: str | None, *args: str, **env: str
 ) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    base: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GITHUB_")}
     base.update(
         GITHUB_SERVER_URL=SERVER, GITHUB_TOKEN=TOKEN, SCOUT_GITHUB_BACKOFF_MS="1", SCOUT_GITHUB_RETRIES="3"
     )
     if api:
         base["GITHUB_API_URL"] = api
     base.update(env)
-    cmd = [sys.executable, "-m", "scout", "triage", "--event", str(event), "--repo", str(repo), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=base, timeout=120)
+    return run_scout("triage", "--event", str(event), "--repo", str(repo), *args, env=base)
 
 
 def event_file(tmp_path: Path, source: str, edit=None, name: str = "event.json") -> Path:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from llm_fakes import FakeModel, Text, calls, run_scout
+from conftest import run_scout
+from llm_fakes import FakeModel, Text, calls
 
 from scout.prompts import load
 from scout.prompts.fence import canonical, new_tag, wrap
