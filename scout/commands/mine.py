@@ -1,4 +1,4 @@
-"""`scout mine`: training tasks from git history, docs and tests."""
+"""`scout learn mine`: training tasks from git history, docs and tests."""
 
 from __future__ import annotations
 

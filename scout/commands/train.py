@@ -1,4 +1,4 @@
-"""`scout train`: the learned explorer's weights from the committed training data (docs/model.md)."""
+"""`scout learn train`: the learned explorer's weights from the committed training data (docs/model.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import typer
 
 from scout.commands.app import command_app
 from scout.commands.options import emit_json
+from scout.models import WEIGHTS_DIR
 
-WEIGHTS = Path(__file__).parent.parent / "models" / "weights"
 app = command_app()
 
 
@@ -41,7 +41,7 @@ def train_cmd(
     install: Annotated[
         bool, typer.Option(help="Do not train: copy WORK/weights into the package with a training report.")
     ] = False,
-    weights: Annotated[Path, typer.Option(help="Where --install copies the weights.")] = WEIGHTS,
+    weights: Annotated[Path, typer.Option(help="Where --install copies the weights.")] = WEIGHTS_DIR,
 ) -> None:
     """Build the vocabulary, distil the base encoder into a term table, fine-tune it on question →
     code pairs, and fit the explorer's head, expansion scorer, calibrator and stop rule on the

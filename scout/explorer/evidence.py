@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from scout.bundle import Span
+from scout.config import Settings
 
 MAX_SPAN_LINES = 80
 HIT_CONTEXT = 12  # lines kept around a hit when a region is too long to cite whole
@@ -147,7 +148,7 @@ def choose_spans(
     penalty,
     max_files: int = 6,
     per_file: int = 2,
-    max_spans: int = 12,
+    max_spans: int = Settings.max_spans,
     cite: Callable[[Region], tuple[int, int]] | None = None,
 ) -> list[Span]:
     """The best regions of the best files, ordered by file then region score.

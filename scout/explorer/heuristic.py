@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from scout.bundle import Span
+from scout.config import Settings
 from scout.explorer.evidence import (
     MAX_SPAN_LINES,
     Evidence,
@@ -41,7 +42,7 @@ class HeuristicPolicy:
     name: str = "heuristic"
     max_files: int = 6
     per_file: int = 2
-    max_spans: int = 12
+    max_spans: int = Settings.max_spans
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
         facts = analyze_query(state.query)

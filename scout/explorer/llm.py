@@ -48,7 +48,7 @@ class LLMPolicy:
     model: str | None = None
     settings: Settings | None = None
     result_tokens: int = RESULT_TOKENS
-    max_spans: int = 12
+    max_spans: int = Settings.max_spans
     messages: list[Message] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # ids of the calls the loop is running
     fence: str = ""  # this exploration's tag for untrusted text (the query, layout, tool output)

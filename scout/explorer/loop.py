@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scout.bundle import Bundle, Span, Stats, fit
-from scout.config import DEFAULT_BUDGET
+from scout.config import DEFAULT_BUDGET, Settings
 from scout.errors import ScoutError
 from scout.explorer.trajectory import Trajectory
 from scout.index.files import read_text
@@ -66,10 +66,10 @@ class Policy(Protocol):
 
 @dataclass
 class Limits:
-    max_turns: int = 4
+    max_turns: int = Settings.max_turns
     max_observed_tokens: int = 60_000  # what the policy may read across all turns
     budget: int = DEFAULT_BUDGET  # the bundle's token budget
-    max_spans: int = 12
+    max_spans: int = Settings.max_spans
     with_code: bool = True
     workers: int = 4
 

@@ -30,7 +30,7 @@ from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.index.lexical import terms
-from scout.models.mlp import MLP, WEIGHTS, read_weights
+from scout.models.mlp import MLP, WEIGHTS, read_weights, softmax
 from scout.tools import ToolContext
 
 log = logging.getLogger("scout.explorer")
@@ -333,7 +333,7 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     outside the pool keep their order below every pooled one."""
     rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), weights.head.features)
     logits = weights.head.logits(rows)
-    probs = _softmax(logits)
+    probs = softmax(logits)
     cal = calibration_rows(logits, probs, rows, weights.head.features, weights.calibration.features)
     conf = weights.calibration.sigmoid(cal)
     top = float(probs.max())
@@ -403,13 +403,6 @@ def calibrator_features(data: dict, head_names: tuple[str, ...]) -> tuple[str, .
     if unknown or not names:
         raise ValueError(f"the calibrator needs features this scout does not compute: {unknown}")
     return names
-
-
-def _softmax(z):
-    import numpy as np
-
-    e = np.exp(z - z.max())
-    return e / e.sum()
 
 
 def head_features(head: dict) -> tuple[str, ...]:

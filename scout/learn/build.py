@@ -5,7 +5,7 @@ skipped unless forced): `tasks` (mined questions with their gold definitions, an
 tree for the vocabulary), `pairs` (question → code term counts for the embedder, answered on the
 repository's snapshot), and `recordings` (explorations for the explorer's nets, made with an
 embedder that never saw the repository's pairs). The first two need only the repository; the
-third needs the fold embedders `scout train` fits from every repository's pairs.
+third needs the fold embedders `scout learn train` fits from every repository's pairs.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scout.explorer.model import _softmax, calibration_rows, shipped
+from scout.explorer.model import calibration_rows, shipped
 from scout.learn.data import DataDir
 from scout.learn.fit import Group, fit_calibration, replay
 from scout.learn.pipeline import read_recordings
-from scout.models.mlp import MLP, WEIGHTS
+from scout.models.mlp import MLP, WEIGHTS, softmax
 
 log = logging.getLogger("scout.learn")
 BINS = 10
@@ -37,7 +37,7 @@ def first_answers(head: MLP, calibration: MLP, groups: list[Group]) -> list[tupl
         if not g.rows:
             continue
         logits = head.logits(g.rows)
-        cal = calibration_rows(logits, _softmax(logits), g.rows, head.features, calibration.features)
+        cal = calibration_rows(logits, softmax(logits), g.rows, head.features, calibration.features)
         best = int(np.argmax(logits))
         out.append((float(calibration.sigmoid([cal[best]])[0]), g.labels[best]))
     return out

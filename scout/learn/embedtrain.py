@@ -20,7 +20,7 @@ import numpy as np
 
 from scout.index.lexical import terms
 from scout.learn.progress import Eta
-from scout.models.embedder import Embedder, word_pieces
+from scout.models.embedder import Embedder, term_rows
 
 log = logging.getLogger("scout.learn")
 
@@ -61,11 +61,10 @@ class Vocabulary:
 
     def _rows(self, term: str) -> tuple[tuple[int, ...], float]:
         row = self.rows.get(term)
-        if row is not None:
+        if row is not None:  # most terms: no cache entry needed
             return (row,), 1.0
         if term not in self._split:
-            pieces = word_pieces(term, self.rows)
-            self._split[term] = (pieces, 1.0 / len(pieces)) if pieces else ((), 0.0)
+            self._split[term] = term_rows(term, self.rows)
         return self._split[term]
 
 

@@ -25,7 +25,6 @@ from scout.explorer.model import (
     EXPAND_MIN,
     EXPANSION_NAMES,
     EXPANSIONS,
-    _softmax,
     calibration_rows,
     candidates,
     collect,
@@ -35,7 +34,7 @@ from scout.explorer.model import (
 from scout.explorer.query import analyze_query
 from scout.learn.examples import Recording, first_turn_only, is_gold, link_results, with_links
 from scout.learn.progress import Eta
-from scout.models.mlp import MLP
+from scout.models.mlp import MLP, softmax
 
 log = logging.getLogger("scout.learn")
 
@@ -162,7 +161,7 @@ def calibration_data(head: MLP, groups: list[Group], names: tuple[str, ...]) -> 
         if not g.rows:
             continue
         logits = head.logits(g.rows)
-        cal = calibration_rows(logits, _softmax(logits), g.rows, head.features, names)
+        cal = calibration_rows(logits, softmax(logits), g.rows, head.features, names)
         for i in np.argsort(-logits, kind="stable")[:CALIBRATION_TOP]:
             rows.append(cal[i])
             labels.append(g.labels[i])
@@ -218,7 +217,7 @@ def fit_stop(head: MLP, calibration: MLP, groups: list[Group]) -> dict:
         if not g.rows or not any(g.labels):
             continue
         logits = head.logits(g.rows)
-        cal = calibration_rows(logits, _softmax(logits), g.rows, head.features, calibration.features)
+        cal = calibration_rows(logits, softmax(logits), g.rows, head.features, calibration.features)
         conf = calibration.sigmoid(cal)
         order = sorted(range(len(g.regions)), key=lambda i: -logits[i])
         ranked = disjoint([g.regions[i] for i in order])

@@ -1,10 +1,10 @@
-"""`scout train` from the committed data: vocabulary → distilled table → embedder → explorer nets.
+"""`scout learn train` from the committed data: vocabulary → distilled table → embedder → explorer nets.
 
 Everything is read from the data folder (`scout.learn.data`); no repository is needed. Each stage
 writes its result under the work directory with a key beside it (the stage's inputs' checksums,
 its options and the source of the code that makes it): a stage is reused only while its key
 matches, so a resumed run redoes exactly what changed. The weights go to `<work>/weights/`;
-`scout train --install` copies them into the package with a training report.
+`scout learn train --install` copies them into the package with a training report.
 """
 
 from __future__ import annotations
@@ -52,7 +52,12 @@ class Plan:
 
     @property
     def weights(self) -> Path:
-        return self.work / "weights"
+        return trained_weights(self.work)
+
+
+def trained_weights(work: Path) -> Path:
+    """Where a training run in `work` leaves its weights, for `install` to copy."""
+    return work / "weights"
 
 
 def run(plan: Plan, progress: Progress | None = None) -> dict:
@@ -330,16 +335,16 @@ def install(work: Path, weights: Path) -> dict:
     training report beside them: the commit, the data's checksums, the metrics."""
     from scout.learn.build import scout_commit
 
-    report_path = work / "report.json"
-    if not report_path.is_file() or not (work / "weights" / "explorer.json").is_file():
+    report_path, trained = work / "report.json", trained_weights(work)
+    if not report_path.is_file() or not (trained / "explorer.json").is_file():
         from scout.errors import ScoutError
 
         raise ScoutError(f"no finished training run in {work}", hint="run `make train` first")
     report = json.loads(report_path.read_text(encoding="utf-8"))
     weights.mkdir(parents=True, exist_ok=True)
     for name in ("embedder.npz", "explorer.json"):
-        if (work / "weights" / name).is_file():
-            (weights / name).write_bytes((work / "weights" / name).read_bytes())
+        if (trained / name).is_file():
+            (weights / name).write_bytes((trained / name).read_bytes())
     card = {"trained_by": scout_commit(), **{k: v for k, v in report.items() if k != "data"}}
     card["data"] = {
         repo: {n: f["sha256"] for n, f in files.items()} for repo, files in report["data"].items()

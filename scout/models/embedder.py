@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-WEIGHTS = Path(__file__).parent / "weights" / "embedder.npz"
+from scout.models import WEIGHTS_DIR
+
+WEIGHTS = WEIGHTS_DIR / "embedder.npz"
 PIECE = "##"  # a word-piece continuation, as in BERT's vocabulary
 SCHEME = "terms-v1"  # how a bag of terms becomes a vector: part of the digest, so a change re-embeds
 MAX_PIECE_CHARS = 100
@@ -74,14 +76,13 @@ class Embedder:
         )
 
     def rows(self, term: str) -> tuple[tuple[int, ...], float]:
-        """The table rows a term reads as, and the share each gets: itself, or its word pieces."""
+        """The table rows a term reads as, and the share each gets (`term_rows`)."""
         row = self._rows.get(term)
         if row is not None:
             return (row,), 1.0
         hit = self._split.get(term)
         if hit is None:
-            pieces = word_pieces(term, self._rows)
-            hit = (pieces, 1.0 / len(pieces)) if pieces else ((), 0.0)
+            hit = term_rows(term, self._rows)
             if len(self._split) < 200_000:
                 self._split[term] = hit
         return hit
@@ -107,6 +108,16 @@ class Embedder:
     def embed_many(self, bags: Iterable[Mapping[str, int]]) -> np.ndarray:
         vecs = [self.embed(b) for b in bags]
         return np.stack(vecs) if vecs else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def term_rows(term: str, vocab: Mapping[str, int]) -> tuple[tuple[int, ...], float]:
+    """The rows a term reads as, each with its share: its own row, else its word pieces sharing
+    it equally, else nothing. Training (`scout.learn.embedtrain`) reads terms the same way."""
+    row = vocab.get(term)
+    if row is not None:
+        return (row,), 1.0
+    pieces = word_pieces(term, vocab)
+    return (pieces, 1.0 / len(pieces)) if pieces else ((), 0.0)
 
 
 def word_pieces(term: str, vocab: Mapping[str, int]) -> tuple[int, ...]:

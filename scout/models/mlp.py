@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-WEIGHTS = Path(__file__).parent / "weights" / "explorer.json"
+from scout.models import WEIGHTS_DIR
+
+WEIGHTS = WEIGHTS_DIR / "explorer.json"
 
 
 @dataclass
@@ -68,3 +70,9 @@ class MLP:
 
 def read_weights(path: Path = WEIGHTS) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """The head's listwise output: a probability for each of one query's candidates."""
+    e = np.exp(z - z.max())
+    return e / e.sum()
