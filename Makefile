@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DJANGO := 5.2.8
 DEMO := .demo/django-$(DJANGO)
 
-.PHONY: all install test lint format demo bench bench-smoke bench-semble speed train clean fuzz secrets-fp
+.PHONY: all install test lint format docs demo bench bench-smoke bench-semble speed train clean fuzz secrets-fp
 
 all: test lint
 
@@ -22,12 +22,15 @@ test: install $(VENV)/.train-installed  ## the test suite (what CI runs), the tr
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check scout tests benchmarks
-	$(BIN)/ruff format --check scout tests benchmarks
+	$(BIN)/ruff check scout tests benchmarks docs
+	$(BIN)/ruff format --check scout tests benchmarks docs
 
 format: install
-	$(BIN)/ruff format scout tests benchmarks
-	$(BIN)/ruff check --fix scout tests benchmarks
+	$(BIN)/ruff format scout tests benchmarks docs
+	$(BIN)/ruff check --fix scout tests benchmarks docs
+
+docs: install  ## regenerate every example output in README.md and docs/ from real runs (make test checks them)
+	$(BIN)/python docs/examples.py
 
 $(DEMO):
 	mkdir -p .demo

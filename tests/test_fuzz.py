@@ -168,7 +168,7 @@ def test_tags_extraction_never_raises_on_valid_utf8_bytes(lang, noise):
 
 def test_tags_extraction_of_bytes_that_are_not_utf8():
     """Found by fuzzing: a tags query predicate decoded node text strictly and raised halfway
-    through a git blob (`scout mine`) that is not UTF-8."""
+    through a git blob (`scout learn mine`) that is not UTF-8."""
     source = TAG_SOURCES[".rb"]
     defs, _ = extract("ruby", source[:162] + b"\x80" + source[162:], "fuzz")
     assert defs

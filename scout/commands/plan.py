@@ -167,10 +167,11 @@ class _Run:
             emit_json(self.report(outcome) | (extra or {}))
             return
         s, u = outcome.savings, outcome.usage
+        saved = f"{s.saved:.0%} saved" if s.saved >= 0 else f"{-s.saved:.0%} more"  # a tiny repository
         typer.echo(
             f"scout: evidence: {len(self.bundle.spans)} spans from {self.bundle.explorer}; "
             f"sent {s.sent:,} tokens vs {s.baseline:,} for the full text of the {len(s.files)} cited files "
-            f"({s.saved:.0%} saved)",
+            f"({saved})",
             err=True,
         )
         typer.echo(
