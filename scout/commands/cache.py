@@ -53,9 +53,7 @@ def list_command(as_json: JsonOpt = False) -> None:
     typer.echo(f"{len(found)} index{'es' if len(found) != 1 else ''}, {_size(total)} in {where}")
 
 
-@app.command(
-    "clear", epilog="Example: scout cache clear ~/src/django    or    scout cache clear --all --yes"
-)
+@app.command("clear", epilog="Example: scout cache clear ~/src/django    or    scout cache clear --all --yes")
 def clear_command(
     repo: Annotated[Path | None, typer.Argument(help="The repository whose index to delete.")] = None,
     everything: Annotated[bool, typer.Option("--all", help="Delete every index.")] = False,
