@@ -12,6 +12,8 @@ import tomllib
 from conftest import ROOT, scout_env
 
 from scout.bundle import MIN_BUDGET
+from scout.commands import BY_NAME
+from scout.commands.app import load_command
 from scout.config import Settings
 
 
@@ -50,6 +52,14 @@ def test_the_defaults_the_docs_quote_are_the_codes():
     assert f"Output is capped (default {Settings.mcp_max_tokens:,} tokens" in readme
     assert f"| `mcp_max_tokens` | {Settings.mcp_max_tokens} |" in mcp
     assert f"| `mcp_refresh_seconds` | {Settings.mcp_refresh_seconds} |" in mcp
+
+
+def test_every_option_of_scout_ask_is_in_the_readme():
+    """issue 24: `--server` was only in docs/mcp.md."""
+    readme = (ROOT / "README.md").read_text()
+    ask = load_command(BY_NAME["ask"])
+    flags = [(p.name, p.opts + p.secondary_opts) for p in ask.params if p.param_type_name == "option"]
+    assert [name for name, opts in flags if not any(o in readme for o in opts)] == []
 
 
 def test_make_test_installs_what_the_tests_import_or_skip():
