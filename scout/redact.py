@@ -27,6 +27,9 @@ import bisect
 import math
 import os
 import re
+import sys
+import threading
+import types
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -294,6 +297,7 @@ def _may_assign_secret(line: str, path: str | None) -> bool:
 
 @cache
 def _keyword_shapes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    _library()
     from detect_secrets.plugins.keyword import DENYLIST
 
     names = "|".join(DENYLIST)
@@ -306,6 +310,7 @@ def _keyword_shapes() -> tuple[re.Pattern[str], re.Pattern[str]]:
 @cache
 def _denylisted() -> re.Pattern[str]:
     """The names detect-secrets' keyword detector looks for, as it spells them."""
+    _library()
     from detect_secrets.plugins.keyword import DENYLIST
 
     return re.compile("|".join(DENYLIST), re.I)
@@ -317,6 +322,7 @@ def _keyword_values() -> tuple[re.Pattern[str], re.Pattern[str]]:
     finds, for the windows it is not shown. Quoted (the match ends before the value, so that a name
     inside a value is tried too), or bare, for a format that takes bare values. Linear: tried once
     per word, and each quoted value read once, up to its closing quote."""
+    _library()
     from detect_secrets.plugins.keyword import DENYLIST
 
     names = "|".join(DENYLIST)
@@ -440,6 +446,7 @@ def _original(origin: list[int] | None, a: int, b: int) -> tuple[int, int]:
 def _filtered(value: str, line: str, plugin: Any) -> bool:
     """detect-secrets' own false-positive filters (templates, `$VARS`, UUIDs, ids, sequences), and
     a minimum length for the entropy detectors."""
+    _library()
     from detect_secrets.filters import heuristic
     from detect_secrets.plugins.base import RegexBasedDetector
 
@@ -459,6 +466,7 @@ def _filtered(value: str, line: str, plugin: Any) -> bool:
 def _value_filtered(value: str) -> bool:
     """The filters that read the value alone: a placeholder, a template, a `$VAR`, no letters or
     digits, a run of the alphabet."""
+    _library()
     from detect_secrets.filters import heuristic
 
     return (
@@ -604,8 +612,42 @@ def _run_at(runs: list[tuple[int, int]], at: int) -> tuple[int, int] | None:
 def _plugins(group: str) -> tuple[Any, ...]:
     """One group's detect-secrets plugins, made once; imported on first use, so that commands
     that never mask (`scout --help`, `scout index`) do not pay for it."""
+    _library()
     out = []
     for module, name, args in KEYWORD_PLUGINS if group == "keyword" else TOKEN_PLUGINS:
         cls = getattr(import_module(f"detect_secrets.plugins.{module}"), name)
         out.append(cls(**args))
     return tuple(out)
+
+
+_IMPORTING = threading.Lock()
+
+
+class _NoVerification(types.ModuleType):
+    """What detect-secrets' modules get as `requests` while scout imports them. scout never
+    verifies a secret (that would send it over the network), so they never call it; importing the
+    real one (and urllib3 with it) cost each `scout ask` ~110 ms. Only `Response` is read at
+    import time, in annotations."""
+
+    Response = object
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"scout does not verify secrets over the network (requests.{name})")
+
+
+@cache
+def _library() -> None:
+    """Import the detect-secrets modules scout uses, once, with `requests` stood in for unless
+    something already imported it. The stand-in leaves `sys.modules` afterwards: anything else
+    that imports requests gets the real one."""
+    with _IMPORTING:
+        stand_in = "requests" not in sys.modules
+        if stand_in:
+            sys.modules["requests"] = _NoVerification("requests")
+        try:
+            for module in dict.fromkeys(m for m, _, _ in KEYWORD_PLUGINS + TOKEN_PLUGINS):
+                import_module(f"detect_secrets.plugins.{module}")
+            import_module("detect_secrets.filters.heuristic")
+        finally:
+            if stand_in:
+                del sys.modules["requests"]

@@ -9,11 +9,13 @@ is made up: none was ever a live credential.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import anyio
 import pytest
-from conftest import FIXTURES, committed_copy, run_scout
+from conftest import FIXTURES, committed_copy, run_scout, scout_env
 from llm_fakes import FakeModel, Text, calls
 from mcp import Client
 
@@ -248,3 +250,25 @@ def test_masking_a_key_block_leaves_its_markers_and_the_marker_alone():
     assert redact("0Private-MAC:0", inside_key=True).text == f"{MARKER}Private-MAC:0"
     assert redact(MARKER, inside_key=True).text == MARKER
     assert redact(f'  "{MARKER}\\n{MARKER}",', inside_key=True).lines == 0
+
+
+def test_masking_never_imports_requests_and_leaves_the_real_one_for_anyone_else():
+    """detect-secrets imports `requests` to verify secrets over the network, which scout never
+    does; its import cost every `scout ask` ~110 ms (issue 21)."""
+    code = (
+        "import sys\n"
+        "from scout.redact import redact\n"
+        "print(redact('password = \"hunter2xyzABC123456789\"  # AKIAIOSFODNN7EXAMPLE', 'x.py').text)\n"
+        "print('requests' in sys.modules, 'urllib3' in sys.modules)\n"
+        "import requests\n"
+        "print(requests.Session.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=scout_env(), timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        f'password = "{MARKER}"  # {MARKER}',
+        "False False",
+        "requests.sessions",
+    ]
