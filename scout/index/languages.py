@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from tree_sitter import Language, Query
+if TYPE_CHECKING:  # tree-sitter loads with the first grammar: naming a language costs nothing
+    from tree_sitter import Language, Query
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def grammars_dir() -> Path:
 
 @cache
 def grammar(name: str) -> Language:
+    from tree_sitter import Language
+
     spec = SPECS[name]
     return Language(_capsule(getattr(importlib.import_module(spec.module), spec.function)()))
 
@@ -140,6 +144,8 @@ def _capsule(language: object) -> object:
 
 @cache
 def tags_query(name: str) -> Query:
+    from tree_sitter import Query
+
     return Query(grammar(name), query_source(name))
 
 
