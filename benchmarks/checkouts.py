@@ -18,7 +18,6 @@ import fcntl
 import json
 import logging
 import os
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from scout import git as scout_git
 from scout.api import Workspace
 from scout.config import load_settings
 from scout.errors import ScoutError
-from scout.index import index_path
+from scout.index import copy_index, index_path
 from scout.learn.snapshots import materialise as extract
 from scout.repo import Repo
 
@@ -121,7 +120,7 @@ class Checkouts:
             return None
         _, seed_commit, source = min(ready)
         target.parent.mkdir(parents=True, exist_ok=True)
-        copy_sqlite(source, target)
+        copy_index(source, target)
         return seed_commit
 
     @contextmanager
@@ -139,20 +138,6 @@ class Checkouts:
 def commit_date(git_dir: Path, commit: str) -> int:
     out = git(git_dir, "show", "-s", "--format=%ct", commit)
     return int(out.stdout.decode().strip() or 0)
-
-
-def copy_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy of a (possibly WAL-mode, possibly open) SQLite file."""
-    tmp = target.with_name(target.name + ".seed")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(tmp)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    tmp.replace(target)
 
 
 def materialise(git_dir: Path, commit: str, dest: Path) -> list[str]:

@@ -41,6 +41,7 @@ class Workspace:
             refresh=refresh,
             progress=progress,
             semantic=settings.semantic,
+            vendored=settings.index_vendored,
         )
         # Whose index this is and when it was last used, for `scout cache`; then the size cap.
         cache_files.opened(index.path, repo.root, settings.cache_max_mb)

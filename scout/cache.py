@@ -1,6 +1,7 @@
 """The index cache on disk: whose each index is, its size, when it was last used, and removing them.
 
-Each index is `<cache>/index/<name>-<hash>.sqlite` (plus SQLite's `-wal` and `-shm` while in use).
+Each index is `<cache>/index/<name>-<hash>.sqlite` (plus SQLite's `-wal` and `-shm` while in use,
+and its term files `<index>.g<n>.rows|bags|pieces`).
 Its tables belong to the index stage, and the hash cannot be turned back into a path, so scout
 writes a sidecar `<index>.json` (`{"root": ..., "created": ...}`) whenever it opens an index and
 touches it on every later open: its mtime, or a newer write to the index, is when the index was
@@ -23,6 +24,7 @@ from pathlib import Path
 log = logging.getLogger("scout.cache")
 
 COMPANIONS = ("-wal", "-shm", ".json")  # what SQLite and scout keep beside an index file
+BAG_FILES = ".g*"  # ... and the index's term files (`scout.index.bags`: <index>.g<generation>.<kind>)
 MB = 1024 * 1024
 
 
@@ -92,7 +94,7 @@ def entries(index_dir: Path) -> list[Entry]:
 def entry(index: Path) -> Entry:
     root, created = _read_sidecar(index)
     stats = {}
-    for path in (index, *(index.with_name(index.name + s) for s in COMPANIONS)):
+    for path in _files(index):
         try:
             stats[path.name] = path.stat()
         except OSError:
@@ -124,7 +126,7 @@ def remove(index: Path) -> int:
     if index.suffix != ".sqlite" or index.parent.name != "index":
         raise ValueError(f"not an index file: {index}")
     freed = 0
-    for path in (index, *(index.with_name(index.name + s) for s in COMPANIONS)):
+    for path in _files(index):
         try:
             size = path.stat().st_size
             path.unlink()
@@ -132,6 +134,15 @@ def remove(index: Path) -> int:
         except FileNotFoundError:
             continue  # another scout removed it first
     return freed
+
+
+def _files(index: Path) -> list[Path]:
+    """The index file and everything that belongs to it."""
+    return [
+        index,
+        *(index.with_name(index.name + s) for s in COMPANIONS),
+        *index.parent.glob(index.name + BAG_FILES),
+    ]
 
 
 def enforce_cap(index_dir: Path, max_bytes: int, keep: Path) -> list[Entry]:

@@ -37,6 +37,7 @@ class Settings:
     max_turns: int = 4
     max_file_bytes: int = 1_000_000  # larger files are skipped by the index and tools
     semantic: bool = True  # keep a vector per chunk for the semantic tool (the learned explorer uses it)
+    index_vendored: bool = False  # also search generated HTML and vendored trees (always listed)
     code: bool = True  # include span text in bundles
     redact: bool = True  # mask secrets in every line scout hands on (docs/security.md)
     cache_dir: str | None = None  # where indexes live; default: the platform's user cache dir
@@ -61,7 +62,7 @@ class Settings:
 
 # What a repository's own file may set: how much to retrieve and show, nothing that picks code,
 # an endpoint, a key or a place on disk, nor `redact`: a clone must not turn off secret masking.
-REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code"})
+REPO_SETTINGS = frozenset({"budget", "max_spans", "max_turns", "max_file_bytes", "code", "index_vendored"})
 # The numbers a repository's file may choose (inclusive); outside them it gets the nearer bound and
 # a warning. Above them a clone could make every bundle huge or the index read gigabyte files.
 REPO_RANGES = {

@@ -13,8 +13,8 @@ import pytest
 from test_concurrency import many_files
 from test_concurrency import scout as scout_popen
 
+from scout.index import bags, copy_index, index_path, open_index, store
 from scout.index import index as index_module
-from scout.index import index_path, open_index, store
 from scout.repo import Repo
 
 
@@ -154,3 +154,131 @@ def _count(path) -> int:
             conn.close()
     except sqlite3.OperationalError:  # not created yet
         return 0
+
+
+# --- issue 21: opening cost, one-file updates, what is searched -----------------------------------
+
+
+def test_an_update_that_finds_nothing_changed_writes_nothing(sample_repo):
+    idx = open_index(Repo.open(sample_repo))
+    other = sqlite3.connect(idx.path)
+    before = other.execute("PRAGMA data_version").fetchone()[0]
+    assert idx.update().changed == 0 and idx.update().added == 0
+    assert other.execute("PRAGMA data_version").fetchone()[0] == before  # no other connection committed
+    other.close()
+
+
+def test_outside_git_the_indexed_files_are_stat_ed_and_the_tree_is_walked_only_when_a_directory_changed(
+    tmp_path,
+):
+    root = many_files(tmp_path / "repo", 30)
+    idx = open_index(Repo.open(root))
+    assert idx.update().walked is False
+    module = root / "pkg3" / "mod3.py"  # edited in place: its directory's mtime does not move
+    module.write_text(module.read_text() + "\ndef extra_three():\n    return 3\n")
+    stats = idx.update()
+    assert (stats.walked, stats.changed, stats.added) == (False, 1, 0) and idx.definitions("extra_three")
+    (root / "pkg4" / "fresh.py").write_text("def brand_new():\n    return 1\n")
+    stats = idx.update()
+    assert (stats.walked, stats.added) == (True, 1) and idx.definitions("brand_new")
+    (root / "pkg5" / "empty").mkdir()
+    assert idx.update().walked is True
+    # a directory that held no file when the tree was walked is watched too
+    (root / "pkg5" / "empty" / "inner.py").write_text("def inner_one():\n    return 1\n")
+    assert idx.update().added == 1 and idx.definitions("inner_one")
+    (root / ".gitignore").write_text("pkg6/\n")  # honoured outside git too, as rg does
+    assert idx.update().removed == 3
+    (root / ".gitignore").write_text("pkg6/\npkg7/\n")  # the same file, rewritten in place
+    stats = idx.update()
+    assert (stats.walked, stats.removed) == (True, 3) and not idx.definitions("compute_7")
+
+
+def test_one_changed_file_is_appended_to_the_term_files_and_the_rest_stays_as_it_was(sample_repo):
+    idx = open_index(Repo.open(sample_repo))
+    files = {kind: bags.file_for(idx.path, 0, kind) for kind in bags.KINDS}
+    before = {kind: (path.stat().st_ino, path.read_bytes()) for kind, path in files.items()}
+    pricing = sample_repo / "shop" / "cart" / "pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef loyalty_multiplier(points):\n    return points * 2\n")
+    assert idx.update().changed == 1
+    for kind, path in files.items():
+        inode, data = before[kind]
+        assert path.stat().st_ino == inode and path.read_bytes().startswith(data), kind
+    assert idx.view().state.dead_bags > 0  # the old chunks of pricing.py: still in the file, never answered
+    [hit] = [h for h in idx.bm25({"multiplier": 1.0}) if h[0] == "shop/cart/pricing.py"]
+    assert hit[3] == "loyalty_multiplier"
+    spans = [(h[0], h[1]) for h in idx.bm25({"price": 1.0}, limit=100)]
+    assert len(set(spans)) == len(spans)  # no span twice: the old version of the file is gone
+
+
+def test_dead_entries_are_compacted_into_the_next_generation_and_answers_stay_the_same(
+    sample_repo, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(bags, "DEAD_MIN", 0)
+    repo = Repo.open(sample_repo)
+    idx = open_index(repo)
+    pricing = sample_repo / "shop" / "cart" / "pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef loyalty_multiplier(points):\n    return points * 2\n")
+    idx.update()
+    state = idx.view().state
+    assert (state.gen, state.dead_bags) == (1, 0)
+    assert sorted(p.name.split(".g")[-1] for p in idx.path.parent.glob(idx.path.name + ".g*")) == [
+        "1.bags",
+        "1.pieces",
+        "1.rows",
+    ]
+    fresh = open_index(repo, tmp_path / "fresh")
+    query = {"price": 1.0, "discount": 2.0, "multiplier": 1.0}
+    assert idx.bm25(query) == fresh.bm25(query)
+    vector = idx.embedder.embed({"price": 1, "discount": 1}, query=True)
+    assert [r[:3] for r in idx.semantic(vector, 10)] == [r[:3] for r in fresh.semantic(vector, 10)]
+
+
+HTML_PAGE = """<!DOCTYPE html><html><head><title>API</title>
+<link rel="stylesheet" href="../_static/pygments.css" type="text/css" /></head>
+<body><p>frobnicate the checkout totals</p></body></html>
+"""
+
+
+def test_generated_html_and_vendored_trees_are_listed_but_not_searched_unless_asked(tmp_path):
+    (tmp_path / "app.py").write_text("def checkout_total(cart):\n    return sum(cart)\n")
+    (tmp_path / "docs" / "_build" / "html").mkdir(parents=True)
+    (tmp_path / "docs" / "_build" / "html" / "api.html").write_text(HTML_PAGE)
+    (tmp_path / "vendor" / "widgets").mkdir(parents=True)
+    (tmp_path / "vendor" / "widgets" / "frob.js").write_text("function frobnicate(x) {\n  return x;\n}\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("{% block body %}frobnicate{% endblock %}\n")
+    repo = Repo.open(tmp_path)
+    idx = open_index(repo)
+    assert len(idx.paths()) == 4
+    assert {h[0] for h in idx.bm25({"frobnicate": 1.0})} == {"templates/page.html"}
+    assert idx.definitions("frobnicate")[0].path == "vendor/widgets/frob.js"  # its symbols still count
+    everything = open_index(repo, vendored=True)  # the setting changed: those files are read again
+    assert {h[0] for h in everything.bm25({"frobnicate": 1.0})} == {
+        "templates/page.html",
+        "docs/_build/html/api.html",
+        "vendor/widgets/frob.js",
+    }
+
+
+def test_an_index_whose_term_files_are_missing_is_rebuilt_with_a_warning(sample_repo, caplog):
+    repo = Repo.open(sample_repo)
+    idx = open_index(repo)
+    idx.close()
+    for path in idx.path.parent.glob(idx.path.name + ".g*"):
+        path.unlink()
+    with caplog.at_level(logging.WARNING, logger="scout.index"):
+        again = open_index(repo)
+    assert "missing the term files" in caplog.text and "rebuilding" in caplog.text
+    assert again.bm25({"csrf": 1.0})
+
+
+def test_a_copied_index_answers_like_the_original_without_a_rebuild(sample_repo, tmp_path, caplog):
+    repo = Repo.open(sample_repo)
+    idx = open_index(repo)
+    target = index_path(repo, tmp_path / "seeded")
+    target.parent.mkdir(parents=True)
+    copy_index(idx.path, target)
+    with caplog.at_level(logging.WARNING, logger="scout.index"):
+        copy = open_index(repo, tmp_path / "seeded")
+    assert caplog.text == "" and copy.update().changed == 0
+    assert copy.bm25({"csrf": 1.0, "token": 1.0}) == idx.bm25({"csrf": 1.0, "token": 1.0})

@@ -3,12 +3,14 @@ answers in two tiers with a stop rule, cites tight spans, and finds code describ
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import zipfile
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,6 +29,7 @@ from scout.explorer.model import (
 )
 from scout.explorer.query import analyze_query
 from scout.index.lexical import terms
+from scout.models.embedder import SCHEME, Embedder
 from scout.models.embedder import WEIGHTS as EMBEDDER
 from scout.models.mlp import MLP
 from scout.models.mlp import WEIGHTS as EXPLORER
@@ -235,3 +238,32 @@ def test_turn_two_follows_the_links_the_expansion_scorer_picks(tmp_path):
     assert links and all(a["relation"] == "callees" for a in links)
     cited = [(s.path, s.symbol) for s in bundle.spans + bundle.leads]
     assert ("storage.py", "store_blob") in cited  # reached only through the call
+
+
+def test_the_embedder_table_is_mapped_from_the_weights_file_and_hashed_only_when_asked():
+    embedder = Embedder.load()
+    assert isinstance(embedder.table, np.memmap) and Path(embedder.table.filename) == EMBEDDER
+    with np.load(EMBEDDER) as data:
+        assert np.array_equal(embedder.table, data["table"])
+    assert embedder._digest == ""  # opening it read no more than the small members
+    assert embedder.digest == hashlib.sha1(EMBEDDER.read_bytes() + SCHEME.encode()).hexdigest()[:16]
+
+
+def test_another_embedder_remakes_the_semantic_scores_from_the_stored_terms_without_parsing(tmp_path):
+    for path, text in PARAPHRASE.items():
+        (tmp_path / path).write_text(text)
+    ws = Workspace.open(tmp_path)
+    try:
+        shipped = ws.index.embedder
+        query = shipped.embed(Counter(terms("how is an email delivered")), query=True)
+        before = {r[3]: r[-1] for r in ws.index.semantic(query, 10)}
+        ws.index.embedder = Embedder(
+            shipped.terms, -shipped.table, shipped.scales, shipped.doc_weights, shipped.query_weights
+        )
+        stats = ws.index.update()
+        after = {r[3]: r[-1] for r in ws.index.semantic(query, 10)}
+        assert (stats.changed, stats.added) == (0, 0)  # nothing parsed again
+        assert after == pytest.approx({symbol: -score for symbol, score in before.items()}, abs=1e-5)
+        assert ws.index.view().state.gen == 1  # a new generation of the term files, with new norms
+    finally:
+        ws.close()

@@ -120,27 +120,15 @@ def test_bm25_within_a_path_outside_the_repository_is_refused(ctx):
 
 
 def test_bm25_agrees_with_rank_bm25_on_the_ordering(ctx):
-    """Our SQL BM25 uses the same k1/b as rank-bm25; with a positive idf the orders match."""
-    rows = ctx.index.db.execute(
-        "SELECT c.id, group_concat(p.term || ':' || p.tf) FROM chunks c JOIN postings p ON p.chunk_id=c.id"
-        " GROUP BY c.id ORDER BY c.id"
-    ).fetchall()
-    corpus = [
-        [t for pair in row[1].split(",") for t in [pair.split(":")[0]] * int(pair.split(":")[1])]
-        for row in rows
-    ]
+    """Our BM25 uses the same k1/b as rank-bm25; with a positive idf the orders match."""
+    bags = ctx.index.chunk_bags()
+    ids = sorted(bags)
+    corpus = [[t for t, n in bags[i].items() for _ in range(n)] for i in ids]
     query = terms("csrf token session")
-    reference = BM25Okapi(corpus)
-    theirs = sorted(range(len(rows)), key=lambda i: -reference.get_scores(query)[i])[:3]
+    reference = BM25Okapi(corpus).get_scores(query)
+    theirs = sorted(range(len(ids)), key=lambda i: -reference[i])[:3]
     ours = call_tool(ctx, "bm25", {"query": "csrf token session", "limit": 3}).hits
-    chunk_ids = [
-        ctx.index.db.execute(
-            "SELECT c.id FROM chunks c JOIN files f ON f.id=c.file_id WHERE f.path=? AND c.start_line=?",
-            (h.path, h.start_line),
-        ).fetchone()[0]
-        for h in ours
-    ]
-    assert chunk_ids[0] == rows[theirs[0]][0]
+    assert ctx.index.chunk_id(ours[0].path, ours[0].start_line, ours[0].end_line) == ids[theirs[0]]
 
 
 def test_unknown_tool_and_bad_arguments_are_tool_errors(ctx):

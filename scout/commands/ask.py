@@ -170,7 +170,10 @@ def index(
 
     cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
     with progress_bar("indexing") as progress:
-        idx = open_index(root, cache, settings.max_file_bytes, refresh=False, semantic=settings.semantic)
+        idx = open_index(
+            root, cache, settings.max_file_bytes, refresh=False, semantic=settings.semantic,
+            vendored=settings.index_vendored,
+        )  # fmt: skip
         try:
             stats = idx.update(progress, wait_ms=INDEX_WAIT_MS)
         except KeyboardInterrupt:

@@ -30,7 +30,7 @@ def chunk_file(path: str, lines: list[str], defs: list[Definition]) -> list[Chun
     for idx, d in enumerate(defs):
         text = "\n".join(owned.get(idx, []))
         counts = term_counts(text) + Counter(terms(d.qualname)) + path_terms
-        chunks.append(Chunk(d.start_line, d.end_line, d.qualname, d.kind, counts))
+        chunks.append(Chunk(d.start_line, d.end_line, d.qualname, d.kind, counts, idx))
     chunks.extend(_module_windows(lines, owner, path_terms))
     return chunks
 

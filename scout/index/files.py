@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scout.index.ripgrep import run_rg
@@ -59,6 +60,24 @@ def stat_file(repo: Repo, rel: str) -> FileInfo | None:
     if not stat.S_ISREG(st.st_mode):
         return None  # a directory (a submodule), a socket: not a file to read
     return FileInfo(rel.replace(os.sep, "/"), st.st_size, st.st_mtime_ns)
+
+
+def stat_files(repo: Repo, paths: Iterable[str], max_bytes: int) -> dict[str, FileInfo]:
+    """`stat_file` for many paths (those that are files of at most `max_bytes`): the loop every
+    warm query outside git runs, kept to one lstat per plain file."""
+    prefix = str(repo.root) + os.sep
+    out = {}
+    for rel in paths:
+        try:
+            st = os.lstat(prefix + rel)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            if st.st_size <= max_bytes:
+                out[rel] = FileInfo(rel, st.st_size, st.st_mtime_ns)
+        elif (info := stat_file(repo, rel)) is not None and info.size <= max_bytes:
+            out[rel] = info  # a link: followed only inside the repository
+    return out
 
 
 def _inside(repo: Repo, real: str) -> bool:
@@ -114,11 +133,13 @@ VENDOR_PARTS = frozenset(
 def is_vendored_path(path: str) -> bool:
     """Code a project carries but does not own: bundled libraries, minified or static assets."""
     parts = path.lower().split("/")
-    return (
-        any(p in VENDOR_PARTS for p in parts[:-1])
-        or ".min." in parts[-1]
-        or ("static" in parts[:-1] and parts[-1].endswith((".js", ".css")))
-    )
+    return is_vendored_tree(path) or ("static" in parts[:-1] and parts[-1].endswith((".js", ".css")))
+
+
+def is_vendored_tree(path: str) -> bool:
+    """In a directory of bundled code (vendor/, third_party/, node_modules/, dist/...) or minified."""
+    parts = path.lower().split("/")
+    return any(p in VENDOR_PARTS for p in parts[:-1]) or ".min." in parts[-1]
 
 
 def is_doc_path(path: str) -> bool:

@@ -41,6 +41,7 @@ class Chunk:
     symbol: str | None  # qualified name, None for module-level windows
     kind: str
     counts: Counter[str]
+    definition: int = -1  # its definition's position in the file's defs; -1 for a module window
 
     @property
     def length(self) -> int:

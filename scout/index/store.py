@@ -3,39 +3,43 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
+from scout.index import bags
 from scout.index.records import Definition, FileRecord, Reference
 
 log = logging.getLogger("scout.index")
 
-SCHEMA_VERSION = "6"  # bump when what a file yields changes (tags queries, chunking), not only the tables
-K1, B = 1.5, 0.75  # Okapi BM25 parameters (rank-bm25's defaults)
+SCHEMA_VERSION = "7"  # bump when what a file yields changes (tags queries, chunking), not only the tables
 
+# Chunks' terms live in flat files beside this one (`bags`); `terms` names them (looked up by name,
+# so the name is stored once) and `df` counts in how many live chunks each is (BM25's document
+# frequency). A chunk's symbol and kind are its definition's (`def_id`; none for a module
+# window). References are stored a file at a time
+# (`refs`: its distinct names and kinds, and packed entries), with `ref_names` saying which files
+# use a name: a third of one row per reference, and a file's references go in one delete.
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INT, mtime_ns INT,
-                   sha1 TEXT, lang TEXT, chunked INT, lines INT);
+                   sha1 TEXT, lang TEXT, chunked INT, lines INT, chunk_lo INT, chunk_hi INT);
 CREATE TABLE defs(id INTEGER PRIMARY KEY, file_id INT, name TEXT, lname TEXT, kind TEXT,
                   start_line INT, end_line INT, name_line INT, parent TEXT, head_end INT);
 CREATE INDEX defs_lname ON defs(lname);
 CREATE INDEX defs_file ON defs(file_id);
-CREATE TABLE refs(file_id INT, name TEXT, kind TEXT, line INT);
-CREATE INDEX refs_name ON refs(name);
-CREATE INDEX refs_file ON refs(file_id);
-CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INT, start_line INT, end_line INT,
-                    symbol TEXT, kind TEXT, length INT);
-CREATE INDEX chunks_file ON chunks(file_id);
-CREATE TABLE postings(term TEXT, chunk_id INT, tf INT, PRIMARY KEY(term, chunk_id)) WITHOUT ROWID;
-CREATE TABLE chunk_terms(chunk_id INTEGER PRIMARY KEY, terms TEXT, tfs TEXT);
-CREATE TABLE vectors(chunk_id INTEGER PRIMARY KEY, file_id INT, v BLOB);
-CREATE INDEX vectors_file ON vectors(file_id);
+CREATE TABLE refs(file_id INTEGER PRIMARY KEY, names TEXT, kinds TEXT, entries BLOB);
+CREATE TABLE ref_names(name TEXT, file_id INT, PRIMARY KEY(name, file_id)) WITHOUT ROWID;
+CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INT, start_line INT, end_line INT, def_id INT);
+CREATE TABLE terms(term TEXT PRIMARY KEY, id INT NOT NULL) WITHOUT ROWID;
+CREATE TABLE df(id INTEGER PRIMARY KEY, n INT NOT NULL);
+CREATE TABLE watch(path TEXT PRIMARY KEY, mtime_ns INT, size INT) WITHOUT ROWID;
 """
+REF_ENTRY = np.dtype([("name", "<u4"), ("line", "<u4"), ("kind", "<u1")])
 
 
 BUSY_MS = 30_000  # how long a statement waits for another process's write lock
@@ -46,7 +50,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA cache_size=-262144")  # 256 MiB: bulk inserts into the postings B-tree stay in memory
+    conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a batch's inserts into the terms B-tree stay in memory
     return conn
 
 
@@ -81,11 +85,13 @@ def ensure_schema(path: Path) -> None:
         try:
             with writing(conn):
                 if not _tables(conn):
+                    _remove_bags(path)  # an earlier index's, left by whatever removed it
                     _create(conn)
         finally:
             conn.close()
         return
     log.warning("index %s is %s; rebuilding it", path, state)
+    _remove_bags(path)
     fresh = path.with_name(f"{path.name}.{os.getpid()}.new")
     conn = connect(fresh)
     try:
@@ -99,6 +105,12 @@ def ensure_schema(path: Path) -> None:
     os.replace(fresh, path)  # atomic: a reader has the old file or the new one, never neither
     for suffix in ("-wal", "-shm"):
         Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_bags(path: Path) -> None:
+    # Unlinked, never truncated: a process that still maps them keeps reading what it mapped.
+    for stale in bags.stale_files(path, -1):
+        stale.unlink(missing_ok=True)
 
 
 def _create(conn: sqlite3.Connection) -> None:
@@ -120,20 +132,40 @@ def _state(path: Path) -> str:
         conn = sqlite3.connect(path, timeout=BUSY_MS / 1000)
         try:
             tables = _tables(conn)
-            row = (
-                conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                if "meta" in tables
-                else None
-            )
+            version = get_meta(conn, "schema_version") if "meta" in tables else None
+            complete = version != SCHEMA_VERSION or _bags_complete(conn, path)
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return "corrupt"
     if not tables:
         return "empty"
-    if not row or row[0] != SCHEMA_VERSION:
-        return f"from schema version {row[0] if row else '?'} (want {SCHEMA_VERSION})"
-    return "ok"
+    if version != SCHEMA_VERSION:
+        return f"from schema version {version or '?'} (want {SCHEMA_VERSION})"
+    return "ok" if complete else "missing the term files beside it"
+
+
+def _bags_complete(conn: sqlite3.Connection, path: Path) -> bool:
+    """Whether the bag files hold what the index says it committed (a copy of the SQLite file
+    alone, or a disk that lost them, does not). Asked again when the answer is no and the state
+    moved meanwhile: another process's compaction removes the files of the state it replaced."""
+    seen = None
+    while (text := get_meta(conn, "bags")) != seen:
+        state = bags.State.from_json(text)
+        if all(_holds(path, state, kind) for kind in bags.KINDS):
+            return True
+        seen = text
+    return False
+
+
+def _holds(path: Path, state: bags.State, kind: str) -> bool:
+    need = state.count(kind) * bags.KINDS[kind].itemsize
+    if state.count(kind) <= (1 if kind == "pieces" else 0):
+        return True  # nothing committed yet (the pieces' first record is a placeholder)
+    try:
+        return bags.file_for(path, state.gen, kind).stat().st_size >= need
+    except OSError:
+        return False
 
 
 def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
@@ -143,65 +175,103 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 # --- writes -----------------------------------------------------------------------------------
 
 
-def file_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str]]:
-    return {p: (s, m, h) for p, s, m, h in conn.execute("SELECT path, size, mtime_ns, sha1 FROM files")}
+def file_stats(
+    conn: sqlite3.Connection, paths: Iterable[str] | None = None
+) -> dict[str, tuple[int, int, str]]:
+    """Path → (size, mtime_ns, sha1) of every indexed file, or of those of `paths` indexed."""
+    sql = "SELECT path, size, mtime_ns, sha1 FROM files"
+    if paths is None:
+        return {p: (s, m, h) for p, s, m, h in conn.execute(sql)}
+    out = {}
+    for part in _parts(list(paths)):
+        rows = conn.execute(f"{sql} WHERE path IN ({','.join('?' * len(part))})", part)
+        out.update({p: (s, m, h) for p, s, m, h in rows})
+    return out
 
 
-def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
+def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> list[tuple[int, int]]:
+    """Remove files and all they yielded; returns the chunk id ranges [lo, hi) they had."""
+    removed = []
     for path in paths:
-        row = conn.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+        row = conn.execute("SELECT id, chunk_lo, chunk_hi FROM files WHERE path=?", (path,)).fetchone()
         if not row:
             continue
-        fid = row[0]
-        _delete_postings(conn, fid)
-        for table in ("chunks", "defs", "refs", "vectors"):
-            conn.execute(f"DELETE FROM {table} WHERE file_id=?", (fid,))
+        fid, lo, hi = row
+        names = conn.execute("SELECT names FROM refs WHERE file_id=?", (fid,)).fetchone()
+        if names:
+            conn.executemany(
+                "DELETE FROM ref_names WHERE name=? AND file_id=?", [(n, fid) for n in _split(names[0])]
+            )
+        conn.execute("DELETE FROM refs WHERE file_id=?", (fid,))
+        conn.execute("DELETE FROM defs WHERE file_id=?", (fid,))
+        conn.execute("DELETE FROM chunks WHERE id>=? AND id<?", (lo, hi))
         conn.execute("DELETE FROM files WHERE id=?", (fid,))
+        if hi > lo:
+            removed.append((lo, hi))
+    return removed
 
 
-def _delete_postings(conn: sqlite3.Connection, fid: int) -> None:
-    # A chunk_id index on postings would cost a third of a cold build; chunk_terms lists each
-    # chunk's terms so its postings can be deleted through the (term, chunk_id) key instead.
-    rows = conn.execute(
-        "SELECT t.chunk_id, t.terms FROM chunk_terms t JOIN chunks c ON c.id=t.chunk_id WHERE c.file_id=?",
-        (fid,),
-    ).fetchall()
-    conn.executemany(
-        "DELETE FROM postings WHERE term=? AND chunk_id=?", [(t, cid) for cid, ts in rows for t in ts.split()]
-    )
-    conn.executemany("DELETE FROM chunk_terms WHERE chunk_id=?", [(cid,) for cid, _ in rows])
-
-
-def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> list[int]:
-    """Insert files with ids assigned here, so every table is one executemany; returns the new
-    chunks' ids, in the records' order."""
+def insert_records(conn: sqlite3.Connection, records: list[FileRecord], first_chunk: int) -> int:
+    """Insert files with ids assigned here, so every table is one executemany; their chunks get
+    ids from `first_chunk` on, in the records' order. Returns the next free chunk id."""
     fid = _next_id(conn, "files")
-    cid = _next_id(conn, "chunks")
-    files, defs, refs, chunks, postings, chunk_terms = [], [], [], [], [], []
+    did = _next_id(conn, "defs")
+    cid = first_chunk
+    files, defs, refs, names, chunks = [], [], [], [], []
     for r in records:
-        files.append((fid, r.path, r.size, r.mtime_ns, r.sha1, r.lang, int(r.chunked), r.lines))
+        files.append(
+            (
+                fid,
+                r.path,
+                r.size,
+                r.mtime_ns,
+                r.sha1,
+                r.lang,
+                int(r.chunked),
+                r.lines,
+                cid,
+                cid + len(r.chunks),
+            )
+        )
         defs += [
-            (fid, d.name, d.name.lower(), d.kind, d.start_line, d.end_line, d.name_line, d.parent, d.head_end)
-            for d in r.defs
-        ]
-        refs += [(fid, x.name, x.kind, x.line) for x in r.refs]
+            (did + i, fid, d.name, d.name.lower(), d.kind, d.start_line, d.end_line, d.name_line, d.parent,
+             d.head_end)
+            for i, d in enumerate(r.defs)
+        ]  # fmt: skip
+        if r.refs:
+            packed = _pack_refs(r.refs)
+            refs.append((fid, *packed))
+            names += [(n, fid) for n in _split(packed[0])]
         for c in r.chunks:
-            chunks.append((cid, fid, c.start_line, c.end_line, c.symbol, c.kind, c.length))
-            postings += [(t, cid, n) for t, n in c.counts.items()]
-            chunk_terms.append((cid, " ".join(c.counts), " ".join(map(str, c.counts.values()))))
+            chunks.append(
+                (cid, fid, c.start_line, c.end_line, did + c.definition if c.definition >= 0 else None)
+            )
             cid += 1
         fid += 1
-    conn.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)", files)
+        did += len(r.defs)
+    conn.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", files)
     conn.executemany(
-        "INSERT INTO defs(file_id, name, lname, kind, start_line, end_line, name_line, parent, head_end)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO defs(id, file_id, name, lname, kind, start_line, end_line, name_line, parent, head_end)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
         defs,
     )
     conn.executemany("INSERT INTO refs VALUES (?,?,?,?)", refs)
-    conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)", chunks)
-    conn.executemany("INSERT INTO postings VALUES (?,?,?)", postings)
-    conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)", chunk_terms)
-    return [row[0] for row in chunks]
+    conn.executemany("INSERT INTO ref_names VALUES (?,?)", names)
+    conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?)", chunks)
+    return cid
+
+
+def _pack_refs(refs: list[Reference]) -> tuple[str, str, bytes]:
+    """A file's references as its distinct names, its distinct kinds and one packed entry each."""
+    flat = [(r.name.replace("\n", " "), r.kind.replace("\n", " "), r.line) for r in refs]
+    names = {n: i for i, n in enumerate(dict.fromkeys(n for n, _, _ in flat))}
+    kinds = {k: i for i, k in enumerate(dict.fromkeys(k for _, k, _ in flat))}
+    entries = np.array([(names[n], line, kinds[k]) for n, k, line in flat], dtype=REF_ENTRY)
+    return "\n".join(names), "\n".join(kinds), entries.tobytes()
+
+
+def _split(joined: str) -> list[str]:
+    return joined.split("\n") if joined else []
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:
@@ -216,30 +286,65 @@ def refresh_stats(conn: sqlite3.Connection, files: Iterable) -> None:
     )
 
 
-def insert_vectors(conn: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
-    """(chunk id, int8 vector bytes) pairs; the file id is the chunk's."""
-    conn.executemany(
-        "INSERT OR REPLACE INTO vectors SELECT ?, file_id, ? FROM chunks WHERE id=?",
-        [(cid, v, cid) for cid, v in rows],
-    )
+def term_ids(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, int]:
+    """Term → id for those of `terms` the index has."""
+    out = {}
+    for part in _parts(list(terms)):
+        rows = conn.execute(f"SELECT term, id FROM terms WHERE term IN ({','.join('?' * len(part))})", part)
+        out.update(rows)
+    return out
 
 
-def chunk_bags(conn: sqlite3.Connection, chunk_ids: list[int] | None = None) -> Iterable[tuple[int, dict]]:
-    """(chunk id, {term: tf}) for the given chunks, or for every chunk."""
-    sql = "SELECT chunk_id, terms, tfs FROM chunk_terms"
-    if chunk_ids is None:
-        rows = conn.execute(sql)
-    else:
-        rows = (r for i in range(0, len(chunk_ids), 900) for r in conn.execute(
-            f"{sql} WHERE chunk_id IN ({','.join('?' * len(chunk_ids[i : i + 900]))})", chunk_ids[i : i + 900]
-        ))  # fmt: skip
-    for cid, terms, tfs in rows:
-        yield cid, dict(zip(terms.split(), map(int, tfs.split()), strict=True))
+def term_stats(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Term → (id, document frequency) for those of `terms` the index has."""
+    out = {}
+    for part in _parts(list(terms)):
+        rows = conn.execute(
+            "SELECT t.term, t.id, d.n FROM terms t JOIN df d ON d.id=t.id"
+            f" WHERE t.term IN ({','.join('?' * len(part))})",
+            part,
+        )
+        out.update((t, (i, n)) for t, i, n in rows)
+    return out
+
+
+def term_names(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    """Id → term for these ids (a scan of the terms: for training and tests, not queries)."""
+    wanted = set(ids)
+    return {i: t for t, i in conn.execute("SELECT term, id FROM terms") if i in wanted}
+
+
+def all_terms(conn: sqlite3.Connection) -> list[str]:
+    """Every term, by id (ids are dense from 1)."""
+    return [t for (t,) in conn.execute("SELECT term FROM terms ORDER BY id")]
+
+
+def add_terms(conn: sqlite3.Connection, terms: list[str], first_id: int) -> None:
+    conn.executemany("INSERT INTO terms VALUES (?, ?)", [(t, first_id + i) for i, t in enumerate(terms)])
+    conn.executemany("INSERT INTO df VALUES (?, 0)", [(first_id + i,) for i in range(len(terms))])
+
+
+def count_chunks(conn: sqlite3.Connection, ids: np.ndarray, counts: np.ndarray) -> None:
+    """Add `counts` (negative: remove) to the document frequencies of term `ids`."""
+    conn.executemany("UPDATE df SET n=n+? WHERE id=?", zip(counts.tolist(), ids.tolist(), strict=True))
+
+
+def live_chunk_ids(conn: sqlite3.Connection) -> np.ndarray:
+    return np.fromiter((i for (i,) in conn.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
+
+
+def watched(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM watch")}
+
+
+def set_watched(conn: sqlite3.Connection, entries: dict[str, tuple[int, int]]) -> None:
+    conn.execute("DELETE FROM watch")
+    conn.executemany("INSERT INTO watch VALUES (?,?,?)", [(p, m, s) for p, (m, s) in entries.items()])
 
 
 def chunk_id(conn: sqlite3.Connection, path: str, start: int, end: int) -> int | None:
     row = conn.execute(
-        "SELECT c.id FROM chunks c JOIN files f ON f.id=c.file_id"
+        "SELECT c.id FROM files f JOIN chunks c ON c.id>=f.chunk_lo AND c.id<f.chunk_hi"
         " WHERE f.path=? AND c.start_line=? AND c.end_line=?",
         (path, start, end),
     ).fetchone()
@@ -247,7 +352,10 @@ def chunk_id(conn: sqlite3.Connection, path: str, start: int, end: int) -> int |
 
 
 def chunk_ids_in(conn: sqlite3.Connection, path: str) -> list[int]:
-    rows = conn.execute("SELECT c.id FROM chunks c JOIN files f ON f.id=c.file_id WHERE f.path=?", (path,))
+    rows = conn.execute(
+        "SELECT c.id FROM files f JOIN chunks c ON c.id>=f.chunk_lo AND c.id<f.chunk_hi WHERE f.path=?",
+        (path,),
+    )
     return [r[0] for r in rows]
 
 
@@ -256,9 +364,17 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _parts(items: list, size: int = 900) -> Iterator[list]:
+    """`items` in slices small enough for one statement's parameters."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 # --- reads ------------------------------------------------------------------------------------
 
 DEF_COLUMNS = "d.name, d.kind, f.path, d.start_line, d.end_line, d.name_line, d.parent, d.head_end"
+# a definition's qualified name (`Definition.qualname`): what its chunk is called
+SYMBOL = "CASE WHEN d.parent IS NULL OR d.parent = '' THEN d.name ELSE d.parent || '.' || d.name END"
 
 
 def _defs(rows: Iterable[tuple]) -> list[Definition]:
@@ -285,21 +401,37 @@ def definitions(
 
 def references(conn: sqlite3.Connection, name: str, limit: int = 100) -> list[Reference]:
     rows = conn.execute(
-        "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id=r.file_id"
-        " WHERE r.name=? ORDER BY f.path, r.line LIMIT ?",
-        (name, limit),
+        "SELECT f.path, r.names, r.kinds, r.entries FROM ref_names n JOIN refs r ON r.file_id=n.file_id"
+        " JOIN files f ON f.id=n.file_id WHERE n.name=? ORDER BY f.path",
+        (name,),
     )
-    return [Reference(*row) for row in rows]
+    out: list[Reference] = []
+    for path, names, kinds, entries in rows:
+        wanted = _split(names).index(name)
+        out += _unpack_refs(path, names, kinds, entries, lambda e, wanted=wanted: e["name"] == wanted)
+        if len(out) >= limit:
+            break
+    return out[:limit]
 
 
 def references_within(conn: sqlite3.Connection, path: str, start: int, end: int) -> list[Reference]:
     """The references on lines start..end of one file, in line order."""
-    rows = conn.execute(
-        "SELECT r.name, r.kind, f.path, r.line FROM refs r JOIN files f ON f.id=r.file_id"
-        " WHERE f.path=? AND r.line BETWEEN ? AND ? ORDER BY r.line",
-        (path, start, end),
-    )
-    return [Reference(*row) for row in rows]
+    row = conn.execute(
+        "SELECT r.names, r.kinds, r.entries FROM files f JOIN refs r ON r.file_id=f.id WHERE f.path=?",
+        (path,),
+    ).fetchone()
+    if not row:
+        return []
+    return _unpack_refs(path, *row, lambda e: (e["line"] >= start) & (e["line"] <= end))
+
+
+def _unpack_refs(path: str, names: str, kinds: str, blob: bytes, keep) -> list[Reference]:
+    """The file's references whose packed entries `keep` selects, in line order (then as stored)."""
+    entries = np.frombuffer(blob, dtype=REF_ENTRY)
+    entries = entries[keep(entries)]
+    entries = entries[np.argsort(entries["line"], kind="stable")]
+    name_of, kind_of = _split(names), _split(kinds)
+    return [Reference(name_of[n], kind_of[k], path, int(line)) for n, line, k in entries.tolist()]
 
 
 def outline(conn: sqlite3.Connection, path: str) -> list[Definition]:
@@ -326,60 +458,15 @@ def paths(conn: sqlite3.Connection) -> list[str]:
     return [p for (p,) in conn.execute("SELECT path FROM files ORDER BY path")]
 
 
-def bm25(
-    conn: sqlite3.Connection, weights: dict[str, float], limit: int = 50, path: str | None = None
-) -> list[tuple]:
-    """Top chunks by Okapi BM25 for query terms with query-side weights, optionally within one file.
-
-    Statistics (document frequencies, average length) stay corpus-wide, so scores within a file
-    are comparable with the unfiltered ranking.
-
-    Returns rows (path, start_line, end_line, symbol, kind, score, matched terms space-separated).
-    """
-    n, avgdl = conn.execute("SELECT COUNT(*), AVG(length) FROM chunks").fetchone()
-    if not n or not weights:
-        return []
-    df = document_frequencies(conn, list(weights))
-    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items() if d}
-    if not idf:
-        return []
-    values = ",".join("(?,?)" for _ in idf)
-    params: list = [x for t in idf for x in (t, idf[t] * weights[t])]
-    sql = f"""
-        WITH q(term, w) AS (VALUES {values})
-        SELECT f.path, c.start_line, c.end_line, c.symbol, c.kind, SUM(
-            q.w * p.tf * {K1 + 1} / (p.tf + {K1} * (1 - {B} + {B} * c.length / ?))) AS score,
-            group_concat(p.term, ' ')
-        FROM q JOIN postings p ON p.term = q.term
-        JOIN chunks c ON c.id = p.chunk_id JOIN files f ON f.id = c.file_id
-        {"WHERE f.path = ?" if path is not None else ""}
-        GROUP BY p.chunk_id ORDER BY score DESC LIMIT ?"""
-    return conn.execute(sql, [*params, avgdl, *([path] if path is not None else []), limit]).fetchall()
-
-
-def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
-    out = {}
-    for term in terms:
-        (df,) = conn.execute("SELECT COUNT(*) FROM postings WHERE term=?", (term,)).fetchone()
-        out[term] = df
-    return out
-
-
-def vectors(conn: sqlite3.Connection) -> tuple[list[int], bytes]:
-    """Every chunk vector: the chunk ids and their int8 bytes, concatenated in the same order."""
-    ids, blobs = [], []
-    for cid, v in conn.execute("SELECT chunk_id, v FROM vectors ORDER BY chunk_id"):
-        ids.append(cid)
-        blobs.append(v)
-    return ids, b"".join(blobs)
-
-
 def chunks_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
-    """id → (path, start_line, end_line, symbol, kind) for the given chunks."""
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(
-        "SELECT c.id, f.path, c.start_line, c.end_line, c.symbol, c.kind FROM chunks c"
-        f" JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
-        ids,
-    )
-    return {row[0]: row[1:] for row in rows}
+    """id → (path, start_line, end_line, symbol, kind) for those of the given chunks that exist."""
+    out = {}
+    for part in _parts(ids):
+        rows = conn.execute(
+            f"SELECT c.id, f.path, c.start_line, c.end_line, {SYMBOL}, coalesce(d.kind, 'module')"
+            " FROM chunks c JOIN files f ON f.id = c.file_id LEFT JOIN defs d ON d.id = c.def_id"
+            f" WHERE c.id IN ({','.join('?' * len(part))})",
+            part,
+        )
+        out.update((row[0], row[1:]) for row in rows)
+    return out

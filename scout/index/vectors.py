@@ -1,110 +1,119 @@
-"""The semantic side of the index: one int8 vector per chunk, from the embedder (`scout.models`).
+"""The semantic side of the index: a chunk's vector is its terms' embeddings, weighted (`scout.models`).
 
-Vectors are written in the same transaction as the chunks they belong to. The index remembers
-which embedder made them (`meta.embedder`); when the installed weights differ, every vector is
-remade from the stored term counts, without parsing a file again. Queries compare one vector
-against all chunks: a matrix product over int8 rows read once per process and kept until the
-index changes.
+The embedder reads a bag of terms as the normalised, weighted sum of its terms' rows in a table.
+So a chunk's cosine with a query is a weighted sum of one number per term (that term's rows
+against the query), divided by the norm of the chunk's own vector: the index keeps no vectors,
+only, per term, the embedder rows it reads as (`bags` pieces) and, per chunk, that norm. A query
+scores the table once and every chunk in one pass over the bags, exactly (stored int8 vectors
+were a rounded copy of the same number), and a changed file costs its own terms, nothing shared.
+
+The index remembers which embedder made its pieces and norms (`meta.embedder`); when the installed
+weights differ, both are remade from the bags, without parsing a file again.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-
 import numpy as np
 
-from scout.index import store
-from scout.index.records import FileRecord
-from scout.models.embedder import Embedder, quantize
+from scout.index.bags import PIECES, View, row_sums
+from scout.models.embedder import Embedder
 
-BATCH = 2000  # chunks embedded per write while remaking every vector
-
-
-def embed_records(
-    conn: sqlite3.Connection, embedder: Embedder, records: list[FileRecord], ids: list[int]
-) -> None:
-    """Vectors for freshly inserted records whose chunks got `ids`, in order."""
-    bags = [c.counts for r in records for c in r.chunks]
-    if bags:
-        vecs = quantize(embedder.embed_many(bags))
-        store.insert_vectors(conn, zip(ids, (v.tobytes() for v in vecs), strict=True))
+TABLE_BLOCK = 16_384  # embedder rows converted to float at a time: a bounded copy, not the table
+ENTRY_BLOCK = 1 << 16  # (entry, piece) products summed at a time while computing norms
+LOG1P = np.log1p(np.arange(2**16, dtype=np.float64)).astype(np.float32)  # the embedder's sublinear count
 
 
-def reembed(conn: sqlite3.Connection, embedder: Embedder) -> int:
-    """Remake every chunk's vector with `embedder` (its weights changed); returns how many."""
-    conn.execute("DELETE FROM vectors")
-    done = 0
-    batch: list[tuple[int, dict]] = []
-    for item in store.chunk_bags(conn):
-        batch.append(item)
-        if len(batch) >= BATCH:
-            done += _write(conn, embedder, batch)
-            batch = []
-    done += _write(conn, embedder, batch)
-    store.set_meta(conn, "embedder", embedder.digest)
-    return done
+def pieces(embedder: Embedder, terms: list[str]) -> np.ndarray:
+    """For each term, the embedder rows it reads as (itself, or its word pieces), -1 padded."""
+    out = np.full((len(terms), PIECES), -1, dtype=np.int32)
+    for i, term in enumerate(terms):
+        rows, _ = embedder.rows(term)
+        out[i, : len(rows)] = rows
+    return out
 
 
-def _write(conn: sqlite3.Connection, embedder: Embedder, batch: list[tuple[int, dict]]) -> int:
-    if not batch:
-        return 0
-    vecs = quantize(embedder.embed_many(bag for _, bag in batch))
-    store.insert_vectors(conn, ((cid, v.tobytes()) for (cid, _), v in zip(batch, vecs, strict=True)))
-    return len(batch)
+def norms(embedder: Embedder, terms: np.ndarray, tfs: np.ndarray, which: np.ndarray, chunks: int,
+          pieces_of: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The norm of each chunk's vector (before it is normalised), from its entries: term ids,
+    counts and which chunk (0..chunks-1, ascending) each entry belongs to."""
+    rows = pieces_of[terms]  # (entries, PIECES)
+    valid = rows >= 0
+    count = valid.sum(axis=1)
+    share = np.divide(1.0, count, out=np.zeros(len(count), dtype=np.float32), where=count > 0)
+    entry, piece = np.nonzero(valid)
+    emb = rows[entry, piece]
+    weight = embedder.doc_weights[emb] * embedder.scales[emb] * share[entry] * LOG1P[tfs[entry]]
+    owner = which[entry]
+    vectors = np.zeros((chunks, embedder.dim), dtype=np.float32)
+    for lo in range(0, len(emb), ENTRY_BLOCK):
+        part = slice(lo, lo + ENTRY_BLOCK)
+        product = embedder.table[emb[part]].astype(np.float32) * weight[part, None]
+        firsts = np.flatnonzero(np.diff(owner[part], prepend=-1))  # entries are grouped by chunk
+        vectors[owner[part][firsts]] += np.add.reduceat(product, firsts, axis=0)
+    return np.linalg.norm(vectors, axis=1).astype(np.float32)
 
 
-class VectorCache:
-    """All chunk vectors as one float32 matrix, reloaded when the index's `updated_at` moves."""
+def term_scores(
+    embedder: Embedder, query: np.ndarray, view: View, terms: np.ndarray | None = None
+) -> np.ndarray:
+    """Each term's share of a chunk's cosine per unit of weight: its rows (doc-weighted, scaled)
+    against the unit query vector, averaged over its pieces. For every term of the view, or for
+    the term ids `terms` (then only their rows are read)."""
+    table, pieces_of, share = _terms_table(embedder, view)
+    if terms is not None:
+        pieces_of, share = pieces_of[terms], share[terms]
+        needed, pieces_of = np.unique(pieces_of, return_inverse=True)
+        pieces_of = pieces_of.reshape(-1, PIECES)
+        table = table[needed[needed < len(table)]]
+    rows = np.empty(len(table) + 1, dtype=np.float32)
+    rows[:-1] = table @ query
+    rows[-1] = 0.0  # what a missing piece reads (the highest number, so last when renumbered)
+    return rows[pieces_of].sum(axis=1) * share
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stamp: str | None = None
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._matrix = np.zeros((0, 0), dtype=np.float32)
 
-    def nearest(self, conn: sqlite3.Connection, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine) of the `limit` chunks nearest to a unit `query` vector, best first."""
-        ids, matrix = self._load(conn)
-        if not len(ids) or not query.any():
-            return []
-        scores = matrix @ query
-        k = min(limit, len(ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(int(ids[i]), float(scores[i])) for i in top]
+def _counted(view: View) -> np.ndarray:
+    """Every entry's sublinear count, float32, made once per view: what a query multiplies its
+    term scores with (a process that asks many questions reads it instead of the counts)."""
+    held = view.derived.get("counted")
+    if held is None:
+        held = view.derived["counted"] = LOG1P[view.tfs]
+    return held
 
-    def among(
-        self, conn: sqlite3.Connection, query: np.ndarray, chunk_ids: list[int]
-    ) -> list[tuple[int, float]]:
-        """(chunk id, cosine) for just these chunks (one file's, say), best first."""
-        ids, matrix = self._load(conn)
-        wanted = np.asarray(sorted(chunk_ids), dtype=np.int64)
-        rows = np.searchsorted(ids, wanted)
-        found = rows < len(ids)
-        found[found] = ids[rows[found]] == wanted[found]
-        rows, wanted = rows[found], wanted[found]
-        if not len(rows) or not query.any():
-            return []
-        scores = matrix[rows] @ query
-        order = np.argsort(-scores, kind="stable")
-        return [(int(wanted[i]), float(scores[i])) for i in order]
 
-    def _load(self, conn: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
-        stamp = store.get_meta(conn, "updated_at")
-        with self._lock:
-            if stamp != self._stamp or self._stamp is None:
-                ids, blob = store.vectors(conn)
-                raw = np.frombuffer(blob, dtype=np.int8)
-                dim = len(raw) // max(len(ids), 1)
-                self._ids = np.asarray(ids, dtype=np.int64)
-                if ids:
-                    matrix = raw.reshape(len(ids), dim).astype(np.float32)
-                    np.divide(matrix, 127.0, out=matrix)  # in place: a second copy doubled the peak
-                    self._matrix = matrix
-                self._stamp = stamp
-            return self._ids, self._matrix
+def _terms_table(embedder: Embedder, view: View) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The embedder rows the view's terms read as (a quarter of the table, for Django), as float32
+    with each row's scale and document weight applied; the terms' pieces renumbered into it (the
+    last row standing for none); each term's share per piece. Made once per view: a query is then
+    one small matrix-vector product."""
+    held = view.derived.get("terms_table")
+    if held is None or held[0] is not embedder:
+        valid = view.pieces >= 0
+        used, local = np.unique(view.pieces[valid], return_inverse=True)
+        pieces_of = np.full(view.pieces.shape, len(used), dtype=np.int64)
+        pieces_of[valid] = local
+        table = np.empty((len(used), embedder.dim), dtype=np.float32)
+        weight = embedder.scales[used] * embedder.doc_weights[used]
+        for lo in range(0, len(used), TABLE_BLOCK):
+            block = slice(lo, lo + TABLE_BLOCK)
+            np.multiply(embedder.table[used[block]], weight[block, None], out=table[block], dtype=np.float32)
+        count = valid.sum(axis=1)
+        share = np.divide(1.0, count, out=np.zeros(len(count), dtype=np.float32), where=count > 0)
+        held = view.derived["terms_table"] = (embedder, table, pieces_of, share)
+    return held[1], held[2], held[3]
 
-    def clear(self) -> None:
-        with self._lock:
-            self._stamp = None
+
+def cosines(embedder: Embedder, query: np.ndarray, view: View, rows: np.ndarray | None = None) -> np.ndarray:
+    """The cosine of each chunk row of the view (of `rows` only, when given: 0 elsewhere) with a
+    unit query vector."""
+    dots = np.zeros(len(view.ids))
+    if rows is None:
+        scores_of = term_scores(embedder, query, view)
+        counted = _counted(view)
+        for terms, _, starts, where in view.blocks():
+            first = int(view.starts[where[0]])
+            dots[where] = row_sums(scores_of[terms] * counted[first : first + len(terms)], starts)
+    else:
+        for terms, tfs, starts, where in view.blocks(rows):
+            held, local = np.unique(terms, return_inverse=True)
+            dots[where] = row_sums(term_scores(embedder, query, view, held)[local] * LOG1P[tfs], starts)
+    return np.divide(dots, view.norms, out=np.zeros(len(dots)), where=view.norms > 0)

@@ -8,13 +8,17 @@ pairs, with a learned weight per term on each side (queries and code weigh words
 A term missing from the table is read as its word pieces (greedy longest match, as BERT does).
 
 The file (`weights/embedder.npz`) holds the terms, the int8 table with one scale per row, and
-the two weight vectors. Nothing here imports torch.
+the two weight vectors. Its members are stored uncompressed, so the table is memory-mapped in
+place: every scout process on a machine shares one copy through the page cache, and opening it
+costs no read. Nothing here imports torch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import struct
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,29 +43,38 @@ class Embedder:
     scales: np.ndarray  # (V,) float32: row i is table[i] * scales[i]
     doc_weights: np.ndarray  # (V,) float32
     query_weights: np.ndarray  # (V,) float32
-    digest: str = ""  # identifies these weights: an index built with others is re-embedded
+    source: Path | None = field(default=None, repr=False)  # the file these weights were read from
+    _digest: str = field(default="", repr=False)
     _rows: dict[str, int] = field(default_factory=dict, repr=False)
     _split: dict[str, tuple[tuple[int, ...], float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._rows = {t: i for i, t in enumerate(self.terms)}
+        self._rows = dict(zip(self.terms, range(len(self.terms)), strict=True))
 
     @property
     def dim(self) -> int:
         return self.table.shape[1]
 
+    @property
+    def digest(self) -> str:
+        """Identifies these weights (an index built with others is re-embedded): a hash of the file
+        they came from, read when first asked for; "" for weights never saved."""
+        if not self._digest and self.source is not None:
+            self._digest = hashlib.sha1(self.source.read_bytes() + SCHEME.encode()).hexdigest()[:16]
+        return self._digest
+
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Embedder:
         with np.load(path, allow_pickle=False) as data:
             terms = bytes(data["terms"]).decode("utf-8").split("\n")
-            digest = hashlib.sha1(path.read_bytes() + SCHEME.encode()).hexdigest()[:16]
+            table = _mapped(path, "table")
             return cls(
                 terms,
-                data["table"],
+                data["table"] if table is None else table,
                 data["scales"].astype(np.float32),
                 data["doc_weights"].astype(np.float32),
                 data["query_weights"].astype(np.float32),
-                digest,
+                source=path,
             )
 
     def save(self, path: Path) -> None:
@@ -146,6 +159,37 @@ def word_pieces(term: str, vocab: Mapping[str, int]) -> tuple[int, ...]:
 def quantize(vectors: np.ndarray) -> np.ndarray:
     """Unit vectors as int8 (× 127): what the index stores, a quarter of float32's size."""
     return np.clip(np.rint(vectors * 127.0), -127, 127).astype(np.int8)
+
+
+def _mapped(path: Path, name: str) -> np.ndarray | None:
+    """Member `name` of an .npz memory-mapped where it lies, or None when it is compressed."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(f"{name}.npy")
+        if info.compress_type != zipfile.ZIP_STORED:
+            return None
+    with open(path, "rb") as handle:
+        handle.seek(info.header_offset)
+        local = handle.read(30)  # the local file header: its name and extra field follow it
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        handle.seek(info.header_offset + 30 + name_len + extra_len)
+        version = np.lib.format.read_magic(handle)
+        read_header = (
+            np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        )
+        shape, fortran, dtype = read_header(handle)
+        offset = handle.tell()
+    if fortran or dtype.hasobject:
+        return None
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+
+
+def file_stamp(path: Path = WEIGHTS) -> str | None:
+    """Size, mtime and inode of the weights file: unchanged, its digest is too (no need to hash it)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
 @cache
