@@ -290,7 +290,8 @@ def test_client_waits_what_github_asks_and_gives_up_on_long_waits():
 
 
 @pytest.mark.parametrize(
-    ("probability", "level"), [(0.8, "high"), (0.45, "high"), (0.42, "medium"), (0.3, "low")]
+    ("probability", "level"),
+    [(0.92, "high"), (0.6, "high"), (0.45, "medium"), (0.3, "medium"), (0.29, "low")],
 )
 def test_confidence_follows_a_calibrated_explorers_probability(probability, level):
     from scout.bundle import Bundle, Span

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scout import __version__
-from scout.bundle import Bundle, Span
+from scout.bundle import NOTHING_SOLID, Bundle, Span
 
 PREFIX = "<!-- scout-triage:"
 MAX_CHARS = 60_000  # GitHub refuses comments over 65,536 characters
@@ -231,10 +231,12 @@ def footer(bundle: Bundle, ref: str, extra: str = "") -> str:
     return f"{text} · {extra}" if extra else text
 
 
-# The model explorer's first-span probability is squeezed into 0.3-0.6, so the levels are cut where
-# its file's precision changes: on SWE-bench Lite its file was a gold file for 72% of issues at
-# ≥ 0.45, 57% at 0.40-0.45 and 21% below; on the plain questions 87%, 71% and 54% (RESULTS.md).
-SURE, UNSURE = 0.45, 0.40
+# The model explorer's confidence is the probability that a span touches the lines that matter,
+# calibrated on held-out repositories, so the levels are cut on its meaning: more likely right than
+# not (0.6), and "nothing solid" (below 0.3, the ceiling of a question the code lacks the words
+# for). On the plain questions the first answer's file was right for 85% at >= 0.6, 59% at
+# 0.3-0.6 and 40% below (benchmarks/RESULTS.md).
+SURE, UNSURE = 0.6, NOTHING_SOLID
 
 
 def confidence(bundle: Bundle | None, pointed: bool = False) -> tuple[str, str]:
