@@ -187,7 +187,7 @@ def fit(spans: list[Span], leads: list[Span], query: str, budget: int) -> tuple[
     """The answer spans and leads (best first) whose Markdown stays within `budget` tokens, and
     whether anything was cut. An answer span that does not fit whole is trimmed to a prefix of
     whole lines, else cited without its code, else dropped."""
-    used = count_tokens(render_markdown([], [], query))
+    used = count_tokens(render_markdown([], [], query)) + sum(count_tokens(n) + 1 for n in _unsure(spans))
     kept: list[Span] = []
     cut = False
     for span in spans:
