@@ -316,8 +316,9 @@ def portable(command: str) -> str:
 
 def results_section(summary: dict, run: dict, plot_name: str | None) -> str:
     """The dated block of RESULTS.md for one run: setting, tables, published figures, plot."""
+    sample = f" ({run.get('tasks')} of its tasks, chosen by --ids/--limit)" if _subset(run) else ""
     lines = [
-        f"## {run.get('date', '?')}: {run.get('tasks_file', '?')}",
+        f"## {run.get('date', '?')}: {run.get('tasks_file', '?')}{sample}",
         "",
         f"Machine: {run.get('machine', '?')}. Command: `{portable(run.get('command', '?'))}` "
         f"(wall time {run.get('wall_s', 0) / 60:.1f} min, scout {run.get('scout_commit', '?')}).",
@@ -329,6 +330,11 @@ def results_section(summary: dict, run: dict, plot_name: str | None) -> str:
     if plot_name:
         lines.append(f"![quality against latency]({plot_name})\n")
     return "\n".join(lines)
+
+
+def _subset(run: dict) -> bool:
+    command = run.get("command", "")
+    return bool(run.get("subset")) or " --ids " in command or " --limit " in command
 
 
 def write_section(path: Path, section: str, name: str = "quality") -> None:
@@ -372,6 +378,8 @@ def finish(
     if results:
         name = plot_path.name if plotted and plot_path and plot_path.parent == results.parent else None
         stem = Path(str(run.get("tasks_file", "tasks"))).stem
+        if _subset(run):
+            stem += f"-{run.get('tasks')}-tasks"  # a sample never replaces the whole set's section
         write_section(results, results_section(summary, run, name), f"quality-{stem}")
     return summary
 

@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or ROOT / ".bench" / "runs" / f"{args.tasks.stem}-{stamp:%Y%m%d-%H%M%S}"
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    commit = scout_commit()  # before the run: the code it imports is this commit's
     run_tasks(args, tasks, systems, out / "records.jsonl")
     run = {
         "date": f"{stamp:%Y-%m-%d}",
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "command": shlex.join(["python", "-m", "benchmarks.run", *(sys.argv[1:] if argv is None else argv)]),
         "wall_s": round(time.perf_counter() - started, 1),
-        "scout_commit": scout_commit(),
+        "scout_commit": commit,
+        "subset": bool(args.ids or args.limit),  # its RESULTS.md section is kept apart from the whole set's
     }
     (out / "run.json").write_text(json.dumps(run, indent=2))
     summary = report.finish(out, args.plot, args.results, plot=not args.no_plot)
