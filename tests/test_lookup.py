@@ -219,3 +219,29 @@ def test_an_unsure_answer_says_so_in_markdown(sample_repo):
     assert "Nothing solid" not in render_markdown(sure.spans, sure.leads, "Cart")
     unsure = [replace(s, confidence=0.2) for s in sure.spans]
     assert "Nothing solid: the best answer's confidence is 0.20" in render_markdown(unsure, [], "q")
+
+
+def test_a_name_only_a_file_carries_answers_with_that_file(tmp_path, monkeypatch_module):
+    """express's `response`, cobra's `Args`: no type or function has the name (a field may), but
+    a module is named after it."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "response.js").write_text(
+        "'use strict';\nvar res = Object.create(http.ServerResponse.prototype);\n"
+        "res.status = function status(code) {\n  this.statusCode = code;\n  return this;\n};\n"
+    )
+    (tmp_path / "lib" / "router.js").write_text("function route(res) {\n  return res.status(200);\n}\n")
+    (tmp_path / "command.go").write_text(
+        "package cobra\n\ntype Command struct {\n\tUse string\n\tArgs PositionalArgs\n}\n"
+    )
+    (tmp_path / "args.go").write_text(
+        "package cobra\n\ntype PositionalArgs func(cmd *Command, args []string) error\n\n"
+        "func NoArgs(cmd *Command, args []string) error {\n\treturn nil\n}\n"
+    )
+    ws = Workspace.open(tmp_path)
+    try:
+        for query, path in (("response", "lib/response.js"), ("Args", "args.go")):
+            first = ask(ws, query).spans[0]
+            assert (first.path, first.start_line, first.confidence) == (path, 1, 0.75), (query, first)
+        assert ask(ws, "Command").spans[0].path == "command.go"  # a type of that name still wins
+    finally:
+        ws.close()

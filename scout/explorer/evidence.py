@@ -118,6 +118,7 @@ class Evidence:
         self.file_bonus: dict[str, float] = defaultdict(float)
         self.file_reasons: dict[str, Reason] = {}
         self.matched_terms: set[str] = set()  # query terms a repository-wide search found anywhere
+        self.named_files: list[str] = []  # files named after the symbol a query asks for
 
     def region(self, path: str, start: int, end: int, symbol: str | None = None, kind: str = "") -> Region:
         key = (path, start, end)

@@ -21,7 +21,7 @@ from scout.explorer.evidence import (
     cap,
     choose_spans,
 )
-from scout.explorer.lookup import definitions
+from scout.explorer.lookup import definitions, file_pattern, names_file
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
@@ -88,11 +88,12 @@ def first_turn(facts: QueryFacts) -> list[ToolCall]:
     # The title and first paragraph count twice: long issues bury the point under pasted output.
     calls = [ToolCall("bm25", {"query": f"{facts.focus}\n{facts.text}", "limit": 60})]
     idents = facts.identifiers[:MAX_SYMBOL_LOOKUPS]
-    if facts.symbol:  # go to definition: every definition of the name, whatever its spelling
+    if facts.symbol:  # go to definition: every definition of the name, and files named after it
         calls.append(
             ToolCall("symbols", {"name": facts.symbol.lookup, "fuzzy": False, "limit": LOOKUP_LIMIT})
         )
         idents = [n for n in idents if n != facts.symbol.lookup]
+        calls.append(ToolCall("glob", {"pattern": file_pattern(facts.symbol), "limit": LOOKUP_LIMIT}))
     calls += [ToolCall("symbols", {"name": n, "fuzzy": False, "limit": 10}) for n in idents]
     code_like = [n for n in idents if code_likeness(n) >= 2.0 and "." not in n][:MAX_IDENT_GREPS]
     calls += [ToolCall("grep", {"pattern": n, "fixed": True, "max_matches": 60}) for n in code_like]
@@ -145,6 +146,8 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
             _add_symbols(ev, facts, args["name"], hits)
         elif tool == "grep":
             _add_grep(ev, facts, args, hits)
+        elif tool == "glob" and facts.symbol and args["pattern"] == file_pattern(facts.symbol):
+            ev.named_files = [h.path for h in hits if names_file(facts.symbol, h.path)]
         elif tool == "glob" and 0 < len(hits) <= 3:
             for h in hits:
                 ev.boost_file(h.path, 1.5 / len(hits), Reason(Signal.PATH, args["pattern"].lstrip("*")))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scout.explorer.evidence import Evidence, Region, Signal
+from scout.explorer.evidence import Evidence, Reason, Region, Signal
 from scout.index.files import is_doc_path, is_test_path, is_vendored_path
 
 CLASS_LIKE = frozenset({"class", "interface", "struct", "trait", "enum", "type", "module", "object"})
@@ -56,6 +56,9 @@ ASKED = re.compile(
     re.I,
 )
 SURE = 0.92  # a definition alone in the best tier
+NAMED_FILE = 0.75  # the one file named after a symbol that nothing defines as a type or function
+WEAK_KIND = 2  # past methods (fields, variables, constants), a file named after the symbol wins
+FILE_HEAD = 40  # lines of a file named after the symbol that stand for it
 KIND_MISMATCH = 0.75  # the query said `class` and only a function has the name
 
 
@@ -103,6 +106,17 @@ def secondary(path: str) -> bool:
     )
 
 
+def _named_file(ask: SymbolAsk, evidence: Evidence) -> tuple[Region, float | None] | None:
+    """A module named after the symbol (express's lib/response.js for `response`) when no type or
+    function has its name: the file's head, sure when it is the only such file outside tests."""
+    own = sorted((p for p in evidence.named_files if not secondary(p)), key=lambda p: (p.count("/"), p))
+    if not own:
+        return None
+    region = evidence.region(own[0], 1, FILE_HEAD)
+    region.add(Reason(Signal.PATH, ask.name), 0.0)
+    return region, (NAMED_FILE if len(own) == 1 else None)
+
+
 def _order(ask: SymbolAsk, r: Region) -> tuple:
     own = (r.symbol or "").replace("::", ".").split(".")[-1]
     stem = re.sub(r"[_\-.]", "", r.path.rsplit("/", 1)[-1].split(".")[0].lower())
@@ -116,7 +130,22 @@ def _order(ask: SymbolAsk, r: Region) -> tuple:
     )
 
 
-def definitions(ask: SymbolAsk, evidence: Evidence) -> list[tuple[Region, float]]:
+def file_pattern(ask: SymbolAsk) -> str:
+    """A glob for files named after the symbol, in any case (`response` finds lib/Response.js)."""
+    letters = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in ask.name)
+    return f"*{letters}.*"
+
+
+def names_file(ask: SymbolAsk, path: str) -> bool:
+    """Is the file's name the symbol's (`Args` and args.go, `JsonParser` and json_parser.py)?"""
+    return _squash(path.rsplit("/", 1)[-1].split(".")[0]) == _squash(ask.name)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[_\-]", "", name.lower())
+
+
+def definitions(ask: SymbolAsk, evidence: Evidence) -> list[tuple[Region, float | None]]:
     """The definitions the lookup found whose own name is the one asked for, best first, the first
     with the confidence it deserves (the rest get none: the head's own confidence stays)."""
     found = [
@@ -125,9 +154,13 @@ def definitions(ask: SymbolAsk, evidence: Evidence) -> list[tuple[Region, float]
         if any(reason.signal is Signal.DEFINITION and reason.detail == ask.lookup for reason in r.reasons)
         and (r.symbol or "").replace("::", ".").split(".")[-1].lower() == ask.name.lower()
     ]
+    found.sort(key=lambda r: (_order(ask, r), r.path.count("/"), r.path, r.start_line))
+    if not found or KIND_ORDER.get(found[0].kind, OTHER_KIND) > WEAK_KIND:
+        named = _named_file(ask, evidence)
+        if named is not None:
+            return [named, *((r, None) for r in found)]
     if not found:
         return []
-    found.sort(key=lambda r: (_order(ask, r), r.path.count("/"), r.path, r.start_line))
     best = _order(ask, found[0])
     ties = sum(1 for r in found if _order(ask, r) == best)
     sure = KIND_MISMATCH if best[1] else SURE
