@@ -65,3 +65,13 @@ def test_missing_repository_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(RepoError, match="not a directory"):
         Repo.open(tmp_path / "file")
+
+
+def test_a_paths_suffix_is_read_as_pathlib_reads_it_without_building_a_path():
+    from pathlib import PurePosixPath
+
+    from scout.index.languages import language_for, suffix_of
+
+    paths = ["a/b.PY", "x.tar.gz", ".bashrc", "foo.", "dir.d/file", "a/b/c", "weird..py", "..", "Makefile"]
+    assert [suffix_of(p) for p in paths] == [PurePosixPath(p).suffix.lower() for p in paths]
+    assert (language_for("shop/cart/pricing.PY"), language_for("dir.py/notes")) == ("python", None)

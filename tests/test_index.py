@@ -13,7 +13,7 @@ import pytest
 from test_concurrency import many_files
 from test_concurrency import scout as scout_popen
 
-from scout.index import bags, copy_index, index_path, open_index, store
+from scout.index import bags, bm25, copy_index, index_path, open_index, store
 from scout.index import index as index_module
 from scout.repo import Repo
 
@@ -282,3 +282,16 @@ def test_a_copied_index_answers_like_the_original_without_a_rebuild(sample_repo,
         copy = open_index(repo, tmp_path / "seeded")
     assert caplog.text == "" and copy.update().changed == 0
     assert copy.bm25({"csrf": 1.0, "token": 1.0}) == idx.bm25({"csrf": 1.0, "token": 1.0})
+
+
+def test_bm25_scores_are_the_same_to_the_bit_whether_entries_are_scanned_or_read_by_term(
+    sample_repo, monkeypatch
+):
+    """A process that asks many questions sorts the entries by term once (`bm25.POSTINGS_AFTER`);
+    a one-off ask scans them. Both sum a chunk's score term by term in the query's order."""
+    idx = open_index(Repo.open(sample_repo))
+    queries = [{"csrf": 1.0, "token": 2.0, "check": 1.0}, {"price": 1.0, "discount": 1.0, "cart": 3.0}]
+    scanned = [idx.bm25(q, limit=100) for q in queries]
+    monkeypatch.setattr(bm25, "POSTINGS_AFTER", 1)
+    idx.view().derived.clear()
+    assert [idx.bm25(q, limit=100) for q in queries] == scanned and "postings" in idx.view().derived

@@ -15,6 +15,7 @@ import numpy as np
 from scout.index.bags import View
 
 K1, B = 1.5, 0.75  # rank-bm25's defaults
+POSTINGS_AFTER = 8  # corpus-wide questions of one view before the process sorts its entries by term
 
 
 def idf(chunks: int, df: int) -> float:
@@ -24,26 +25,49 @@ def idf(chunks: int, df: int) -> float:
 
 def scores(view: View, weights: dict[int, float], rows: np.ndarray | None = None) -> np.ndarray:
     """Each chunk row's BM25 score (0 where no query term is found) for query term ids with
-    their weights (idf included), over every row or only `rows`. One gather per entry finds the
-    entries of query terms; only those are scored."""
+    their weights (idf included), over every row or only `rows`. A chunk's score is summed term by
+    term in the order of `weights` however its entries were found, so a question scores the same
+    in every process, to the last bit."""
     state = view.state
     out = np.zeros(len(view.ids))
     if not weights or not state.live:
         return out
-    per_term = np.zeros(state.pieces)
-    per_term[list(weights)] = list(weights.values())
-    asked = per_term != 0  # one byte a term: the pass over every entry reads as little as it can
-    avgdl = state.length / state.live
+    order = np.full(state.pieces, -1, dtype=np.int64)
+    order[list(weights)] = np.arange(len(weights))
+    w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+    postings = _postings(view) if rows is None else None
+    if postings is not None:
+        found = [postings[0][postings[1][t] : postings[1][t + 1]] for t in weights]
+        hit = np.concatenate(found).astype(np.int64)
+        rows_hit = np.searchsorted(view.starts, hit, side="right") - 1
+        _add(view, out, rows_hit, view.tfs[hit], w[order[view.terms[hit]]])
+        return out
     for terms, tfs, starts, where in view.blocks(rows):
-        hit = np.flatnonzero(asked[terms])
-        if not len(hit):
-            continue
-        which = np.searchsorted(starts, hit, side="right") - 1
-        tf = tfs[hit].astype(np.float64)
-        norm = K1 * (1 - B + B * view.lengths[where[which]] / avgdl)
-        gained = per_term[terms[hit]] * tf * (K1 + 1) / (tf + norm)
-        out[where] += np.bincount(which, weights=gained, minlength=len(where))
+        rank = order[terms]
+        hit = np.flatnonzero(rank >= 0)
+        hit = hit[np.argsort(rank[hit], kind="stable")]  # term by term, in the query's order
+        rows_hit = where[np.searchsorted(starts, hit, side="right") - 1]
+        _add(view, out, rows_hit, tfs[hit], w[rank[hit]])
     return out
+
+
+def _add(view: View, out: np.ndarray, rows: np.ndarray, tfs: np.ndarray, weights: np.ndarray) -> None:
+    """Add each found entry's BM25 term to its row's score, in the order given."""
+    tf = tfs.astype(np.float64)
+    norm = K1 * (1 - B + B * view.lengths[rows] / (view.state.length / view.state.live))
+    out += np.bincount(rows, weights=weights * tf * (K1 + 1) / (tf + norm), minlength=len(out))
+
+
+def _postings(view: View) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every entry's position grouped by term (and where each term's run starts), made once a
+    process has asked this view POSTINGS_AFTER questions: a server then reads the entries of the
+    query's terms only; a one-off ask scans rather than sort."""
+    asked = view.derived["bm25 questions"] = view.derived.get("bm25 questions", 0) + 1
+    if "postings" not in view.derived and asked >= POSTINGS_AFTER:
+        order = np.argsort(view.terms, kind="stable").astype(np.int32)
+        starts = np.searchsorted(view.terms[order], np.arange(view.state.pieces + 1))
+        view.derived["postings"] = (order, starts)
+    return view.derived.get("postings")
 
 
 def matched(view: View, row: int, terms: set[int]) -> list[int]:

@@ -11,6 +11,7 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scout.index.ripgrep import run_rg
 from scout.repo import Repo
@@ -111,8 +112,11 @@ def read_text(repo: Repo, rel: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> 
 
 
 # --- what kind of file a path is: tests, docs, code a project carries but does not own ----------
+# The explorer asks these of every candidate file many times a question: they are remembered.
+KINDS_CACHED = 1 << 16
 
 
+@lru_cache(maxsize=KINDS_CACHED)
 def is_test_path(path: str) -> bool:
     parts = path.lower().split("/")
     return any(
@@ -130,17 +134,20 @@ VENDOR_PARTS = frozenset(
 )
 
 
+@lru_cache(maxsize=KINDS_CACHED)
 def is_vendored_path(path: str) -> bool:
     """Code a project carries but does not own: bundled libraries, minified or static assets."""
     parts = path.lower().split("/")
     return is_vendored_tree(path) or ("static" in parts[:-1] and parts[-1].endswith((".js", ".css")))
 
 
+@lru_cache(maxsize=KINDS_CACHED)
 def is_vendored_tree(path: str) -> bool:
     """In a directory of bundled code (vendor/, third_party/, node_modules/, dist/...) or minified."""
     parts = path.lower().split("/")
     return any(p in VENDOR_PARTS for p in parts[:-1]) or ".min." in parts[-1]
 
 
+@lru_cache(maxsize=KINDS_CACHED)
 def is_doc_path(path: str) -> bool:
     return path.lower().endswith(DOC_SUFFIXES) or path.lower().startswith(("docs/", "doc/"))

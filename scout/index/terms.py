@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -56,13 +57,13 @@ def add(
     if not chunks:
         return replace(state, next_chunk=next_chunk)
     writer = bags.Writer(index, state)
-    ids = _term_ids(conn, {t for c in chunks for t in c.counts}, writer, embedder)
-    sizes = np.fromiter((len(c.counts) for c in chunks), dtype=np.int64, count=len(chunks))
+    ids = _term_ids(conn, set(chain.from_iterable(c.counts for c in chunks)), writer, embedder)
+    sizes = np.fromiter(map(len, (c.counts for c in chunks)), dtype=np.int64, count=len(chunks))
     entries = np.empty(int(sizes.sum()), dtype=bags.BAG)
-    entries["term"] = np.fromiter(
-        (ids[t] for c in chunks for t in c.counts), dtype=np.uint32, count=len(entries)
-    )
-    tfs = np.fromiter((n for c in chunks for n in c.counts.values()), dtype=np.int64, count=len(entries))
+    named = map(ids.__getitem__, chain.from_iterable(c.counts for c in chunks))
+    entries["term"] = np.fromiter(named, dtype=np.uint32, count=len(entries))
+    counted = chain.from_iterable(c.counts.values() for c in chunks)
+    tfs = np.fromiter(counted, dtype=np.int64, count=len(entries))
     entries["tf"] = np.minimum(tfs, bags.MAX_TF)
     start = writer.add("bags", entries)
     rows = np.empty(len(chunks), dtype=bags.ROW)

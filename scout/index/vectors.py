@@ -19,7 +19,7 @@ from scout.index.bags import PIECES, View, row_sums
 from scout.models.embedder import Embedder
 
 TABLE_BLOCK = 16_384  # embedder rows converted to float at a time: a bounded copy, not the table
-ENTRY_BLOCK = 1 << 16  # (entry, piece) products summed at a time while computing norms
+ENTRY_BLOCK = 512  # (entry, piece) products summed at a time for norms (in cache: 3x faster than 64k)
 LOG1P = np.log1p(np.arange(2**16, dtype=np.float64)).astype(np.float32)  # the embedder's sublinear count
 
 
@@ -44,10 +44,11 @@ def norms(embedder: Embedder, terms: np.ndarray, tfs: np.ndarray, which: np.ndar
     emb = rows[entry, piece]
     weight = embedder.doc_weights[emb] * embedder.scales[emb] * share[entry] * LOG1P[tfs[entry]]
     owner = which[entry]
+    table = np.asarray(embedder.table)  # the mapped rows without np.memmap's per-index overhead
     vectors = np.zeros((chunks, embedder.dim), dtype=np.float32)
     for lo in range(0, len(emb), ENTRY_BLOCK):
         part = slice(lo, lo + ENTRY_BLOCK)
-        product = embedder.table[emb[part]].astype(np.float32) * weight[part, None]
+        product = table[emb[part]].astype(np.float32) * weight[part, None]
         firsts = np.flatnonzero(np.diff(owner[part], prepend=-1))  # entries are grouped by chunk
         vectors[owner[part][firsts]] += np.add.reduceat(product, firsts, axis=0)
     return np.linalg.norm(vectors, axis=1).astype(np.float32)
@@ -71,12 +72,12 @@ def term_scores(
     return rows[pieces_of].sum(axis=1) * share
 
 
-def _counted(view: View) -> np.ndarray:
-    """Every entry's sublinear count, float32, made once per view: what a query multiplies its
-    term scores with (a process that asks many questions reads it instead of the counts)."""
-    held = view.derived.get("counted")
+def _entries(view: View) -> tuple[np.ndarray, np.ndarray]:
+    """Every entry's term id (int32) and sublinear count (float32) in contiguous arrays, made once
+    per view: a query multiplies them with its term scores (the counts are read once in all)."""
+    held = view.derived.get("entries")
     if held is None:
-        held = view.derived["counted"] = LOG1P[view.tfs]
+        held = view.derived["entries"] = (view.terms.astype(np.int32), LOG1P[view.tfs])
     return held
 
 
@@ -108,10 +109,10 @@ def cosines(embedder: Embedder, query: np.ndarray, view: View, rows: np.ndarray 
     dots = np.zeros(len(view.ids))
     if rows is None:
         scores_of = term_scores(embedder, query, view)
-        counted = _counted(view)
-        for terms, _, starts, where in view.blocks():
-            first = int(view.starts[where[0]])
-            dots[where] = row_sums(scores_of[terms] * counted[first : first + len(terms)], starts)
+        terms, counted = _entries(view)
+        for block, _, starts, where in view.blocks():
+            part = slice(int(view.starts[where[0]]), int(view.starts[where[0]]) + len(block))
+            dots[where] = row_sums(scores_of[terms[part]] * counted[part], starts)
     else:
         for terms, tfs, starts, where in view.blocks(rows):
             held, local = np.unique(terms, return_inverse=True)
