@@ -42,12 +42,14 @@ def scores(view: View, weights: dict[int, float], rows: np.ndarray | None = None
         rows_hit = np.searchsorted(view.starts, hit, side="right") - 1
         _add(view, out, rows_hit, view.tfs[hit], w[order[view.terms[hit]]])
         return out
+    asked = order >= 0  # a byte a term: the pass over every entry reads and writes as little as it can
     for terms, tfs, starts, where in view.blocks(rows):
-        rank = order[terms]
-        hit = np.flatnonzero(rank >= 0)
-        hit = hit[np.argsort(rank[hit], kind="stable")]  # term by term, in the query's order
+        hit = np.flatnonzero(asked[terms])
+        rank = order[terms[hit]]
+        hit = hit[np.argsort(rank, kind="stable")]  # term by term, in the query's order
+        rank = order[terms[hit]]
         rows_hit = where[np.searchsorted(starts, hit, side="right") - 1]
-        _add(view, out, rows_hit, tfs[hit], w[rank[hit]])
+        _add(view, out, rows_hit, tfs[hit], w[rank])
     return out
 
 

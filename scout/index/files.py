@@ -64,21 +64,32 @@ def stat_file(repo: Repo, rel: str) -> FileInfo | None:
 
 
 def stat_files(repo: Repo, paths: Iterable[str], max_bytes: int) -> dict[str, FileInfo]:
-    """`stat_file` for many paths (those that are files of at most `max_bytes`): the loop every
-    warm query outside git runs, kept to one lstat per plain file."""
+    """`stat_file` for many paths (those that are files of at most `max_bytes`)."""
+    return {info.path: info for rel in paths if (info := stat_file(repo, rel)) and info.size <= max_bytes}
+
+
+def changed_files(
+    repo: Repo, stamps: Iterable[tuple[str, int, int]], max_bytes: int
+) -> tuple[list[FileInfo], list[str]]:
+    """Of files known by (path, size, mtime_ns): those whose stat differs now, and those gone
+    (or grown past `max_bytes`). The loop every warm query outside git runs: one lstat a plain
+    file, no object made for an unchanged one."""
     prefix = str(repo.root) + os.sep
-    out = {}
-    for rel in paths:
+    changed, gone = [], []
+    for rel, size, mtime in stamps:
         try:
             st = os.lstat(prefix + rel)
         except OSError:
+            gone.append(rel)
             continue
-        if stat.S_ISREG(st.st_mode):
-            if st.st_size <= max_bytes:
-                out[rel] = FileInfo(rel, st.st_size, st.st_mtime_ns)
-        elif (info := stat_file(repo, rel)) is not None and info.size <= max_bytes:
-            out[rel] = info  # a link: followed only inside the repository
-    return out
+        if stat.S_ISREG(st.st_mode) and st.st_size == size and st.st_mtime_ns == mtime:
+            continue
+        info = FileInfo(rel, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else stat_file(repo, rel)
+        if info is None or info.size > max_bytes:
+            gone.append(rel)
+        elif (info.size, info.mtime_ns) != (size, mtime):
+            changed.append(info)  # a link whose target is unchanged is not
+    return changed, gone
 
 
 def _inside(repo: Repo, real: str) -> bool:

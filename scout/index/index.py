@@ -29,7 +29,14 @@ from scout.config import cache_root
 from scout.errors import ScoutError
 from scout.index import bags, bm25, store, terms, vectors
 from scout.index.analyze import chunking_key, generated_or_vendored
-from scout.index.files import DEFAULT_MAX_FILE_BYTES, FileInfo, list_files, stat_file, stat_files
+from scout.index.files import (
+    DEFAULT_MAX_FILE_BYTES,
+    FileInfo,
+    changed_files,
+    list_files,
+    stat_file,
+    stat_files,
+)
 from scout.index.freshness import GitState, changed_paths, git_state, settings_key, unchanged, watch
 from scout.index.parsing import Progress, parse
 from scout.index.records import Definition, FileRecord, Reference
@@ -189,8 +196,9 @@ class Index:
         if store.get_meta(self.db, "watch_settings") == settings:
             watched = store.watched(self.db)
             if watched and unchanged(self.repo, watched):
-                known = store.file_stats(self.db)
-                current = stat_files(self.repo, known, self.max_bytes)
+                changed, gone = changed_files(self.repo, store.file_stamps(self.db), self.max_bytes)
+                known = store.file_stats(self.db, [f.path for f in changed] + gone)
+                current = {f.path: f for f in changed}
                 return self._against(known, current, meta | {"watch_settings": settings}, None, walked=False)
         return self._walk(meta | {"watch_settings": settings}, with_watch=True)
 

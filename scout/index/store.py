@@ -189,6 +189,11 @@ def file_stats(
     return out
 
 
+def file_stamps(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every indexed file."""
+    return conn.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+
+
 def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> list[tuple[int, int]]:
     """Remove files and all they yielded; returns the chunk id ranges [lo, hi) they had."""
     removed = []
