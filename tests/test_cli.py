@@ -179,3 +179,15 @@ def test_ask_with_only_a_path_says_the_question_is_missing_and_indexes_nothing(s
     assert not any(Path(os.environ["SCOUT_CACHE_DIR"]).rglob("*.sqlite*"))
     asked = run_scout("ask", "csrf", cwd=sample_repo)  # a one-word question that names no path still runs
     assert asked.returncode == 0, asked.stderr
+
+
+def test_index_says_how_many_files_it_lists_but_never_searches(tmp_path):
+    """Issue 24: `indexed 5 files (5 added)` counted four files it then skipped as binary."""
+    (tmp_path / "app.py").write_text("def main():\n    return 1\n")
+    for n in range(4):
+        (tmp_path / f"blob{n}.bin").write_bytes(b"\x00\x01\x02" * 100)
+    out = run_scout("index", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "indexed 5 files" in out.stdout and "4 of them binary, minified or too large" in out.stdout
+    stats = json.loads(run_scout("index", str(tmp_path), "--json").stdout)
+    assert (stats["files"], stats["unsearched"]) == (5, 4)

@@ -184,7 +184,13 @@ def index(
     if as_json:
         emit_json({"index": str(idx.path), **stats.__dict__})
     else:
+        unsearched = (
+            f"; {stats.unsearched} of them binary, minified or too large: listed, not searched"
+            if stats.unsearched
+            else ""
+        )
         typer.echo(
             f"indexed {stats.files} files in {stats.seconds:.2f}s "
-            f"({stats.added} added, {stats.changed} changed, {stats.removed} removed) → {idx.path}"
+            f"({stats.added} added, {stats.changed} changed, {stats.removed} removed{unsearched})"
+            f" → {idx.path}"
         )

@@ -64,6 +64,7 @@ class UpdateStats:
     removed: int
     seconds: float
     walked: bool = True  # False when git (or the directories' mtimes) said what changed
+    unsearched: int = 0  # of `files`, the binary, minified and oversized ones: listed, never searched
 
 
 @dataclass
@@ -160,7 +161,9 @@ class Index:
             todo = self._changes()
             digest = self._digest()
             if not todo.files_changed and not self._meta_differs(todo, digest):
-                return UpdateStats(self._count(), 0, 0, 0, time.perf_counter() - started, todo.walked)
+                return UpdateStats(
+                    self._count(), 0, 0, 0, time.perf_counter() - started, todo.walked, self._unsearched()
+                )
             added = changed = 0
             last = max(0, len(todo.parse) - 1) // BATCH_FILES  # _analyze's batches: numbered 0..last
             removed, touched = todo.removed, todo.touched
@@ -173,7 +176,10 @@ class Index:
                     changed += len(records)
             self._maintain(digest, wait_ms)
         seconds = time.perf_counter() - started
-        return UpdateStats(self._count(), added, changed - added, len(todo.removed), seconds, todo.walked)
+        removed = len(todo.removed)
+        return UpdateStats(
+            self._count(), added, changed - added, removed, seconds, todo.walked, self._unsearched()
+        )
 
     def _changes(self) -> _Changes:
         """The files as they are now, against the index: from what git says changed when it can
@@ -314,6 +320,9 @@ class Index:
 
     def _count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+
+    def _unsearched(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM files WHERE chunked = 0").fetchone()[0]
 
     def _sha1(self, path: str) -> str | None:
         try:
