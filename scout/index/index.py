@@ -161,9 +161,8 @@ class Index:
             todo = self._changes()
             digest = self._digest()
             if not todo.files_changed and not self._meta_differs(todo, digest):
-                return UpdateStats(
-                    self._count(), 0, 0, 0, time.perf_counter() - started, todo.walked, self._unsearched()
-                )
+                files, unsearched = self._counts()
+                return UpdateStats(files, 0, 0, 0, time.perf_counter() - started, todo.walked, unsearched)
             added = changed = 0
             last = max(0, len(todo.parse) - 1) // BATCH_FILES  # _analyze's batches: numbered 0..last
             removed, touched = todo.removed, todo.touched
@@ -176,10 +175,8 @@ class Index:
                     changed += len(records)
             self._maintain(digest, wait_ms)
         seconds = time.perf_counter() - started
-        removed = len(todo.removed)
-        return UpdateStats(
-            self._count(), added, changed - added, removed, seconds, todo.walked, self._unsearched()
-        )
+        files, unsearched = self._counts()
+        return UpdateStats(files, added, changed - added, len(todo.removed), seconds, todo.walked, unsearched)
 
     def _changes(self) -> _Changes:
         """The files as they are now, against the index: from what git says changed when it can
@@ -318,11 +315,11 @@ class Index:
         for stale in bags.stale_files(self.path, state.gen):
             stale.unlink(missing_ok=True)
 
-    def _count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
-
-    def _unsearched(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM files WHERE chunked = 0").fetchone()[0]
+    def _counts(self) -> tuple[int, int]:
+        """How many files the index lists, and how many of them it never searches (binary,
+        minified, oversized), in one pass over the files."""
+        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(chunked = 0), 0) FROM files").fetchone()
+        return row[0], row[1]
 
     def _sha1(self, path: str) -> str | None:
         try:
