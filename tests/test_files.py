@@ -7,7 +7,7 @@ import os
 import pytest
 
 from scout.errors import OutsideRepoError, RepoError
-from scout.index.files import list_files, read_text
+from scout.index.files import is_test_path, list_files, read_text
 from scout.repo import Repo
 
 
@@ -75,3 +75,24 @@ def test_a_paths_suffix_is_read_as_pathlib_reads_it_without_building_a_path():
     paths = ["a/b.PY", "x.tar.gz", ".bashrc", "foo.", "dir.d/file", "a/b/c", "weird..py", "..", "Makefile"]
     assert [suffix_of(p) for p in paths] == [PurePosixPath(p).suffix.lower() for p in paths]
     assert (language_for("shop/cart/pricing.PY"), language_for("dir.py/notes")) == ("python", None)
+
+
+@pytest.mark.parametrize(
+    ("path", "test"),
+    [
+        ("absl/strings/str_cat_test.cc", True),
+        ("lib/foo_spec.rb", True),
+        ("src/menu.test.tsx", True),
+        ("src/main/java/org/x/ParserTest.java", True),
+        ("Foo/FooTests.cs", True),
+        ("test/shop/inventory_test.exs", True),
+        ("pkg/foo_test.go", True),
+        ("tests/x.py", True),
+        ("src/Contest.java", False),
+        ("src/attest.rs", False),
+        ("app/Testing.java", False),
+        ("absl/strings/str_cat.cc", False),
+    ],
+)
+def test_test_files_are_known_by_each_languages_naming_habit(path, test):
+    assert is_test_path(path) is test

@@ -8,6 +8,7 @@ UTF-8 with replacement so bad bytes never stop a run.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -130,13 +131,16 @@ KINDS_CACHED = 1 << 16
 @lru_cache(maxsize=KINDS_CACHED)
 def is_test_path(path: str) -> bool:
     parts = path.lower().split("/")
-    return any(
-        p in TEST_PATH_WORDS
-        or p.startswith("test_")
-        or p.endswith(("_test.py", "_test.go"))
-        or p.endswith((".test.js", ".test.ts", ".spec.ts", ".spec.js"))
-        for p in parts
-    )
+    name = path.rsplit("/", 1)[-1]
+    return any(p in TEST_PATH_WORDS or p.startswith("test_") for p in parts) or bool(TEST_FILE.search(name))
+
+
+# A test file by its name, in each language's habit: foo_test.cc, foo_spec.rb, foo.test.tsx,
+# FooTest.java, FooTests.cs (abseil's *_test.cc files outranked the code they test).
+TEST_FILE = re.compile(
+    r"(?:_test|_tests|_spec)\.\w+$|\.(?:test|spec)\.[jt]sx?$|\.(?:test|spec)\.m[jt]s$"
+    r"|[a-z0-9](?:Test|Tests|Spec)\.(?:java|kt|scala|cs|php|swift|groovy)$"
+)
 
 
 VENDOR_PARTS = frozenset(
