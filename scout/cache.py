@@ -23,7 +23,7 @@ from pathlib import Path
 
 log = logging.getLogger("scout.cache")
 
-COMPANIONS = ("-wal", "-shm", ".json")  # what SQLite and scout keep beside an index file
+COMPANIONS = ("-wal", "-shm", ".json", ".writer")  # what SQLite and scout keep beside an index file
 BAG_FILES = ".g*"  # ... and the index's term files (`scout.index.bags`: <index>.g<generation>.<kind>)
 MB = 1024 * 1024
 

@@ -97,7 +97,8 @@ def test_clear_removes_one_repositorys_index_with_its_wal_and_shm_and_nothing_el
     assert out.stdout.startswith(f"removed {first} (")
     assert on_disk(first_index) == []  # its term files (.g0.bags, ...) included
     term_files = [f"{second_index.name}.g0.{kind}" for kind in ("bags", "pieces", "rows")]
-    assert on_disk(second_index) == sorted([second_index.name, second_index.name + ".json", *term_files])
+    companions = [second_index.name + ".json", second_index.name + ".writer"]  # .writer: the update lock
+    assert on_disk(second_index) == sorted([second_index.name, *companions, *term_files])
     assert bystander.read_text() == "{}"
     again = run_scout("cache", "clear", str(first), "--yes")
     assert again.returncode == 1 and f"no index for {first}" in again.stderr

@@ -127,7 +127,8 @@ def test_an_interrupted_build_keeps_its_finished_batches_and_the_next_parses_onl
 
 
 def test_ctrl_c_during_scout_index_keeps_the_files_it_finished(tmp_path):
-    repo = many_files(tmp_path / "repo", 5000)
+    files = 15_000  # indexing them takes long enough to interrupt between batches, even unloaded
+    repo = many_files(tmp_path / "repo", files)
     run = scout_popen("index", "--repo", str(repo))
     path = index_path(Repo.open(repo))
     kept = 0
@@ -138,11 +139,11 @@ def test_ctrl_c_during_scout_index_keeps_the_files_it_finished(tmp_path):
     _, err = run.communicate(timeout=60)
     assert run.returncode == 130 and "interrupted" in err, err
     kept = _count(path)
-    assert kept % index_module.BATCH_FILES == 0 and index_module.BATCH_FILES <= kept < 5000
+    assert kept % index_module.BATCH_FILES == 0 and index_module.BATCH_FILES <= kept < files
     again = scout_popen("index", "--repo", str(repo), "--json")
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
-    assert json.loads(out)["added"] == 5000 - kept
+    assert json.loads(out)["added"] == files - kept
 
 
 def _count(path) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -79,6 +80,18 @@ def stale_files(index: Path, gen: int) -> list[Path]:
     """Files of other generations than `gen`: left behind by a compaction or an older index."""
     keep = {file_for(index, gen, kind).name for kind in KINDS}
     return [p for p in index.parent.glob(f"{index.name}.g*") if p.name not in keep and p.suffix[1:] in KINDS]
+
+
+def older_files(index: Path, gen: int) -> list[Path]:
+    """Files of generations before `gen`: what a compaction to `gen` leaves behind. Never the
+    newer ones: another process may have compacted again since (and its files are live)."""
+    pattern = re.compile(rf"^{re.escape(index.name)}\.g(\d+)\.(\w+)$")
+    out = []
+    for p in index.parent.glob(f"{index.name}.g*"):
+        m = pattern.match(p.name)
+        if m and int(m.group(1)) < gen and m.group(2) in KINDS:
+            out.append(p)
+    return out
 
 
 class View:

@@ -19,11 +19,16 @@ import shutil
 import sqlite3
 import threading
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's lock alone (one writer per batch)
+    fcntl = None  # type: ignore[assignment]
 
 from scout.config import cache_root
 from scout.errors import ScoutError
@@ -44,6 +49,30 @@ from scout.models import embedder as embedder_module
 from scout.repo import Repo
 
 log = logging.getLogger("scout.index")
+
+
+@contextmanager
+def _one_writer(path: Path, wait_ms: int):
+    """One process at a time updates an index, from reading what changed to removing the term
+    files a compaction left: SQLite's write lock covers each batch, not the term files' appends
+    and removals between them, and two updates interleaving there lost committed rows."""
+    if fcntl is None:
+        yield
+        return
+    with open(path.with_name(f"{path.name}.writer"), "a") as handle:
+        deadline = time.monotonic() + wait_ms / 1000
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusyError(f"another scout process is updating the index {path.name}") from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class IndexBusyError(ScoutError):
@@ -157,7 +186,7 @@ class Index:
         full next time. Another process holding the lock longer than `wait_ms` raises
         IndexBusyError and leaves this index as the other writer makes it."""
         started = time.perf_counter()
-        with self._write_lock:
+        with self._write_lock, _one_writer(self.path, wait_ms):
             todo = self._changes()
             digest = self._digest()
             if not todo.files_changed and not self._meta_differs(todo, digest):
@@ -312,7 +341,7 @@ class Index:
             store.set_meta(self.db, "bags", state.to_json())
             for key, value in self._embedder_meta(digest).items():
                 store.set_meta(self.db, key, value)
-        for stale in bags.stale_files(self.path, state.gen):
+        for stale in bags.older_files(self.path, state.gen):  # outside the lock: never a newer one
             stale.unlink(missing_ok=True)
 
     def _counts(self) -> tuple[int, int]:
