@@ -22,6 +22,7 @@ SNIFF_BYTES = 8192
 MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is generated/minified
 TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
+HTML = (".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -166,3 +167,15 @@ def is_vendored_tree(path: str) -> bool:
 @lru_cache(maxsize=KINDS_CACHED)
 def is_doc_path(path: str) -> bool:
     return path.lower().endswith(DOC_SUFFIXES) or path.lower().startswith(("docs/", "doc/"))
+
+
+def generated_or_vendored(path: str) -> bool:
+    """Whether the `index_vendored` setting can change how this file is indexed (by its path):
+    HTML (`analyze` reads whether a page was generated) and vendored trees."""
+    return path.lower().endswith(HTML) or is_vendored_tree(path)
+
+
+def chunking_key(vendored: bool) -> str:
+    """What the index records of the `index_vendored` setting: a change re-reads the files it
+    concerns."""
+    return "all" if vendored else "own"

@@ -33,11 +33,12 @@ except ImportError:  # Windows: SQLite's lock alone (one writer per batch)
 from scout.config import cache_root
 from scout.errors import ScoutError
 from scout.index import bags, bm25, store, terms, vectors
-from scout.index.analyze import chunking_key, generated_or_vendored
 from scout.index.files import (
     DEFAULT_MAX_FILE_BYTES,
     FileInfo,
     changed_files,
+    chunking_key,
+    generated_or_vendored,
     list_files,
     stat_file,
     stat_files,

@@ -12,10 +12,14 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from scout.index.files import FileInfo
 from scout.index.records import FileRecord
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PARALLEL_THRESHOLD = 64  # below this many changed files, a process pool costs more than it saves
 TASK_FILES = 32  # files per task sent to a parsing process
@@ -40,6 +44,8 @@ def parse(
             (r for task in tasks for r in analyze_many(task)), len(jobs), progress, batch_files
         )
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when many files changed
+
     pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), initializer=_ignore_sigint)
     try:
         window = max(2, 2 * batch_files // TASK_FILES)
