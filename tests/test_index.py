@@ -7,9 +7,11 @@ import logging
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 
 import pytest
+from conftest import SCOUT, scout_env
 from test_concurrency import many_files
 from test_concurrency import scout as scout_popen
 
@@ -132,7 +134,14 @@ def test_ctrl_c_during_scout_index_keeps_the_files_it_finished(tmp_path):
     no race): here the signal comes once indexing has started and a batch is in, or 0.5 s later."""
     files = 15_000
     repo = many_files(tmp_path / "repo", files)
-    run = scout_popen("index", "--repo", str(repo))
+    run = subprocess.Popen(  # SIGINT as a terminal sends it, even when the tests run in the background
+        [*SCOUT, "index", "--repo", str(repo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=scout_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert "indexing" in run.stderr.readline()
     path = index_path(Repo.open(repo))
     deadline = time.monotonic() + 0.5  # 15,000 files take seconds: the signal lands mid-build
