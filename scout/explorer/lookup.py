@@ -117,8 +117,13 @@ def _named_file(ask: SymbolAsk, evidence: Evidence) -> tuple[Region, float | Non
     return region, (NAMED_FILE if len(own) == 1 else None)
 
 
+def _own_name(r: Region) -> str:
+    """A region's definition name without its containers (`Cart.add` -> `add`)."""
+    return (r.symbol or "").replace("::", ".").split(".")[-1]
+
+
 def _order(ask: SymbolAsk, r: Region) -> tuple:
-    own = (r.symbol or "").replace("::", ".").split(".")[-1]
+    own = _own_name(r)
     stem = re.sub(r"[_\-.]", "", r.path.rsplit("/", 1)[-1].split(".")[0].lower())
     kind_rank = KIND_ORDER.get(r.kind, OTHER_KIND)
     return (
@@ -152,7 +157,7 @@ def definitions(ask: SymbolAsk, evidence: Evidence) -> list[tuple[Region, float 
         r
         for r in evidence.regions.values()
         if any(reason.signal is Signal.DEFINITION and reason.detail == ask.lookup for reason in r.reasons)
-        and (r.symbol or "").replace("::", ".").split(".")[-1].lower() == ask.name.lower()
+        and _own_name(r).lower() == ask.name.lower()
     ]
     found.sort(key=lambda r: (_order(ask, r), r.path.count("/"), r.path, r.start_line))
     if not found or KIND_ORDER.get(found[0].kind, OTHER_KIND) > WEAK_KIND:
