@@ -46,7 +46,8 @@ demo: install $(DEMO)  ## index a pinned Django sdist (in the normal cache) and 
 speed: install $(DEMO)  ## index and ask timings on the Django sdist, beside plain rg
 	$(BIN)/python -m benchmarks.speed --repo $(DEMO) --write benchmarks/RESULTS.md
 
-BENCH_SETS ?= ../shared/bench/swebench_lite.jsonl ../shared/bench/swebench_multilingual.jsonl benchmarks/questions/plain.jsonl
+BENCH_SETS ?= ../shared/bench/swebench_lite.jsonl ../shared/bench/swebench_multilingual.jsonl benchmarks/questions/plain.jsonl \
+	benchmarks/questions/fresh.jsonl
 BENCH_ARGS ?=
 
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
@@ -83,7 +84,7 @@ DATA ?= data#                 the committed training data: repos.json and one fo
 TRAIN ?= .train#              checkouts, indexes and each training stage's output (gitignored)
 MIRRORS ?= .mirrors#          git directories of the training repositories: owner+name/ under this folder, or a JSON map
 REPOS ?=#                     owner/name ... to mine or record (default: every repository of $(DATA)/repos.json)
-EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl) benchmarks/questions/plain.jsonl#  never mined
+EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl) benchmarks/questions/plain.jsonl benchmarks/questions/fresh.jsonl#  never mined
 MINE := nice -n 10 $(BIN)/scout learn mine --data $(DATA) --mirrors $(MIRRORS) --work $(TRAIN) \
 	$(addprefix --exclude-from ,$(EVAL_TASKS)) $(addprefix --only ,$(REPOS))
 
