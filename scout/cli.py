@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-import typer
+from scout import resident
 
-from scout.commands.app import COMPLETE_VAR, PROG, STATE, app
-from scout.errors import ScoutError
-
-__all__ = ["app", "main"]
+__all__ = ["main"]
 # numpy's BLAS starts a thread per core that spins after every product; scout's products are small,
 # so those threads only take CPU from the one doing the work (issue 21: a warm `scout ask` on Django
 # 594 -> 461 ms p50 at load 2.7; an MCP worker 40 -> 21 ms of CPU a call). Set before numpy loads,
@@ -20,8 +17,28 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 def main() -> None:
     """Console entry point: ScoutErrors become one line on stderr and exit code 2."""
+    try:
+        code = resident.answer(sys.argv[1:])  # a running `scout mcp` answers `scout ask`: no imports here
+    except KeyboardInterrupt:
+        print("scout: error: interrupted", file=sys.stderr)
+        sys.exit(2)
+    if code is not None:
+        sys.exit(code)
+    if os.environ.get(resident.SWITCH) == "require" and sys.argv[1:2] == ["ask"]:
+        print(f"scout: error: no scout server answered ({resident.SWITCH}=require)", file=sys.stderr)
+        sys.exit(2)
+    run()
+
+
+def run() -> None:
+    """The command in this process."""
     for var in BLAS_THREADS:
         os.environ.setdefault(var, "1")
+    import typer
+
+    from scout.commands.app import COMPLETE_VAR, PROG, app
+    from scout.errors import ScoutError
+
     if os.environ.get(COMPLETE_VAR):  # a shell asks for completions: typer's classes answer it
         from typer._completion_classes import completion_init
 
@@ -49,6 +66,8 @@ def main() -> None:
 
 
 def _fail(message: str, exc: BaseException | None) -> None:
+    from scout.commands.app import STATE
+
     if STATE["debug"] and exc is not None:
         import traceback
 

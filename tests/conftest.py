@@ -54,6 +54,8 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Every test gets its own SCOUT_CACHE_DIR: indexes never leak between tests."""
     monkeypatch.setenv("SCOUT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("SCOUT_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
+    # an MCP server a test starts listens for `scout ask` here (scout.resident), not beside the user's
+    monkeypatch.setenv("SCOUT_RUNTIME_DIR", str(tmp_path_factory.mktemp("run")))
     for var in ("SCOUT_EXPLORER", "SCOUT_BUDGET", "SCOUT_MODEL", "SCOUT_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
 

@@ -22,6 +22,7 @@ CORE = {
     "progress",
     "cache",
     "redact",
+    "resident",
     "__init__",
     "__version__",
 }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from scout import __version__, resident
 from scout import cache as cache_files
 from scout.commands.app import command_app
 from scout.commands.options import (
@@ -19,6 +21,7 @@ from scout.commands.options import (
     SpansOpt,
     TrajOpt,
     TurnsOpt,
+    dumped,
     emit_json,
     pick_repo,
     read_query,
@@ -78,12 +81,7 @@ def ask(
 ) -> None:
     """Find the code that answers QUERY in REPO; print an evidence bundle (Markdown, or --json).
     With --issue-file, a lone positional that is a directory is REPO."""
-    if issue_file and query and repo_path is None and Path(query).expanduser().is_dir():
-        query, repo_path = None, Path(query)  # `scout ask -f issue.md ~/src/django`
-    if not (issue_file or repo_path or repo):
-        refuse_lone_path(query)
-    root = pick_repo(repo_path, repo)
-    text = read_query(query, issue_file)
+    root, text = question(query, repo_path, repo, issue_file, Path.cwd())
     settings = load_settings(Repo.open(root).root)
     choice = server or settings.server
     if choice and not (explorer or trajectory or max_turns or max_file_bytes or redact is not None):
@@ -112,13 +110,77 @@ def ask(
     print_bundle(bundle.to_dict(), bundle.to_markdown(), bundle.found, as_json)
 
 
-def refuse_lone_path(query: str | None) -> None:
+def question(
+    query: str | None, repo_path: Path | None, repo: Path | None, issue_file: str | None, cwd: Path
+) -> tuple[Path, str]:
+    """The repository and the question an `ask` names, its relative paths read from CWD (the
+    resident server answers for a client elsewhere)."""
+    if issue_file and query and repo_path is None and (cwd / Path(query).expanduser()).is_dir():
+        query, repo_path = None, Path(query)  # `scout ask -f issue.md ~/src/django`
+    if not (issue_file or repo_path or repo):
+        refuse_lone_path(query, cwd)
+    root = cwd / pick_repo(repo_path, repo).expanduser()
+    if issue_file and issue_file != "-":
+        issue_file = str(cwd / Path(issue_file).expanduser())
+    return root, read_query(query, issue_file)
+
+
+def resident_answer(
+    ask: Callable[[Path, str, dict], tuple[dict, str, bool] | None], root: Path, request: dict
+) -> dict:
+    """A resident server's reply to `scout ask` (`scout.resident`): what this command would print,
+    answered by ASK (root, question, limits) -> (bundle, markdown, found); declined whenever the
+    answer could differ from the CLI's own."""
+    declined = {"status": "declined"}
+    if request.get("v") != resident.PROTOCOL or request.get("scout") != __version__:
+        return declined
+    if request.get("env") != resident.environment():  # other settings
+        return declined
+    call = resident_call(list(request["argv"][1:]), Path(request["cwd"]), root)
+    answered = call and ask(root, call[0], call[1])
+    if not call or not answered:
+        return declined
+    data, markdown, found = answered
+    return {"status": "ok", "stdout": rendered(data, markdown, found, call[2]), "exit": 0 if found else 1}
+
+
+LOCAL_ONLY = ("explorer", "trajectory", "max_turns", "max_file_bytes", "server", "redact")
+
+
+def resident_call(args: list[str], cwd: Path, served: Path) -> tuple[str, dict, bool] | None:
+    """`scout ask ARGS`, run from CWD, as the resident server for the repository at SERVED answers
+    it: (question, limits, --json); None when this process would answer differently (options the
+    server does not take, another repository, an error the CLI should report itself)."""
+    from scout.commands import BY_NAME
+    from scout.commands.app import load_command
+
+    try:
+        with load_command(BY_NAME["ask"]).make_context("ask", args) as ctx:
+            p = dict(ctx.params)
+    except Exception:  # a usage error: the CLI prints it with its usage line
+        return None
+    if any(p[k] is not None for k in LOCAL_ONLY) or p["issue_file"] == "-":
+        return None
+    paths = [None if p[k] is None else Path(p[k]) for k in ("repo_path", "repo")]
+    try:
+        root, text = question(p["query"], *paths, p["issue_file"], cwd)
+        if Repo.open(root).root != served:
+            return None
+        settings = load_settings(served)
+    except ScoutError:
+        return None
+    limits = {"budget": p["budget"] or settings.budget, "max_spans": p["max_spans"] or settings.max_spans}
+    limits["with_code"] = settings.code if p["code"] is None else p["code"]
+    return text, limits, bool(p["as_json"])
+
+
+def refuse_lone_path(query: str | None, cwd: Path) -> None:
     """`scout ask src/celery-5.5.3`: the question was forgotten, and taking the path for one would
     index the current directory (minutes, on a large one) to answer a question nobody asked."""
     if not query or any(c.isspace() for c in query):
         return
     try:
-        exists = Path(query).expanduser().exists()
+        exists = (cwd / Path(query).expanduser()).exists()
     except (OSError, ValueError):  # a name too long, a NUL byte: not a path, so a question
         return
     if exists:
@@ -127,11 +189,15 @@ def refuse_lone_path(query: str | None) -> None:
 
 
 def print_bundle(data: dict, markdown: str, found: bool, as_json: bool) -> None:
-    if as_json:
-        emit_json(data)
-    else:
-        typer.echo(markdown if found else "no evidence found")
+    typer.echo(rendered(data, markdown, found, as_json), nl=False)
     raise typer.Exit(0 if found else 1)
+
+
+def rendered(data: dict, markdown: str, found: bool, as_json: bool) -> str:
+    """What `scout ask` prints: the JSON bundle, or its Markdown (or that nothing was found)."""
+    if as_json:
+        return dumped(data) + "\n"
+    return (markdown if found else "no evidence found") + "\n"
 
 
 def ask_server(

@@ -88,4 +88,9 @@ def confirmed(question: str, yes: bool, refusal: str) -> bool:
 
 
 def emit_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    typer.echo(dumped(data))
+
+
+def dumped(data: object) -> str:
+    """The JSON every command prints: indented, non-ASCII as itself."""
+    return json.dumps(data, indent=2, ensure_ascii=False)

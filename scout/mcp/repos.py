@@ -68,15 +68,16 @@ class Served:
         explorer's conversation, say). Weights are loaded once per process, not per policy."""
         return make_policy(self.explorer)
 
-    def refresh(self) -> None:
-        """Re-index changed files if the last refresh is older than the interval.
+    def refresh(self, force: bool = False) -> None:
+        """Re-index changed files if the last refresh is older than the interval (FORCE: now).
 
         A call that arrives while another refresh runs does not queue behind it: it answers from
-        the index as it stands, which is at most one interval stale.
+        the index as it stands, which is at most one interval stale. A forced one (`scout ask`
+        through the server, which must answer as the CLI would) waits for it instead.
         """
-        if time.monotonic() - self._checked < self.refresh_seconds:
+        if not force and time.monotonic() - self._checked < self.refresh_seconds:
             return
-        if not self._lock.acquire(blocking=False):
+        if not self._lock.acquire(blocking=force):
             return
         try:
             stats = self.ws.index.update(wait_ms=BUSY_WAIT_MS)

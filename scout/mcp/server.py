@@ -25,10 +25,11 @@ from pydantic import Field
 
 from scout import __version__
 from scout.bundle import MIN_BUDGET, Bundle
-from scout.config import DEFAULT_BUDGET, Settings
+from scout.config import DEFAULT_BUDGET, Settings, load_settings
 from scout.errors import EMPTY_QUERY, ScoutError
 from scout.mcp.output import bundle_result, error_result, scout_error_result, text_result
 from scout.mcp.repos import Repos, Served, root_paths
+from scout.mcp.resident import listen
 from scout.mcp.workers import Workers
 from scout.repo import Repo
 from scout.tools import TOOLS, Tool, call_tool
@@ -59,6 +60,8 @@ class ServerConfig:
     workers: int = 0  # processes answering find_context; 0: in the server process (threads)
     watch: bool = False  # re-index on file-system notifications instead of checking on calls
     max_waiting: int | None = None  # calls queued beyond the workers before "busy" (workers.MAX_WAITING)
+    # answers `scout ask` on a socket per configured repository (scout.resident): (ask, root, request)
+    resident: Callable[[Callable, Path, dict], dict] | None = None
 
 
 @dataclass
@@ -99,15 +102,38 @@ def _lifespan(config: ServerConfig, live: dict):
         repos.warm()
         workers = Workers(config.workers, config.max_waiting) if config.workers else None
         live["state"] = ServerState(repos, config.max_tokens, workers)
+        ask = _resident_ask(live)
+        handle = config.resident
+        listeners = listen(repos.configured, lambda root, req: handle(ask, root, req)) if handle else []
         try:
             yield live["state"]
         finally:
+            for listener in listeners:
+                listener.close()
             live.pop("state", None)
             repos.close()
             if workers:
                 workers.close()
 
     return lifespan
+
+
+def _resident_ask(live: dict) -> Callable[[Path, str, dict], tuple[dict, str, bool] | None]:
+    """`scout ask` through this server (`scout.resident`): as fresh as the CLI's own answer, and
+    declined (None) when this server's settings for the repository are not the CLI's."""
+
+    def ask(root: Path, query: str, limits: dict) -> tuple[dict, str, bool] | None:
+        state = live.get("state")
+        if state is None:
+            return None
+        served = state.repos.get(str(root))
+        if served.ws.settings != load_settings(root):  # `scout mcp --explorer`, an edited config
+            return None
+        served.refresh(force=True)
+        bundle = ask_served(state, served, query, **limits)
+        return bundle.to_dict(), bundle.to_markdown(), bundle.found
+
+    return ask
 
 
 def _state(ctx: Context) -> ServerState:
