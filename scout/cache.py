@@ -23,7 +23,7 @@ from pathlib import Path
 
 log = logging.getLogger("scout.cache")
 
-COMPANIONS = ("-wal", "-shm", ".json", ".writer")  # what SQLite and scout keep beside an index file
+COMPANIONS = ("-wal", "-shm", ".json", ".writer", ".adapt")  # what SQLite and scout keep beside an index
 BAG_FILES = ".g*"  # ... and the index's term files (`scout.index.bags`: <index>.g<generation>.<kind>)
 MB = 1024 * 1024
 
@@ -36,6 +36,7 @@ class Entry:
     bytes: int  # the index with its -wal, -shm and sidecar
     last_used: float
     files: int | None  # None: the index could not be read (being rebuilt, or corrupt)
+    adapted: float | None = None  # when `scout adapt` last wrote its adaptation; None: not adapted
 
     @property
     def exists(self) -> bool:
@@ -51,6 +52,7 @@ class Entry:
             "last_used": _iso(self.last_used),
             "created": _iso(self.created) if self.created else None,
             "exists": self.exists,
+            "adapted": _iso(self.adapted) if self.adapted else None,
         }
 
 
@@ -100,9 +102,10 @@ def entry(index: Path) -> Entry:
         except OSError:
             continue  # not there (or just removed by another scout)
     # -shm is left out of "last used": a reader maps it, and that says nothing about use.
-    used = [st.st_mtime for name, st in stats.items() if not name.endswith("-shm")] or [0.0]
+    used = [st.st_mtime for name, st in stats.items() if not name.endswith(("-shm", ".adapt"))] or [0.0]
     size = sum(st.st_size for st in stats.values())
-    return Entry(index, root, created, size, max(used), files_indexed(index))
+    adapted = stats.get(index.name + ".adapt")
+    return Entry(index, root, created, size, max(used), files_indexed(index), adapted and adapted.st_mtime)
 
 
 def files_indexed(index: Path) -> int | None:

@@ -34,6 +34,7 @@ COMMANDS = (
     Command("mcp", "mcp", "Serve find_context and the tools to agents over MCP.", USER),
     Command("install", "install", "Add scout to the agent harnesses on this machine.", USER),
     Command("uninstall", "install", "Take out exactly what `scout install` added.", USER),
+    Command("adapt", "adapt", "Learn a repository's own words from its history.", USER),
     Command("cache", "cache", "The indexes scout keeps: list, clear, prune.", USER, group=True),
     Command("completion", "completion", "Tab completion for bash, zsh or fish.", USER),
     Command("plan", "plan", "Explore for an issue, then get a plan from a frontier model.", CI),

@@ -33,8 +33,8 @@ def index_dir() -> Path:
 
 @app.command("list", epilog="Example: scout cache list --json")
 def list_command(as_json: JsonOpt = False) -> None:
-    """Each index: its repository, files, size on disk, when it was last used, and whether the
-    repository still exists."""
+    """Each index: its repository, files, size on disk, when it was last used, when it was adapted
+    (`scout adapt`), and whether the repository still exists."""
     where = index_dir()
     found = cache_files.entries(where)
     if as_json:
@@ -43,12 +43,17 @@ def list_command(as_json: JsonOpt = False) -> None:
     if not found:
         typer.echo(f"no indexes in {where}")
         return
-    rows = [("LAST USED", "SIZE", "FILES", "REPOSITORY", "INDEX")]
-    rows += [(_ago(e.last_used), _size(e.bytes), _count(e.files), _repo(e), e.index.name) for e in found]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    rows = [("LAST USED", "SIZE", "FILES", "ADAPTED", "REPOSITORY", "INDEX")]
+    rows += [
+        (_ago(e.last_used), _size(e.bytes), _count(e.files), _ago(e.adapted) if e.adapted else "no", _repo(e),
+         e.index.name)
+        for e in found
+    ]  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].rjust(widths[2])]
-        typer.echo("  ".join([*cells, row[3].ljust(widths[3]), row[4]]).rstrip())
+        cells += [row[3].ljust(widths[3]), row[4].ljust(widths[4]), row[5]]
+        typer.echo("  ".join(cells).rstrip())
     total = sum(e.bytes for e in found)
     typer.echo(f"{len(found)} index{'es' if len(found) != 1 else ''}, {_size(total)} in {where}")
 

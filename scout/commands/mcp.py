@@ -61,9 +61,13 @@ def mcp(
         int | None,
         typer.Option(min=0, help=f"Calls waiting beyond the workers before 'busy' [default: {MAX_WAITING}]."),
     ] = None,
+    adapt: Annotated[
+        bool, typer.Option("--adapt", help="Adapt each --repo to its history in the background.")
+    ] = False,
 ) -> None:
     """Run scout as an MCP server: find_context (the evidence bundle) and every scout tool
     (read_range, grep, symbols, outline, glob, bm25, semantic, related)."""
+    from scout.commands.ask import resident_answer
     from scout.explorer import make_policy
     from scout.mcp.output import MIN_MAX_TOKENS
     from scout.mcp.server import ServerConfig, build_server, serve_http
@@ -84,8 +88,13 @@ def mcp(
         workers=default_workers() if workers is None else workers,
         max_waiting=max_waiting,
         watch=watch,
+        resident=resident_answer,
     )
     server = build_server(config)
+    if adapt:
+        from scout.commands.adapt import adapt_in_background
+
+        adapt_in_background(list(repos) or [Path.cwd()])
     if not http:
         server.run("stdio")  # stdout carries the protocol from here on; nothing else may touch it
         return

@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ from scout.index.files import (
 from scout.index.freshness import GitState, changed_paths, git_state, settings_key, unchanged, watch
 from scout.index.parsing import Progress, parse
 from scout.index.records import Definition, FileRecord, Reference
+from scout.models import adaptation
 from scout.models import embedder as embedder_module
 from scout.repo import Repo
 
@@ -176,6 +178,14 @@ class Index:
     def embedder(self, value: embedder_module.Embedder | None) -> None:
         self._embedder = value
         self._shipped = False
+
+    def embed_query(self, counts: Mapping[str, int]) -> np.ndarray:
+        """A query's unit vector: the embedder's, through this repository's adaptation (`scout
+        adapt`) when one is beside the index and fits the weights; zeros without an embedder."""
+        embedder = self.embedder
+        if embedder is None:
+            return np.zeros(0, dtype=np.float32)
+        return adaptation.query_vector(embedder, self.path, counts)
 
     # --- updates ------------------------------------------------------------------------------
 

@@ -262,7 +262,11 @@ def mine(
     forms, README/docs sections and test names. Each source is capped per repository and no two
     tasks share a normalised query."""
     check_allowed(repo, excluded)
-    split = split or split_for(repo, opts.dev_percent)
+    yield from sources(git_dir, repo, opts, split or split_for(repo, opts.dev_percent))
+
+
+def sources(git_dir: Path, repo: str, opts: MineOptions, split: str = "") -> Iterator[dict]:
+    """`mine` without the evaluation-repository check: `scout adapt` mines the user's own."""
     seen: set[str] = set()
     found = list(mine_commits(git_dir, repo, opts))
     seen.update(normalise(t["query"]) for t, _ in found)

@@ -102,6 +102,12 @@ class Embedder:
 
     def embed(self, counts: Mapping[str, int], query: bool = False) -> np.ndarray:
         """One unit vector (float32) for a bag of terms; zeros when no term is known."""
+        vec = self.vector(counts, query)
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
+    def vector(self, counts: Mapping[str, int], query: bool = False) -> np.ndarray:
+        """The weighted sum of a bag's term rows, before it is normalised (`embed`)."""
         weights = self.query_weights if query else self.doc_weights
         index: list[int] = []
         amount: list[float] = []
@@ -114,9 +120,8 @@ class Embedder:
         if not index:
             return np.zeros(self.dim, dtype=np.float32)
         rows = np.asarray(index)
-        vec = (np.asarray(amount, dtype=np.float32) * self.scales[rows]) @ self.table[rows].astype(np.float32)
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm > 0 else vec
+        amounts = np.asarray(amount, dtype=np.float32) * self.scales[rows]
+        return amounts @ self.table[rows].astype(np.float32)
 
     def embed_many(self, bags: Iterable[Mapping[str, int]]) -> np.ndarray:
         vecs = [self.embed(b) for b in bags]

@@ -31,7 +31,7 @@ def semantic(
     embedder = ctx.index.embedder
     if embedder is None:
         raise ToolError("semantic search needs the embedder weights", hint="reinstall scout-context")
-    vector = embedder.embed(Counter(terms(query)), query=True)
+    vector = ctx.index.embed_query(Counter(terms(query)))
     rel = ctx.repo.relative(path) if path is not None else None
     rows = ctx.index.semantic(vector, limit, rel)
     hits = [

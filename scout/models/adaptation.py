@@ -1,0 +1,152 @@
+"""A repository's own adaptation of the embedder: its words, learned from its history (`scout adapt`).
+
+Every repository has its own vocabulary ("frobnication" for what the code calls
+`reticulate_splines`); the shipped table can only guess those links. `scout adapt`
+(`scout.learn.adapt`) learns them from the repository's commit messages, docstrings and test
+names beside the definitions they changed, documented or called, and stores the result here: for
+each query word the repository's history uses often enough, the vector the word adds to a
+question (the shipped row plus what the history taught, weight included).
+
+Only the query side changes: a chunk's vector, so the index, stays the shipped embedder's, and
+an adaptation costs no re-embedding. The file lives beside the index (`<index>.adapt`, an .npz
+of a few MB) and names the embedder it was fitted for; once the installed weights differ it is
+ignored (with one warning) until `scout adapt` runs again. A damaged file is ignored the same
+way: an adaptation can make an answer better, never make scout fail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import threading
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scout.models.embedder import Embedder, file_stamp
+
+log = logging.getLogger("scout.adaptation")
+
+SUFFIX = ".adapt"  # beside the index: <index>.adapt
+FORMAT = "scout-adapt/1"
+_lock = threading.Lock()
+_loaded: dict[Path, tuple[tuple, Adaptation | None]] = {}  # path → (its stat, what it held)
+_warned: set[tuple[Path, str]] = set()
+
+
+@dataclass
+class Adaptation:
+    terms: list[str]
+    rows: np.ndarray  # (k, d) float32: what each term adds to a query vector per log1p(count)
+    meta: dict
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = dict(zip(self.terms, range(len(self.terms)), strict=True))
+
+    def vector(self, embedder: Embedder, counts: Mapping[str, int]) -> np.ndarray:
+        """A query's unit vector: the shipped reading of the words this adaptation does not know,
+        plus its own rows for those it does."""
+        own = {t: n for t, n in counts.items() if t in self._index}
+        vec = embedder.vector({t: n for t, n in counts.items() if t not in own}, query=True)
+        for term, n in own.items():
+            vec = vec + math.log1p(n) * self.rows[self._index[term]]
+        norm = float(np.linalg.norm(vec))
+        return (vec / norm if norm > 0 else vec).astype(np.float32)
+
+    def fits(self, embedder: Embedder) -> bool:
+        """Whether it was fitted for these weights: the same file (by its stamp), else the same
+        bytes (by its digest, computed only then)."""
+        if embedder.source is not None and self.meta.get("embedder_file") == file_stamp(embedder.source):
+            return True
+        return bool(embedder.digest) and self.meta.get("embedder") == embedder.digest
+
+    def save(self, path: Path) -> None:
+        """Write it whole or not at all (a temporary file, then renamed over `path`)."""
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                np.savez(
+                    handle,
+                    terms=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8),
+                    rows=self.rows.astype(np.float16),
+                    meta=np.frombuffer(json.dumps(self.meta).encode("utf-8"), dtype=np.uint8),
+                )
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> Adaptation:
+        """Read one; ValueError when it is not a whole adaptation file."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+                terms = bytes(data["terms"]).decode("utf-8").split("\n") if data["terms"].size else []
+                rows = data["rows"].astype(np.float32)
+        except (OSError, KeyError, ValueError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"unreadable ({type(exc).__name__})") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ValueError("not a scout adaptation")
+        if rows.ndim != 2 or rows.shape[0] != len(terms) or not np.isfinite(rows).all():
+            raise ValueError("its rows do not match its terms")
+        return cls(terms, rows, meta)
+
+
+def path_for(index: Path) -> Path:
+    return index.with_name(index.name + SUFFIX)
+
+
+def query_vector(embedder: Embedder, index: Path, counts: Mapping[str, int]) -> np.ndarray:
+    """A query's unit vector for the repository of `index`: through its adaptation when one is
+    there and fits these weights, else the shipped embedder's own."""
+    found = current(index)
+    if found is not None and found.rows.shape[1] == embedder.dim:
+        if found.fits(embedder):
+            return found.vector(embedder, counts)
+        _warn_once(
+            index,
+            "stale",
+            "the repository's adaptation was made for other weights: ignored (run `scout adapt` again)",
+        )
+    return embedder.embed(counts, query=True)
+
+
+def current(index: Path) -> Adaptation | None:
+    """The adaptation beside `index`, read again only when its file changed; None when there is
+    none or it is damaged (then one warning)."""
+    path = path_for(index)
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    with _lock:
+        held = _loaded.get(path)
+        if held is not None and held[0] == stamp:
+            return held[1]
+    try:
+        found: Adaptation | None = Adaptation.load(path)
+    except ValueError as exc:
+        _warn_once(
+            index,
+            f"damaged {stamp}",
+            f"ignoring a damaged adaptation {path.name}: {exc} (run `scout adapt --clear`)",
+        )
+        found = None
+    with _lock:
+        _loaded[path] = (stamp, found)
+    return found
+
+
+def _warn_once(index: Path, why: str, message: str) -> None:
+    with _lock:
+        if (index, why) in _warned:
+            return
+        _warned.add((index, why))
+    log.warning("%s", message)

@@ -1,0 +1,253 @@
+"""`scout adapt` (issue 22): a repository's history teaches scout its own words.
+
+The fixture's commits keep saying "frobnication" while changing `reticulate_splines`, whose code
+and name share no word with it. The shipped embedder cannot know the link; the adapted one
+learns it from the history and finds the function.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import git, run_scout
+
+from scout.models import adaptation
+from scout.models.embedder import Embedder
+
+QUESTION = "where does the frobnication happen"
+TARGET = "geometry.py"
+
+FILES = {
+    "geometry.py": '''def reticulate_splines(points, tension):
+    """Smooth a curve through the control points."""
+    knots = [p * tension for p in points]
+    curve = [k + 1 for k in knots]
+    return curve
+
+
+def polygon_area(vertices):
+    """Area of a simple polygon by the shoelace formula."""
+    total = 0
+    for i, (x, y) in enumerate(vertices):
+        nx, ny = vertices[(i + 1) % len(vertices)]
+        total += x * ny - nx * y
+    return abs(total) / 2
+''',
+    "billing.py": '''def invoice_total(items, tax_rate):
+    """Sum the line items of an invoice and add tax."""
+    subtotal = sum(price * qty for price, qty in items)
+    return round(subtotal * (1 + tax_rate), 2)
+
+
+def apply_discount(total, coupon):
+    """Reduce a total by a coupon's percentage."""
+    return total * (1 - coupon.percent / 100)
+''',
+    "network.py": '''def open_connection(host, port, timeout):
+    """Open a TCP socket to a host."""
+    address = (host, port)
+    return connect_socket(address, timeout)
+
+
+def retry_request(request, attempts):
+    """Send a request again after a transient network failure."""
+    for _ in range(attempts):
+        response = request.send()
+        if response.ok:
+            return response
+    return None
+''',
+    "storage.py": '''def write_blob(path, data):
+    """Write bytes to disk atomically."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    rename_file(tmp, path)
+
+
+def read_config(path):
+    """Parse the settings file into a dictionary."""
+    with open(path) as handle:
+        return dict(line.split("=", 1) for line in handle)
+''',
+    "parser.py": '''def tokenize(text):
+    """Split an arithmetic expression into tokens."""
+    return text.replace("(", " ( ").replace(")", " ) ").split()
+
+
+def parse_number(token):
+    """Read an integer or a decimal literal."""
+    return float(token) if "." in token else int(token)
+''',
+}
+
+# (file, a line to change, message): the frobnication commits all change reticulate_splines.
+CHANGES = [
+    ("geometry.py", "    curve = [k + 1 for k in knots]", "Fix frobnication for closed shapes with many points"),
+    ("billing.py", "    return round(subtotal * (1 + tax_rate), 2)", "Fix rounding of invoice totals with tax"),
+    ("geometry.py", "    knots = [p * tension for p in points]", "Make frobnication stable when tension is zero"),
+    ("network.py", "    address = (host, port)", "Fix connection to IPv6 hosts when the port is given"),
+    ("geometry.py", "    curve = [k + 1 for k in knots]", "Frobnication should handle a single point"),
+    ("storage.py", "    tmp = path + \".tmp\"", "Avoid clobbering a temporary file when writing blobs"),
+    ("geometry.py", "    knots = [p * tension for p in points]", "Speed up frobnication for long inputs"),
+    ("parser.py", "    return text.replace(\"(\", \" ( \").replace(\")\", \" ) \").split()", "Handle nested parentheses in expressions"),
+    ("geometry.py", "    curve = [k + 1 for k in knots]", "Fix frobnication crash with negative tension"),
+    ("billing.py", "    return total * (1 - coupon.percent / 100)", "Allow coupons with a zero percent discount"),
+    ("geometry.py", "    knots = [p * tension for p in points]", "Frobnication must keep the first point in place"),
+    ("network.py", "        response = request.send()", "Retry requests after a timeout from the server"),
+    ("storage.py", "        return dict(line.split(\"=\", 1) for line in handle)", "Fix reading settings with blank lines"),
+    ("geometry.py", "    curve = [k + 1 for k in knots]", "Correct frobnication of collinear points"),
+    ("parser.py", "    return float(token) if \".\" in token else int(token)", "Support negative numbers when parsing literals"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("frob")
+    git(root, "init", "-q", "-b", "main")
+    for name, text in FILES.items():
+        (root / name).write_text(text)
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial version of the toolkit")
+    for i, (name, line, message) in enumerate(CHANGES):
+        path = root / name
+        path.write_text(path.read_text().replace(line, f"{line}  # v{i}", 1))
+        git(root, "commit", "-q", "-am", message)
+    return root
+
+
+@pytest.fixture()
+def repo(history, tmp_path) -> Path:
+    """A fresh clone per test: each test adapts (or not) its own copy, in its own cache."""
+    clone = tmp_path / "repo"
+    git(tmp_path, "clone", "-q", str(history), str(clone))
+    return clone
+
+
+def ask(repo: Path) -> tuple[dict, str]:
+    done = run_scout("ask", QUESTION, str(repo), "--json")
+    assert done.returncode in (0, 1), done.stderr
+    return (json.loads(done.stdout) if done.stdout.strip() else {}), done.stderr
+
+
+def paths(bundle: dict, tier: str = "answer") -> list[str]:
+    return [s["path"] for s in bundle.get(tier, [])]
+
+
+def test_the_adapted_model_finds_the_repository_word_that_the_base_model_cannot(repo):
+    before, _ = ask(repo)
+    assert TARGET not in paths(before) + paths(before, "leads")
+    done = run_scout("adapt", str(repo), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["terms"] > 0 and report["examples"] >= 10
+    assert Path(report["target"]).is_file() and report["bytes"] < 20 * 1024 * 1024
+    assert "mining" in done.stderr and "adapted in" in done.stderr  # progress on stderr
+    after, _ = ask(repo)
+    assert paths(after)[:1] == [TARGET]
+    assert after["answer"][0]["symbol"].endswith("reticulate_splines")
+
+
+def test_adaptation_is_read_through_the_api_index_too(repo):
+    from scout.api import Workspace
+    from scout.index.lexical import terms
+
+    assert run_scout("adapt", str(repo)).returncode == 0
+    ws = Workspace.open(repo)
+    try:
+        words = dict.fromkeys(terms(QUESTION), 1)
+        adapted = ws.index.embed_query(words)
+        shipped = ws.index.embedder.embed(words, query=True)
+        assert abs(float(adapted @ adapted) - 1) < 1e-4
+        assert float(adapted @ shipped) < 0.99  # the repository's word moved the question
+    finally:
+        ws.close()
+
+
+def test_clear_removes_the_adaptation_and_says_when_there_is_none(repo):
+    assert run_scout("adapt", str(repo)).returncode == 0
+    listed = json.loads(run_scout("cache", "list", "--json").stdout)["indexes"]
+    assert [e["adapted"] is not None for e in listed] == [True]
+    table = run_scout("cache", "list").stdout
+    assert "ADAPTED" in table and "just now" in table.split("\n")[1]
+    cleared = run_scout("adapt", "--clear", str(repo), "--json")
+    assert cleared.returncode == 0 and json.loads(cleared.stdout)["removed"] is True
+    again = run_scout("adapt", "--clear", str(repo))
+    assert again.returncode == 1 and "has no adaptation" in again.stderr
+    listed = json.loads(run_scout("cache", "list", "--json").stdout)["indexes"]
+    assert [e["adapted"] for e in listed] == [None]
+
+
+def test_a_corrupt_adaptation_is_ignored_with_one_warning(repo):
+    done = run_scout("adapt", str(repo), "--json")
+    target = Path(json.loads(done.stdout)["target"])
+    target.write_bytes(b"PK\x03\x04 not a zip at all")
+    bundle, err = ask(repo)
+    assert "damaged adaptation" in err and err.count("damaged") == 1
+    assert TARGET not in paths(bundle)[:1]  # answered as the shipped model would
+
+
+def test_an_ask_still_works_when_the_weights_change_under_an_adaptation(repo, tmp_path, caplog):
+    """New shipped weights (simulated: a copy that differs, set on the index as training does)
+    no longer fit the adaptation: it is ignored with one warning, the index re-embeds for the new
+    weights, and the ask answers with them alone."""
+    from scout.api import Workspace
+
+    assert run_scout("adapt", str(repo)).returncode == 0
+    shipped = Embedder.load()
+    other = Embedder(shipped.terms, shipped.table, shipped.scales * 1.01, shipped.doc_weights,
+                     shipped.query_weights)  # fmt: skip
+    other.save(tmp_path / "other.npz")
+    other = Embedder.load(tmp_path / "other.npz")
+    ws = Workspace.open(repo)
+    try:
+        found = adaptation.current(ws.index.path)
+        assert found is not None and found.terms and found.fits(ws.index.embedder) and not found.fits(other)
+        ws.index.embedder = other
+        ws.index.update()
+        bundle = ws.ask(QUESTION)
+        words = {"frobnication": 1}
+        assert (ws.index.embed_query(words) == other.embed(words, query=True)).all()
+    finally:
+        ws.close()
+    assert TARGET not in [s.path for s in bundle.spans][:1]
+    assert [r.message for r in caplog.records].count(
+        "the repository's adaptation was made for other weights: ignored (run `scout adapt` again)"
+    ) == 1
+
+
+def test_adapt_refuses_a_directory_without_history(tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "a.py").write_text("def f():\n    return 1\n")
+    done = run_scout("adapt", str(plain))
+    assert done.returncode == 2 and "no git history" in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2  # the error and its hint
+
+
+def test_keep_data_writes_the_mined_questions_and_nothing_is_kept_without_it(repo, tmp_path):
+    kept = tmp_path / "mined"
+    assert run_scout("adapt", str(repo), "--keep-data", str(kept)).returncode == 0
+    tasks = [json.loads(line) for line in (kept / "tasks.jsonl").read_text().splitlines()]
+    assert any("frobnication" in t["query"].lower() for t in tasks)
+    assert all("patch" not in t for t in tasks)
+    cache = Path(os.environ["SCOUT_CACHE_DIR"])
+    assert not [p for p in cache.rglob("*") if p.suffix in (".jsonl", ".tmp")]
+
+
+def test_the_mcp_server_adapts_in_a_separate_low_priority_process_once(repo):
+    """`scout mcp --adapt` hands the work to another process (so no call waits on it), at the
+    lowest priority; a second start with the same HEAD and weights does nothing."""
+    from scout.commands.adapt import adapt_in_background
+
+    assert "--adapt" in run_scout("mcp", "--help").stdout
+    procs = adapt_in_background([repo])
+    assert len(procs) == 1 and procs[0].wait(timeout=120) == 0
+    index = next((Path(os.environ["SCOUT_CACHE_DIR"]) / "index").glob("*.sqlite"))
+    target = adaptation.path_for(index)
+    made = target.stat().st_mtime_ns
+    again = run_scout("adapt", str(repo), "--if-stale", "--json")
+    assert json.loads(again.stdout)["skipped"] == "fresh" and target.stat().st_mtime_ns == made
