@@ -67,6 +67,7 @@ def mcp(
 ) -> None:
     """Run scout as an MCP server: find_context (the evidence bundle) and every scout tool
     (read_range, grep, symbols, outline, glob, bm25, semantic, related)."""
+    from scout.commands.ask import resident_answer
     from scout.explorer import make_policy
     from scout.mcp.output import MIN_MAX_TOKENS
     from scout.mcp.server import ServerConfig, build_server, serve_http
@@ -87,6 +88,7 @@ def mcp(
         workers=default_workers() if workers is None else workers,
         max_waiting=max_waiting,
         watch=watch,
+        resident=resident_answer,
     )
     server = build_server(config)
     if adapt:
