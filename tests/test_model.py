@@ -18,7 +18,7 @@ from conftest import ROOT, run_scout
 
 from scout.api import Workspace
 from scout.explorer.evidence import Evidence, Reason, Signal
-from scout.explorer.features import NAMES
+from scout.explorer.features import NAMES, TRAIN_NAMES
 from scout.explorer.model import (
     CALIBRATION_NAMES,
     EXPANSION_NAMES,
@@ -126,7 +126,8 @@ def test_the_shipped_weights_are_small_and_load_without_torch_or_network():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=os.environ | {"HF_HUB_OFFLINE": "1"})  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert shipped().head.features == NAMES
+    features = shipped().head.features
+    assert features and set(features) <= set(TRAIN_NAMES)  # every one computable
 
 
 PARAPHRASE = {

@@ -53,6 +53,12 @@ NAMES = (
     "path_overlap",
     "query_words",
     "query_idents",
+    # within its file: how the region stands against the file's other candidates (choosing the
+    # right definition of the right file; added 2026-12-06, so older heads do not name them)
+    "file_cosine_gap",
+    "file_cosine_order",
+    "file_heuristic_order",
+    "file_name_gap",
 )
 # Features beyond NAMES, each a function of one region and the query: a head names the ones it was
 # trained on (its `features`), so adding one here and re-fitting (`make train-head`) changes no
@@ -92,11 +98,12 @@ def _base_rows(regions: list[Region], evidence: Evidence, facts: QueryFacts, pen
     best_cos = max((r.cosine for r in regions if r.cosine is not None), default=0.0)
     query_words = set(terms(facts.focus or facts.text))
     query_context = [math.log1p(len(terms(facts.text))), math.log1p(len(facts.identifiers))]
+    names = {id(r): _overlap(_name_words(r), query_words) for r in regions}
+    in_file = _within_file(regions, heuristic, names)
     rows = []
     for r in regions:
         sums = r.signal_sums()
         seen = r.cosine is not None
-        name_words = set(terms(" ".join(WORD.findall(r.symbol or ""))))
         path_words = set(terms(r.path.replace("/", " ").replace(".", " ")))
         rows.append([
             heuristic[id(r)] / top_h,
@@ -117,11 +124,40 @@ def _base_rows(regions: list[Region], evidence: Evidence, facts: QueryFacts, pen
             files.get(r.path, 0.0) / top_file,
             math.log1p(per_file.get(r.path, 0)),
             file_cosine.get(r.path, 0.0),
-            len(name_words & query_words) / max(len(name_words), 1),
-            len(path_words & query_words) / max(len(path_words), 1),
+            names[id(r)],
+            _overlap(path_words, query_words),
             *query_context,
+            (r.cosine - file_cosine.get(r.path, r.cosine)) if seen else -1.0,
+            *in_file[id(r)],
         ])  # fmt: skip
     return rows
+
+
+def _name_words(r: Region) -> set[str]:
+    return set(terms(" ".join(WORD.findall(r.symbol or ""))))
+
+
+def _overlap(words: set[str], query_words: set[str]) -> float:
+    return len(words & query_words) / max(len(words), 1)
+
+
+def _within_file(regions: list[Region], heuristic: dict[int, float], names: dict[int, float]) -> dict:
+    """Per region: its place among its file's candidates by cosine and by the heuristic's score
+    (log1p of the rank, 0 for the file's best), and its name overlap less the file's best."""
+    by_file: dict[str, list[Region]] = {}
+    for r in regions:
+        by_file.setdefault(r.path, []).append(r)
+    out = {}
+    for group in by_file.values():
+        by_cos = sorted(group, key=lambda r: -(r.cosine if r.cosine is not None else -2.0))
+        by_h = sorted(group, key=lambda r: -heuristic[id(r)])
+        cos_rank = {id(r): i for i, r in enumerate(by_cos)}
+        h_rank = {id(r): i for i, r in enumerate(by_h)}
+        best_name = max(names[id(r)] for r in group)
+        for r in group:
+            k = id(r)
+            out[k] = (math.log1p(cos_rank[k]), math.log1p(h_rank[k]), names[k] - best_name)
+    return out
 
 
 def heuristic_score(r: Region, evidence: Evidence, penalty) -> float:
