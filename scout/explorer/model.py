@@ -79,6 +79,7 @@ class Weights:
 @dataclass
 class ModelPolicy:
     name: str = "model"
+    reads_text = False  # hits by kind and score only (`Policy`)
     weights: Weights | None = None  # the shipped ones by default
     max_files: int = 5
     per_file: int = 2
