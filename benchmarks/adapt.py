@@ -220,7 +220,11 @@ def summary(records: list[dict], fits: list[dict]) -> str:
         ]
         for metric in METRICS:
             c = compare(rows, metric)
-            cells.append(f"{c['base']:.1f} → {c['adapted']:.1f} ({c['wins']}/{c['losses']}, p={c['p']:.2f})")
+            cells.append(
+                f"{c['base']:.1f} → {c['adapted']:.1f} ({c['wins']}/{c['losses']}, p={c['p']:.2f})"
+                if c["n"]
+                else "–"
+            )
         cells.append(f"{_p50(rows, 'base'):.0f} / {_p50(rows, 'adapted'):.0f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
