@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, run_scout
 
 from scout.api import Workspace
+from scout.errors import ScoutError
 from scout.explorer.evidence import Evidence, Reason, Signal
 from scout.explorer.features import NAMES, TRAIN_NAMES
 from scout.explorer.model import (
@@ -268,3 +269,21 @@ def test_another_embedder_remakes_the_semantic_scores_from_the_stored_terms_with
         assert ws.index.view().state.gen == 1  # a new generation of the term files, with new norms
     finally:
         ws.close()
+
+
+def test_model_explorer_takes_a_training_runs_weights(tmp_path, sample_repo):
+    from scout.api import Workspace
+    from scout.explorer import make_policy
+    from scout.models.mlp import WEIGHTS
+
+    (tmp_path / WEIGHTS.name).write_bytes(WEIGHTS.read_bytes())  # a run's folder: its explorer nets
+    policy = make_policy(f"model:{tmp_path}")
+    ws = Workspace.open(sample_repo)
+    try:
+        given = ws.ask("where is the CSRF token checked", policy=policy)
+        default = ws.ask("where is the CSRF token checked")
+        assert given.spans and given.to_dict()["answer"] == default.to_dict()["answer"]
+    finally:
+        ws.close()
+    with pytest.raises(ScoutError, match="no explorer weights at"):
+        make_policy(f"model:{tmp_path / 'missing'}")

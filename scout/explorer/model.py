@@ -19,6 +19,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from scout.bundle import NOTHING_SOLID, Span
 from scout.errors import ScoutError
@@ -416,16 +417,29 @@ def head_features(head: dict) -> tuple[str, ...]:
 
 
 def explorer(arg: str) -> ModelPolicy:
-    """`model`: the learned explorer with its shipped weights (the default)."""
-    return ModelPolicy()
+    """`model`: the learned explorer with its shipped weights (the default); `model:DIR` with the
+    explorer nets a training run left in DIR (`scout learn train --work W` → W/weights), to
+    compare them with the shipped ones on the same index (the embedder stays the installed one)."""
+    return ModelPolicy(weights=trained_in(arg) if arg else None)
+
+
+def trained_in(folder: str) -> Weights:
+    path = Path(folder).expanduser() / WEIGHTS.name
+    if not path.is_file():
+        raise ScoutError(f"no explorer weights at {path}", hint="give the weights folder of a training run")
+    return load_weights(path)
 
 
 @cache
 def shipped() -> Weights:
-    data = read_weights(WEIGHTS)
+    return load_weights(WEIGHTS)
+
+
+def load_weights(path: Path) -> Weights:
+    data = read_weights(path)
     if data is None:
         raise ScoutError(
-            f"the learned explorer's weights are missing ({WEIGHTS.name})",
+            f"the learned explorer's weights are missing ({path.name})",
             hint="reinstall scout-context, or --explorer heuristic",
         )
     try:
@@ -438,6 +452,6 @@ def shipped() -> Weights:
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ScoutError(
-            f"cannot load the learned explorer's weights {WEIGHTS.name}: {type(exc).__name__}: {exc}",
+            f"cannot load the learned explorer's weights {path.name}: {type(exc).__name__}: {exc}",
             hint="reinstall scout-context to restore scout/models/weights/, or --explorer heuristic",
         ) from exc
