@@ -33,7 +33,7 @@ def variant_names(records: list[dict]) -> list[str]:
 
 def scores(records: list[dict], variant: str) -> list[dict]:
     """(repo, category, ndcg) of each query scored as `variant`."""
-    system, way = variant.split("/")
+    system, way = variant.rsplit("/", 1)
     rows = [r for r in records if r["system"] == system and way in r["ndcg"]]
     return [{"repo": r["repo"], "category": r["category"], "ndcg": r["ndcg"][way]} for r in rows]
 
@@ -114,7 +114,7 @@ def summarise(records: list[dict], run: dict, published: dict[str, dict[str, dic
 
 
 def label(variant: str) -> str:
-    system, way = variant.split("/")
+    system, way = variant.rsplit("/", 1)
     return f"{system} {way}" if system.startswith("scout-") else system
 
 
