@@ -92,6 +92,11 @@ def test_a_paths_suffix_is_read_as_pathlib_reads_it_without_building_a_path():
         ("src/attest.rs", False),
         ("app/Testing.java", False),
         ("absl/strings/str_cat.cc", False),
+        ("absl/container/btree_benchmark.cc", True),  # benchmarks exercise the code, like tests
+        ("benches/parse.rs", True),
+        ("gson/src/jmh/ParseBenchmark.java", True),
+        ("src/lib/lexer.bench.ts", True),
+        ("src/benchmark.rs", False),  # a module named so (a benchmarking tool's own code)
     ],
 )
 def test_test_files_are_known_by_each_languages_naming_habit(path, test):

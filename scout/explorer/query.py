@@ -60,6 +60,10 @@ def strip_environment(text: str) -> str:
     return BANNER.sub("", VERSION_LINE.sub("", text))
 
 
+# a question about tests or benchmarks (test-like code: `scout.index.files.is_test_path`)
+MENTIONS_TESTS = re.compile(r"\btests?\b|\btest_|pytest|unittest|\bbench(?:mark)?s?\b")
+
+
 @lru_cache(maxsize=32)
 def analyze_query(text: str) -> QueryFacts:
     """What `text` names. Cached: a policy asks on every turn of the same query, and the regexes
@@ -76,7 +80,7 @@ def analyze_query(text: str) -> QueryFacts:
     facts.weights = _identifiers(text)
     facts.identifiers = sorted(facts.weights, key=lambda n: (-facts.weights[n], -len(n), n))
     lowered = text.lower()
-    facts.mentions_tests = bool(re.search(r"\btests?\b|\btest_|pytest|unittest", lowered))
+    facts.mentions_tests = bool(MENTIONS_TESTS.search(lowered))
     facts.asks_about_tests = facts.mentions_tests and len(lowered.split()) <= 30
     facts.mentions_docs = bool(re.search(r"\bdocs?\b|documentation|docstring", lowered))
     return facts

@@ -20,7 +20,9 @@ from scout.repo import Repo
 DEFAULT_MAX_FILE_BYTES = 1_000_000
 SNIFF_BYTES = 8192
 MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is generated/minified
-TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__")
+# Code that exercises the project rather than being it: tests, and benchmarks (abseil's
+# *_benchmark.cc files outranked the headers a question was about).
+TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__", "benchmark", "benchmarks", "benches")
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 HTML = (".html", ".htm")
 
@@ -139,8 +141,8 @@ def is_test_path(path: str) -> bool:
 # A test file by its name, in each language's habit: foo_test.cc, foo_spec.rb, foo.test.tsx,
 # FooTest.java, FooTests.cs (abseil's *_test.cc files outranked the code they test).
 TEST_FILE = re.compile(
-    r"(?:_test|_tests|_spec)\.\w+$|\.(?:test|spec)\.[jt]sx?$|\.(?:test|spec)\.m[jt]s$"
-    r"|[a-z0-9](?:Test|Tests|Spec)\.(?:java|kt|scala|cs|php|swift|groovy)$"
+    r"(?:_test|_tests|_spec|_benchmark|_bench)\.\w+$|\.(?:test|spec|bench)\.[jt]sx?$|\.(?:test|spec)\.m[jt]s$"
+    r"|[a-z0-9](?:Test|Tests|Spec|Benchmark)\.(?:java|kt|scala|cs|php|swift|groovy)$"
 )
 
 
