@@ -156,3 +156,43 @@ def start_server_in(repo: Path, runtime: Path) -> subprocess.Popen:
     assert b"is not private to this user" in line  # said once, at start
     assert not list(runtime.iterdir())  # it would not listen where others can enter
     return server
+
+
+def test_scout_serve_answers_until_idle(sample_repo):
+    run_scout("index", str(sample_repo))
+    server = subprocess.Popen(
+        [*SCOUT, "serve", "--repo", str(sample_repo), "--idle", "0.1", "--workers", "0"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=scout_env(),
+    )  # fmt: skip
+    path = Path(socket_path(sample_repo.resolve()))
+    deadline = time.monotonic() + 60
+    while not listening(path) and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    out = run_scout("ask", QUESTION, str(sample_repo), "--json", env=REQUIRE)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["answer"]
+    assert server.wait(timeout=60) == 0  # six seconds without a question: it stops by itself
+    assert server.stderr is not None
+    said = server.stderr.read().decode()
+    server.stderr.close()
+    assert "answering `scout ask` for" in said and "stopping" in said
+    assert not path.exists()
+
+
+def test_scout_serve_stops_cleanly_on_sigterm_and_refuses_a_second_server(sample_repo):
+    run_scout("index", str(sample_repo))
+    first = start_server(sample_repo)  # a `scout mcp` answers for it already
+    second = run_scout("serve", "--repo", str(sample_repo), "--workers", "0")
+    assert second.returncode == 2 and "another scout server answers" in second.stderr
+    stop(first)
+    server = subprocess.Popen(
+        [*SCOUT, "serve", "--repo", str(sample_repo), "--workers", "0"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=scout_env(),
+    )  # fmt: skip
+    path = Path(socket_path(sample_repo.resolve()))
+    deadline = time.monotonic() + 60
+    while not listening(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+    assert not path.exists()

@@ -32,6 +32,7 @@ COMMANDS = (
     Command("ask", "ask", "Find the code that answers a question (Markdown, or --json).", USER),
     Command("index", "ask", "Build or refresh a repository's index (ask does it too).", USER),
     Command("mcp", "mcp", "Serve find_context and the tools to agents over MCP.", USER),
+    Command("serve", "mcp", "Keep repositories warm so `scout ask` answers in ~0.1 s.", USER),
     Command("install", "install", "Add scout to the agent harnesses on this machine.", USER),
     Command("uninstall", "install", "Take out exactly what `scout install` added.", USER),
     Command("adapt", "adapt", "Learn a repository's own words from its history.", USER),

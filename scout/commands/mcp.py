@@ -1,8 +1,10 @@
-"""`scout mcp`: serve scout's tools to agent harnesses over MCP (stdio, or streamable HTTP)."""
+"""`scout mcp`: serve scout's tools to agent harnesses over MCP (stdio, or streamable HTTP); `scout
+serve`: keep repositories warm for `scout ask` alone (its socket), until idle."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -111,3 +113,49 @@ def mcp(
 def default_workers() -> int:
     cores = os.cpu_count() or 1
     return min(cores, 8) if cores > 1 else 0
+
+
+IDLE_MINUTES = 30
+SERVE_REPO_HELP = "A repository to keep warm (repeatable) [default: .]."
+
+
+@app.command(epilog="Example: scout serve --repo ~/src/django &    (then scout ask ... answers in ~0.1 s)")
+def serve(
+    repo: Annotated[
+        list[Path] | None, typer.Option("--repo", "-r", metavar="PATH", help=SERVE_REPO_HELP)
+    ] = None,
+    idle: Annotated[
+        float, typer.Option(min=0, help="Exit after this many minutes without a `scout ask` (0: never).")
+    ] = IDLE_MINUTES,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, help="Processes answering at once [default: the number of cores, at most 8]."),
+    ] = None,
+) -> None:
+    """Keep each REPO's index, weights and workers warm, so that `scout ask` there is answered by
+    this process (over a socket only you can use) instead of starting from nothing; the output is
+    the same. `scout mcp` does this too while it runs. Stops on Ctrl-C or after --idle minutes."""
+    import signal
+    import time
+
+    from scout.commands.ask import resident_answer
+    from scout.mcp.server import ServerConfig, running
+
+    repos = tuple(repo or ())
+    config = ServerConfig(
+        repos=repos, workers=default_workers() if workers is None else workers, resident=resident_answer
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the sockets are removed on the way out
+    with running(config, {}) as state:
+        if not state.repos.configured:
+            raise ScoutError("no repository to serve", hint="give --repo PATH (not your home directory or /)")
+        if not state.listeners:
+            raise ScoutError(
+                "cannot answer `scout ask` here: another scout server answers for these repositories, "
+                "or the socket directory is not private (SCOUT_RUNTIME_DIR, XDG_RUNTIME_DIR)"
+            )
+        roots = ", ".join(str(listener.root) for listener in state.listeners)
+        typer.echo(f"scout serve: answering `scout ask` for {roots}", err=True)
+        while not idle or time.monotonic() - max(x.last_call for x in state.listeners) < idle * 60:
+            time.sleep(min(1.0, idle * 60 or 1.0))
+        typer.echo(f"scout serve: no `scout ask` for {idle:g} min; stopping", err=True)

@@ -16,6 +16,7 @@ import os
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class Listener:
 
     def __init__(self, root: Path, handle: Callable[[Path, dict], dict]) -> None:
         self.root, self.handle = root, handle
+        self.last_call = time.monotonic()  # `scout serve` exits after a while without one
         self.path = Path(socket_path(root))
         self.sock = _bind(self.path)
         if self.sock is None:
@@ -45,6 +47,7 @@ class Listener:
                 conn, _ = self.sock.accept()
             except OSError:  # closed
                 return
+            self.last_call = time.monotonic()
             call = threading.Thread(
                 target=self._answer, args=(conn,), name="scout-resident-call", daemon=True
             )

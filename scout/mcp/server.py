@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,7 +29,7 @@ from scout.config import DEFAULT_BUDGET, Settings, load_settings
 from scout.errors import EMPTY_QUERY, ScoutError
 from scout.mcp.output import bundle_result, error_result, scout_error_result, text_result
 from scout.mcp.repos import Repos, Served, root_paths
-from scout.mcp.resident import listen
+from scout.mcp.resident import Listener, listen
 from scout.mcp.workers import Workers
 from scout.repo import Repo
 from scout.tools import TOOLS, Tool, call_tool
@@ -71,6 +71,7 @@ class ServerState:
     repos: Repos
     max_tokens: int
     workers: Workers | None = None
+    listeners: list[Listener] = field(default_factory=list)  # resident sockets (`scout.resident`)
 
 
 def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
@@ -98,24 +99,31 @@ def build_server(config: ServerConfig | None = None) -> MCPServer[ServerState]:
 def _lifespan(config: ServerConfig, live: dict):
     @asynccontextmanager
     async def lifespan(_server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
-        repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd, config.watch)
-        repos.warm()
-        workers = Workers(config.workers, config.max_waiting) if config.workers else None
-        live["state"] = ServerState(repos, config.max_tokens, workers)
-        ask = _resident_ask(live)
-        handle = config.resident
-        listeners = listen(repos.configured, lambda root, req: handle(ask, root, req)) if handle else []
-        try:
-            yield live["state"]
-        finally:
-            for listener in listeners:
-                listener.close()
-            live.pop("state", None)
-            repos.close()
-            if workers:
-                workers.close()
+        with running(config, live) as state:
+            yield state
 
     return lifespan
+
+
+@contextmanager
+def running(config: ServerConfig, live: dict) -> Iterator[ServerState]:
+    """What a server holds while it runs: the repositories (opening in the background), the
+    workers, and a resident socket per configured repository (`config.resident`); all closed after."""
+    repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd, config.watch)
+    repos.warm()
+    workers = Workers(config.workers, config.max_waiting) if config.workers else None
+    state = live["state"] = ServerState(repos, config.max_tokens, workers)
+    ask, handle = _resident_ask(live), config.resident
+    state.listeners = listen(repos.configured, lambda root, req: handle(ask, root, req)) if handle else []
+    try:
+        yield state
+    finally:
+        for listener in state.listeners:
+            listener.close()
+        live.pop("state", None)
+        repos.close()
+        if workers:
+            workers.close()
 
 
 def _resident_ask(live: dict) -> Callable[[Path, str, dict], tuple[dict, str, bool] | None]:
