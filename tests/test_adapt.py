@@ -84,24 +84,24 @@ def parse_number(token):
 ''',
 }
 
-# (file, a line to change, message): the frobnication commits all change reticulate_splines.
+# (file, text on the line to change, message): the frobnication commits change reticulate_splines.
 CHANGES = [
-    ("geometry.py", "    curve = [k + 1 for k in knots]", "Fix frobnication for closed shapes with many points"),
-    ("billing.py", "    return round(subtotal * (1 + tax_rate), 2)", "Fix rounding of invoice totals with tax"),
-    ("geometry.py", "    knots = [p * tension for p in points]", "Make frobnication stable when tension is zero"),
-    ("network.py", "    address = (host, port)", "Fix connection to IPv6 hosts when the port is given"),
-    ("geometry.py", "    curve = [k + 1 for k in knots]", "Frobnication should handle a single point"),
-    ("storage.py", "    tmp = path + \".tmp\"", "Avoid clobbering a temporary file when writing blobs"),
-    ("geometry.py", "    knots = [p * tension for p in points]", "Speed up frobnication for long inputs"),
-    ("parser.py", "    return text.replace(\"(\", \" ( \").replace(\")\", \" ) \").split()", "Handle nested parentheses in expressions"),
-    ("geometry.py", "    curve = [k + 1 for k in knots]", "Fix frobnication crash with negative tension"),
-    ("billing.py", "    return total * (1 - coupon.percent / 100)", "Allow coupons with a zero percent discount"),
-    ("geometry.py", "    knots = [p * tension for p in points]", "Frobnication must keep the first point in place"),
-    ("network.py", "        response = request.send()", "Retry requests after a timeout from the server"),
-    ("storage.py", "        return dict(line.split(\"=\", 1) for line in handle)", "Fix reading settings with blank lines"),
-    ("geometry.py", "    curve = [k + 1 for k in knots]", "Correct frobnication of collinear points"),
-    ("parser.py", "    return float(token) if \".\" in token else int(token)", "Support negative numbers when parsing literals"),
-]  # fmt: skip
+    ("geometry.py", "curve =", "Fix frobnication for closed shapes with many points"),
+    ("billing.py", "return round(", "Fix rounding of invoice totals with tax"),
+    ("geometry.py", "knots =", "Make frobnication stable when tension is zero"),
+    ("network.py", "address =", "Fix connection to IPv6 hosts when the port is given"),
+    ("geometry.py", "curve =", "Frobnication should handle a single point"),
+    ("storage.py", "tmp =", "Avoid clobbering a temporary file when writing blobs"),
+    ("geometry.py", "knots =", "Speed up frobnication for long inputs"),
+    ("parser.py", "return text", "Handle nested parentheses in expressions"),
+    ("geometry.py", "curve =", "Fix frobnication crash with negative tension"),
+    ("billing.py", "return total", "Allow coupons with a zero percent discount"),
+    ("geometry.py", "knots =", "Frobnication must keep the first point in place"),
+    ("network.py", "response = request", "Retry requests after a timeout from the server"),
+    ("storage.py", "return dict(", "Fix reading settings with blank lines"),
+    ("geometry.py", "curve =", "Correct frobnication of collinear points"),
+    ("parser.py", "return float(", "Support negative numbers when parsing literals"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +112,12 @@ def history(tmp_path_factory) -> Path:
         (root / name).write_text(text)
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Initial version of the toolkit")
-    for i, (name, line, message) in enumerate(CHANGES):
+    for i, (name, anchor, message) in enumerate(CHANGES):
         path = root / name
-        path.write_text(path.read_text().replace(line, f"{line}  # v{i}", 1))
+        lines = path.read_text().splitlines()
+        at = next(n for n, line in enumerate(lines) if anchor in line)
+        lines[at] += f"  # v{i}"
+        path.write_text("\n".join(lines) + "\n")
         git(root, "commit", "-q", "-am", message)
     return root
 
