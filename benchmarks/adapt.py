@@ -45,6 +45,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--max-tasks", type=int, help="at most N tasks per repository (the earliest first)")
     ap.add_argument("--commits", type=int, default=3000)
+    ap.add_argument("--holdout", default="newest", help="what chooses alpha: newest (commits) or hash")
     ap.add_argument(
         "--prune", action="store_true", help="delete a repository's checkouts and indexes once done"
     )
@@ -87,7 +88,7 @@ def run_repo(repo: str, tasks: list[dict], git_dir: Path, checkouts: Checkouts, 
     dated = sorted(tasks, key=lambda t: commit_date(git_dir, t["base_commit"]))
     target = args.out / "adaptations" / f"{repo.replace('/', '__')}.adapt"
     if repo not in fits:
-        fits[repo] = fit_repo(repo, dated[0]["base_commit"], git_dir, checkouts, target, args.commits)
+        fits[repo] = fit_repo(repo, dated[0]["base_commit"], git_dir, checkouts, target, args)
         _append(args.out / "fits.jsonl", fits[repo])
     chosen = dated[: args.max_tasks] if args.max_tasks else dated
     for task in chosen:
@@ -112,16 +113,14 @@ def prune(cache: Path, repo: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def fit_repo(
-    repo: str, earliest: str, git_dir: Path, checkouts: Checkouts, target: Path, commits: int
-) -> dict:
+def fit_repo(repo: str, earliest: str, git_dir: Path, checkouts: Checkouts, target: Path, args) -> dict:
     """Adapt on the checkout of the earliest base commit, from the history up to it."""
     prepared = checkouts.prepare(repo, earliest)
     ws = prepared.workspace
     try:
         started = time.perf_counter()
-        found, report = adapt(ws.index, git_dir, earliest, AdaptOptions(max_commits=commits, rev=earliest),
-                              lambda *_: None)  # fmt: skip
+        opts = AdaptOptions(max_commits=args.commits, rev=earliest, holdout=args.holdout)
+        found, report = adapt(ws.index, git_dir, earliest, opts, lambda *_: None)
         seconds = time.perf_counter() - started
     finally:
         ws.close()

@@ -11,9 +11,10 @@ the shipped embedder's space), by an amount that grows with how often the word w
 
 `m` puts the move on the scale of a word's own row. A word used about everything (fix, add)
 averages to the mean and barely moves; a word the history ties to one place ("frobnication" →
-`reticulate_splines`) moves to it. `alpha` is chosen on held-out examples (one in `HOLDOUT`, by
-a hash of the question): the value whose semantic ranking of their gold is best, 0 when none
-beats the shipped embedder (then the adaptation is empty and answers stay as they were).
+`reticulate_splines`) moves to it. `alpha` is chosen on held-out examples (the newest seventh
+of the commits, fitted on the older ones; or one in `HOLDOUT` by a hash of the question): the
+value whose semantic ranking of their gold is best, 0 when none beats the shipped embedder (then
+the adaptation is empty and answers stay as they were).
 numpy only: no torch, minutes on a laptop.
 """
 
@@ -49,6 +50,7 @@ class AdaptOptions:
     alphas: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     default_alpha: float = 2.0  # when too few examples are held out to choose
     min_heldout: int = 20
+    holdout: str = "newest"  # which examples choose alpha: the newest commits', or "hash": any 1 in 7
     max_heldout: int = 300
 
 
@@ -58,6 +60,7 @@ class Example:
     gold: list[int]  # chunk ids
     source: str
     heldout: bool = False
+    time: str = ""  # a commit's date (ISO), "" for what HEAD's tree says
 
 
 @dataclass
@@ -87,12 +90,25 @@ def mine_examples(git_dir: Path, index: Index, opts: AdaptOptions, step: Step,
                 for c in place.get((path, n), ())][: opts.max_gold]  # fmt: skip
         words = Counter(terms(task["query"]))
         if gold and words:
-            out.append(Example(words, gold, task["source"], _held(task["query"])))
+            out.append(Example(words, gold, task["source"], _held(task["query"]), task.get("created_at", "")))
+    if opts.holdout == "newest":
+        _hold_newest(out)
     return out, count
 
 
 def _held(query: str) -> bool:
     return int(hashlib.sha1(query.encode()).hexdigest()[:8], 16) % HOLDOUT == 0
+
+
+def _hold_newest(examples: list[Example]) -> None:
+    """Hold out the newest commits' examples instead: alpha is then chosen the way adaptation is
+    used, fitted on the past and asked about what came after."""
+    dated = sorted((e for e in examples if e.time), key=lambda e: e.time)
+    cut = len(dated) - len(dated) // HOLDOUT
+    for e in examples:
+        e.heldout = False
+    for e in dated[cut:]:
+        e.heldout = True
 
 
 def _chunk_places(index: Index) -> dict[tuple[str, str], list[int]]:
