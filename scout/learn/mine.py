@@ -41,7 +41,9 @@ EVAL_NAMES = frozenset(
 )
 EVAL_REPOS = frozenset(
     "httpie/cli go-chi/chi sharkdp/fd koajs/koa jhy/jsoup sinatra/sinatra slimphp/slim"
-    " davegamble/cjson".split()
+    " davegamble/cjson"
+    # the held-out questions (benchmarks/questions/fresh.jsonl)
+    " benoitc/gunicorn go-task/task dandavison/delta markedjs/marked thoughtbot/factory_bot".split()
 )
 FIX_WORDS = re.compile(
     r"\b(fix|bug|error|crash|wrong|should|support|add|allow|handle|raise|prevent|avoid|correct|fail"
