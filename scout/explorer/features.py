@@ -206,6 +206,16 @@ def name_spelled_whole(r: Region, facts: QueryFacts) -> float:
     return float(name_spelled(r, facts) == 1.0)
 
 
+@extra
+def file_spelled(r: Region, facts: QueryFacts) -> float:
+    """The share of the file's own name (its stem, split on camel and snake case) that the question
+    spells out: `JsonElement.java` for "the JSON element hierarchy", `notification.h` for
+    "absl::Notification" are 1.0; a file named after what is asked usually holds it."""
+    stem = r.path.rsplit("/", 1)[-1].split(".", 1)[0]
+    own = _roots(stem)
+    return len(own & _query_roots(facts.text, facts.focus)) / len(own) if own else 0.0
+
+
 @lru_cache(maxsize=64)
 def _query_roots(text: str, focus: str) -> frozenset[str]:
     return frozenset(_roots(f"{focus}\n{text}"))
