@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-from scout import resident
-
 __all__ = ["main"]
 # numpy's BLAS starts a thread per core that spins after every product; scout's products are small,
 # so those threads only take CPU from the one doing the work (issue 21: a warm `scout ask` on Django
@@ -17,17 +15,26 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 def main() -> None:
     """Console entry point: ScoutErrors become one line on stderr and exit code 2."""
+    if sys.argv[1:2] == ["ask"]:
+        through_resident()
+    run()
+
+
+def through_resident() -> None:
+    """Exit with a running `scout mcp`'s answer when it gives one (`scout.resident`), before
+    anything heavy is imported; else return, and this process answers."""
+    from scout import resident
+
     try:
-        code = resident.answer(sys.argv[1:])  # a running `scout mcp` answers `scout ask`: no imports here
+        code = resident.answer(sys.argv[1:])
     except KeyboardInterrupt:
         print("scout: error: interrupted", file=sys.stderr)
         sys.exit(2)
     if code is not None:
         sys.exit(code)
-    if os.environ.get(resident.SWITCH) == "require" and sys.argv[1:2] == ["ask"]:
+    if os.environ.get(resident.SWITCH) == "require":
         print(f"scout: error: no scout server answered ({resident.SWITCH}=require)", file=sys.stderr)
         sys.exit(2)
-    run()
 
 
 def run() -> None:
