@@ -65,7 +65,7 @@ def answer(argv: list[str]) -> int | None:
     """Run `scout ARGV` through a resident server: its exit code, or None to answer in-process."""
     if not argv or argv[0] != "ask" or os.environ.get(SWITCH) == "0" or not hasattr(socket, "AF_UNIX"):
         return None
-    if any(a in LOCAL_ONLY or a.startswith(LOCAL_ONLY[2:]) for a in argv[1:]) or _reads_stdin(argv):
+    if not servable(argv):
         return None
     cwd = os.getcwd()
     path = _find_socket(argv[1:], cwd)
@@ -83,8 +83,14 @@ def answer(argv: list[str]) -> int | None:
     return int(reply.get("exit", 0))
 
 
-def _reads_stdin(argv: list[str]) -> bool:
-    return any(a in ("-f", "--issue-file") and b == "-" for a, b in zip(argv, argv[1:], strict=False)) or any(
+def servable(argv: list[str]) -> bool:
+    """Whether ARGV (`ask ...`) may go to a server at all: no flag only this process can honour
+    (`--server=URL` counts as `--server`), no issue read from stdin. Both sides check it: the
+    server never parses `--help`, which would print where its protocol is."""
+    if any(a.split("=", 1)[0] in LOCAL_ONLY for a in argv[1:]):
+        return False
+    pairs = zip(argv, argv[1:], strict=False)
+    return not any(a in ("-f", "--issue-file") and b == "-" for a, b in pairs) and not any(
         a in ("-f-", "--issue-file=-") for a in argv
     )
 

@@ -134,7 +134,7 @@ def resident_answer(
     declined = {"status": "declined"}
     if request.get("v") != resident.PROTOCOL or request.get("scout") != __version__:
         return declined
-    if request.get("env") != resident.environment():  # other settings
+    if request.get("env") != resident.environment() or not resident.servable(request["argv"]):
         return declined
     call = resident_call(list(request["argv"][1:]), Path(request["cwd"]), root)
     answered = call and ask(root, call[0], call[1])
@@ -149,8 +149,10 @@ LOCAL_ONLY = ("explorer", "trajectory", "max_turns", "max_file_bytes", "server",
 
 def resident_call(args: list[str], cwd: Path, served: Path) -> tuple[str, dict, bool] | None:
     """`scout ask ARGS`, run from CWD, as the resident server for the repository at SERVED answers
-    it: (question, limits, --json); None when this process would answer differently (options the
-    server does not take, another repository, an error the CLI should report itself)."""
+    it: (question, the limits its flags set, --json); None when this process would answer
+    differently (options the server does not take, another repository, an error the CLI should
+    report itself). A limit not given is None: the server's workspace fills it from the same
+    settings this process would read (the server checks they are the same)."""
     from scout.commands import BY_NAME
     from scout.commands.app import load_command
 
@@ -166,11 +168,9 @@ def resident_call(args: list[str], cwd: Path, served: Path) -> tuple[str, dict, 
         root, text = question(p["query"], *paths, p["issue_file"], cwd)
         if Repo.open(root).root != served:
             return None
-        settings = load_settings(served)
     except ScoutError:
         return None
-    limits = {"budget": p["budget"] or settings.budget, "max_spans": p["max_spans"] or settings.max_spans}
-    limits["with_code"] = settings.code if p["code"] is None else p["code"]
+    limits = {"budget": p["budget"], "max_spans": p["max_spans"], "with_code": p["code"]}
     return text, limits, bool(p["as_json"])
 
 

@@ -20,7 +20,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scout.resident import MAX_REQUEST, _private, _read_all, runtime_dir, socket_path
+from scout.resident import (
+    CONNECT_TIMEOUT_S,
+    MAX_REQUEST,
+    SWITCH,
+    _private,
+    _read_all,
+    runtime_dir,
+    socket_path,
+)
 
 log = logging.getLogger("scout.mcp")
 
@@ -69,16 +77,14 @@ class Listener:
         if self.sock is None:
             return
         self.sock.close()
-        try:
+        with contextlib.suppress(OSError):
             if self.path.stat().st_ino == self.inode:  # ours, not a later server's
                 self.path.unlink()
-        except OSError:
-            pass
 
 
 def listen(roots: list[Path], handle: Callable[[Path, dict], dict]) -> list[Listener]:
     """A listener for each root, unless the resident process is switched off or cannot be private."""
-    if os.environ.get("SCOUT_RESIDENT") == "0" or not hasattr(socket, "AF_UNIX"):
+    if os.environ.get(SWITCH) == "0" or not hasattr(socket, "AF_UNIX"):
         return []
     folder = Path(runtime_dir())
     try:
@@ -113,7 +119,7 @@ def _bind(path: Path) -> socket.socket | None:
 
 def _alive(path: Path) -> bool:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
+        probe.settimeout(CONNECT_TIMEOUT_S)
         try:
             probe.connect(str(path))
             return True
