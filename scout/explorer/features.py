@@ -196,8 +196,7 @@ _STOP_ROOTS = {root(w) for w in STOPWORDS}
 def name_spelled(r: Region, facts: QueryFacts) -> float:
     """The share of the definition's own name (its last part, split on camel and snake case) that
     the question spells out in any form: `check_password` for "checking a password" is 1.0."""
-    own = _roots((r.symbol or "").replace("::", ".").rsplit(".", 1)[-1])
-    return len(own & _query_roots(facts.text, facts.focus)) / len(own) if own else 0.0
+    return _spelled((r.symbol or "").replace("::", ".").rsplit(".", 1)[-1], facts)
 
 
 @extra
@@ -211,8 +210,12 @@ def file_spelled(r: Region, facts: QueryFacts) -> float:
     """The share of the file's own name (its stem, split on camel and snake case) that the question
     spells out: `JsonElement.java` for "the JSON element hierarchy", `notification.h` for
     "absl::Notification" are 1.0; a file named after what is asked usually holds it."""
-    stem = r.path.rsplit("/", 1)[-1].split(".", 1)[0]
-    own = _roots(stem)
+    return _spelled(r.path.rsplit("/", 1)[-1].split(".", 1)[0], facts)
+
+
+def _spelled(name: str, facts: QueryFacts) -> float:
+    """The share of NAME's parts (camel and snake case, any word form) the question spells out."""
+    own = _roots(name)
     return len(own & _query_roots(facts.text, facts.focus)) / len(own) if own else 0.0
 
 
