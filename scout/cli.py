@@ -26,12 +26,15 @@ def through_resident() -> None:
     from scout import resident
 
     try:
-        code = resident.answer(sys.argv[1:])
+        reply = resident.answer(sys.argv[1:])
     except KeyboardInterrupt:
         print("scout: error: interrupted", file=sys.stderr)
         sys.exit(2)
-    if code is not None:
-        sys.exit(code)
+    if reply is not None:
+        sys.stdout.write(str(reply.get("stdout", "")))
+        sys.stderr.write(str(reply.get("stderr", "")))
+        sys.stdout.flush()
+        sys.exit(int(reply.get("exit", 0)))
     if os.environ.get(resident.SWITCH) == "require":
         print(f"scout: error: no scout server answered ({resident.SWITCH}=require)", file=sys.stderr)
         sys.exit(2)

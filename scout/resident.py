@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import socket
-import sys
 
 PROTOCOL = 1
 CONNECT_TIMEOUT_S = 0.5  # a live server accepts at once; longer means it is stuck: answer here
@@ -61,8 +60,9 @@ def environment() -> dict[str, str]:
 # --- the client: `scout ask` before anything is imported ---
 
 
-def answer(argv: list[str]) -> int | None:
-    """Run `scout ARGV` through a resident server: its exit code, or None to answer in-process."""
+def answer(argv: list[str]) -> dict | None:
+    """`scout ARGV` run by a resident server: its {"stdout", "stderr", "exit"} for the CLI to
+    print, or None to answer in-process."""
     if not argv or argv[0] != "ask" or os.environ.get(SWITCH) == "0" or not hasattr(socket, "AF_UNIX"):
         return None
     if not servable(argv):
@@ -75,12 +75,7 @@ def answer(argv: list[str]) -> int | None:
 
     request = {"v": PROTOCOL, "scout": __version__, "argv": argv, "cwd": cwd, "env": environment()}
     reply = _exchange(path, request)
-    if not reply or reply.get("status") != "ok":
-        return None
-    sys.stdout.write(reply.get("stdout", ""))
-    sys.stderr.write(reply.get("stderr", ""))
-    sys.stdout.flush()
-    return int(reply.get("exit", 0))
+    return reply if reply and reply.get("status") == "ok" else None
 
 
 def servable(argv: list[str]) -> bool:
