@@ -7,10 +7,12 @@ third-party package registers one; nothing here knows their names.
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scout.errors import ScoutError
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 EXPLORERS = "scout.explorers"  # name = "module:factory", factory(arg: str) -> Policy
 PROVIDERS = "scout.providers"  # name = "module" speaking one model API (see scout.llm.client)
@@ -18,6 +20,8 @@ PROVIDERS = "scout.providers"  # name = "module" speaking one model API (see sco
 
 @cache
 def registered(group: str) -> dict[str, EntryPoint]:
+    from importlib.metadata import entry_points  # ~10 ms: only when a name is looked up
+
     found = {ep.name: ep for ep in entry_points(group=group)}
     if not found:
         raise ScoutError(f"no {group} are registered", hint="is scout installed? pip install -e .")

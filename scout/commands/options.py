@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,15 +11,29 @@ from typing import Annotated
 import typer
 
 from scout.bundle import MIN_BUDGET
+from scout.commands.app import COMPLETE_VAR
 from scout.config import Settings
 from scout.errors import EMPTY_QUERY, ScoutError
 from scout.explorer.registry import explorer_names
 
-EXPLORER_HELP = (
-    "auto (the learned explorer that ships with scout), heuristic, or NAME[:ARG] of another "
-    f"registered explorer: {', '.join(explorer_names())} (e.g. openai:MODEL@URL, anthropic:MODEL, "
-    "hf:PATH, scripted:FILE)."
-)
+
+def showing_help() -> bool:
+    """Whether this process may print an option's help: `--help`, or a shell asking for
+    completions (which show the descriptions)."""
+    return "--help" in sys.argv[1:] or bool(os.environ.get(COMPLETE_VAR))
+
+
+def explorer_help() -> str:
+    # Every registered explorer (plugins included) is named only where help is shown: reading the
+    # entry points costs each `scout ask` ~14 ms (importlib.metadata and a scan of every package).
+    registered = f": {', '.join(explorer_names())}" if showing_help() else ""
+    return (
+        "auto (the learned explorer that ships with scout), heuristic, or NAME[:ARG] of another "
+        f"registered explorer{registered} (e.g. openai:MODEL@URL, anthropic:MODEL, hf:PATH, scripted:FILE)."
+    )
+
+
+EXPLORER_HELP = explorer_help()
 
 RepoOpt = Annotated[Path, typer.Option("--repo", "-r", help="Repository root to explore.")]
 # Commands that also take the repository positionally: the option's default must tell "not given".
