@@ -310,3 +310,26 @@ def test_bm25_scores_are_the_same_to_the_bit_whether_entries_are_scanned_or_read
     monkeypatch.setattr(bm25, "POSTINGS_AFTER", 1)
     idx.view().derived.clear()
     assert [idx.bm25(q, limit=100) for q in queries] == scanned and "postings" in idx.view().derived
+
+
+def test_a_query_of_indexed_words_is_embedded_from_the_index_without_the_vocabulary(sample_repo):
+    """The index's pieces already say which embedder rows its terms read as: a query made of
+    them gets the vector the embedder computes itself, and the embedder's 70k-term vocabulary
+    (~12 ms to build) is left unbuilt; a word the repository lacks still needs it."""
+    from collections import Counter
+
+    import numpy as np
+
+    from scout.index.lexical import terms
+    from scout.models.embedder import Embedder, WEIGHTS
+
+    idx = open_index(Repo.open(sample_repo))
+    idx.embedder = Embedder.load(WEIGHTS)  # a fresh copy: the process's own may have built it
+    idx.update()
+    own = Embedder.load(WEIGHTS)
+    asked = Counter(terms("where is the CSRF token checked in the session"))
+    assert np.array_equal(idx.embed_query(asked), own.embed(asked, query=True))
+    assert idx.embedder._vocab is None
+    unknown = Counter(terms("frobnicate the quuxes"))
+    assert np.array_equal(idx.embed_query(unknown), own.embed(unknown, query=True))
+    assert idx.embedder._vocab is not None

@@ -185,7 +185,19 @@ class Index:
         embedder = self.embedder
         if embedder is None:
             return np.zeros(0, dtype=np.float32)
+        if self._digest() == store.get_meta(self.db, "embedder"):
+            embedder.known(self._term_rows(counts))
         return adaptation.query_vector(embedder, self.path, counts)
+
+    def _term_rows(self, counts: Mapping[str, int]) -> dict[str, tuple[tuple[int, ...], float]]:
+        """The embedder rows (and each one's share) of the terms this index holds, from its pieces:
+        what `Embedder.rows` would find, without reading the embedder's vocabulary."""
+        pieces = self.view().pieces
+        out = {}
+        for term, i in store.term_ids(self.db, counts).items():
+            rows = tuple(int(r) for r in pieces[i] if r >= 0)
+            out[term] = (rows, 1.0 / len(rows) if rows else 0.0)
+        return out
 
     # --- updates ------------------------------------------------------------------------------
 
