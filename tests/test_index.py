@@ -321,7 +321,7 @@ def test_a_query_of_indexed_words_is_embedded_from_the_index_without_the_vocabul
     import numpy as np
 
     from scout.index.lexical import terms
-    from scout.models.embedder import Embedder, WEIGHTS
+    from scout.models.embedder import WEIGHTS, Embedder
 
     idx = open_index(Repo.open(sample_repo))
     idx.embedder = Embedder.load(WEIGHTS)  # a fresh copy: the process's own may have built it
