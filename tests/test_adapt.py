@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,34 @@ def test_the_mcp_server_adapts_in_a_separate_low_priority_process_once(repo):
     made = target.stat().st_mtime_ns
     again = run_scout("adapt", str(repo), "--if-stale", "--json")
     assert json.loads(again.stdout)["skipped"] == "fresh" and target.stat().st_mtime_ns == made
+
+
+def test_scout_mcp_adapt_adapts_a_client_root_once_its_index_is_ready(repo, tmp_path):
+    """No --repo: the repository is the client's root, opened on the first call; once its index is
+    ready the server starts adapting it in a separate process, and the call never waits for it."""
+    import anyio
+    from conftest import SCOUT, scout_env
+    from mcp import Client, StdioServerParameters
+    from mcp.types import ListRootsResult, Root
+
+    params = StdioServerParameters(
+        command=SCOUT[0], args=[*SCOUT[1:], "mcp", "--adapt", "--workers", "0"], env=scout_env(), cwd="/"
+    )
+
+    async def roots(_ctx):
+        return ListRootsResult(roots=[Root(uri=repo.as_uri())])
+
+    async def main():
+        async with Client(
+            params, mode="legacy", read_timeout_seconds=120, list_roots_callback=roots
+        ) as client:
+            found = await client.call_tool("find_context", {"query": "how is the area of a polygon computed"})
+            assert not found.is_error, found.content
+            cache = Path(os.environ["SCOUT_CACHE_DIR"]) / "index"
+            deadline = time.monotonic() + 120
+            while not list(cache.glob("*" + adaptation.SUFFIX)) and time.monotonic() < deadline:
+                await anyio.sleep(0.5)
+            [made] = list(cache.glob("*" + adaptation.SUFFIX))
+            assert made.name.startswith(repo.name)
+
+    anyio.run(main)

@@ -64,7 +64,12 @@ def mcp(
         typer.Option(min=0, help=f"Calls waiting beyond the workers before 'busy' [default: {MAX_WAITING}]."),
     ] = None,
     adapt: Annotated[
-        bool, typer.Option("--adapt", help="Adapt each --repo to its history in the background.")
+        bool,
+        typer.Option(
+            "--adapt",
+            help="Adapt each repository served (a --repo or a client's root) to its history, once its "
+            "index is ready, in a background process at the lowest priority.",
+        ),
     ] = False,
 ) -> None:
     """Run scout as an MCP server: find_context (the evidence bundle) and every scout tool
@@ -91,12 +96,9 @@ def mcp(
         max_waiting=max_waiting,
         watch=watch,
         resident=resident_answer,
+        on_open=adapting if adapt else None,
     )
     server = build_server(config)
-    if adapt:
-        from scout.commands.adapt import adapt_in_background
-
-        adapt_in_background(list(repos) or [Path.cwd()])
     if not http:
         server.run("stdio")  # stdout carries the protocol from here on; nothing else may touch it
         return
@@ -108,6 +110,14 @@ def mcp(
         serve_http(server, host, port)
     finally:
         withdraw(announced)
+
+
+def adapting(root: Path) -> None:
+    """`--adapt`: each repository the server opens (a `--repo` or a client's root), once its
+    index is ready, is adapted by a separate lowest-priority process (`scout adapt --if-stale`)."""
+    from scout.commands.adapt import adapt_in_background
+
+    adapt_in_background([root])
 
 
 def default_workers() -> int:

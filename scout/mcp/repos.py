@@ -14,7 +14,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -102,12 +102,14 @@ class Repos:
         refresh_seconds: int = Settings.mcp_refresh_seconds,
         cwd: Path | None = None,
         watch: bool = False,
+        on_open: Callable[[Path], object] | None = None,
     ) -> None:
         self.explicit = [Repo.open(p).root for p in paths]  # a missing --repo fails at start-up
         self.cwd = (cwd or Path.cwd()).resolve()
         self.overrides = overrides or {}
         self.refresh_seconds = refresh_seconds
         self.watch = watch
+        self.on_open = on_open  # told each root once its index is ready (`scout mcp --adapt`)
         self._open: dict[Path, Future[Served]] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scout-open")
@@ -201,7 +203,13 @@ class Repos:
         with phase_lines(root.name, threshold=TRIVIAL_FILES) as progress:
             ws = Workspace.open(root, settings, progress=progress)
         log.info("serving %s (index ready in %.1fs)", root, time.perf_counter() - started)
-        return Served(ws, self.refresh_seconds, self.watch)
+        served = Served(ws, self.refresh_seconds, self.watch)
+        if self.on_open is not None:
+            try:
+                self.on_open(root)
+            except Exception as exc:  # noqa: BLE001 - an extra for the repository must not stop serving it
+                log.warning("after opening %s: %s", root, exc)
+        return served
 
 
 def root_paths(uris: Sequence[str]) -> list[Path]:

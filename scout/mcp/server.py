@@ -62,6 +62,9 @@ class ServerConfig:
     max_waiting: int | None = None  # calls queued beyond the workers before "busy" (workers.MAX_WAITING)
     # answers `scout ask` on a socket per configured repository (scout.resident): (ask, root, request)
     resident: Callable[[Callable, Path, dict], dict] | None = None
+    # called once for each repository served, configured or a client's root, when its index is
+    # ready (`scout mcp --adapt` starts adapting it there)
+    on_open: Callable[[Path], object] | None = None
 
 
 @dataclass
@@ -109,7 +112,9 @@ def _lifespan(config: ServerConfig, live: dict):
 def running(config: ServerConfig, live: dict) -> Iterator[ServerState]:
     """What a server holds while it runs: the repositories (opening in the background), the
     workers, and a resident socket per configured repository (`config.resident`); all closed after."""
-    repos = Repos(config.repos, config.overrides, config.refresh_seconds, config.cwd, config.watch)
+    repos = Repos(
+        config.repos, config.overrides, config.refresh_seconds, config.cwd, config.watch, config.on_open
+    )
     repos.warm()
     workers = Workers(config.workers, config.max_waiting) if config.workers else None
     state = live["state"] = ServerState(repos, config.max_tokens, workers)
