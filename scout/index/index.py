@@ -195,6 +195,8 @@ class Index:
         pieces = self.view().pieces
         out = {}
         for term, i in store.term_ids(self.db, counts).items():
+            if i >= len(pieces):  # added by a write after this view was mapped: the embedder knows it
+                continue
             rows = tuple(int(r) for r in pieces[i] if r >= 0)
             out[term] = (rows, 1.0 / len(rows) if rows else 0.0)
         return out
