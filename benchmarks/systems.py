@@ -6,7 +6,8 @@
   budget as scout's bundle.
 - `bm25-files`: Okapi BM25 (rank-bm25) over whole code files, the localization papers' baseline;
   it predicts the top files, whole.
-- `scout-<explorer>`: `Workspace.ask` with `make_policy(<explorer>)`: heuristic, model, llm, ...
+- `scout-<explorer>`: `Workspace.ask` with `make_policy(<explorer>)`: heuristic, model, llm, ...;
+  `scout-<explorer>+spans=N` asks with `max_spans=N` (a longer ranking of leads than the default).
 
 Function rankings for file-only predictions come from the system's own scoring (see
 `Bm25Files.rank_functions`); for span predictions they are derived from the spans (see
@@ -38,6 +39,7 @@ from scout.tokens import count_tokens
 TOP_FILES = 5  # what the file-level baselines hand over
 RG_TERMS = 20
 RG_CONTEXT = 3
+SPANS = "+spans="  # a scout system name's suffix: its bundle's max_spans (a longer ranking of leads)
 TOKEN_CACHE_FILES = 200_000
 # Both file baselines look at code files only: the extensions scout has a grammar for.
 CODE_TYPE = [
@@ -216,12 +218,15 @@ class Scout:
 
     explorer: str
     name: str = ""
+    max_spans: int | None = None  # `scout-EXPLORER+spans=N`: a longer ranking (answer and leads)
 
     def __post_init__(self) -> None:
-        self.name = self.name or f"scout-{self.explorer}"
+        spans = f"{SPANS}{self.max_spans}" if self.max_spans else ""
+        self.name = self.name or f"scout-{self.explorer}{spans}"
 
     def predict(self, ws: Workspace, query: str, outlines: Outlines) -> Prediction:
-        bundle = ws.ask(query, policy=make_policy(self.explorer), limits=ws.limits())
+        limits = ws.limits(max_spans=self.max_spans) if self.max_spans else ws.limits()
+        bundle = ws.ask(query, policy=make_policy(self.explorer), limits=limits)
         ranked = bundle.spans + bundle.leads  # the full ranking: answer, then leads
         files = list(dict.fromkeys(s.path for s in ranked))
         st = bundle.stats
@@ -239,10 +244,12 @@ def make_system(name: str) -> System:
     if name == "bm25-files":
         return Bm25Files()
     if name.startswith("scout-"):
-        explorer = name.removeprefix("scout-")
+        explorer, _, spans = name.removeprefix("scout-").partition(SPANS)
         probe_explorer(explorer)
-        return Scout(explorer)
-    raise Unavailable(f"unknown system {name!r} (rg, bm25-files, scout-<explorer>)")
+        if spans and not spans.isdigit():
+            raise Unavailable(f"{name!r}: {SPANS}N takes a number of spans")
+        return Scout(explorer, max_spans=int(spans) if spans else None)
+    raise Unavailable(f"unknown system {name!r} (rg, bm25-files, scout-<explorer>[{SPANS}N])")
 
 
 def probe_explorer(explorer: str) -> None:

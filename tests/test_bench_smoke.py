@@ -129,3 +129,23 @@ def test_orchestrator_tokens_measures_the_plan_prompt_against_the_gold_files(ben
     assert report["summary"]["tasks"] == 2  # the third task's repository is missing: skipped
     for row in report["rows"]:
         assert row["sent"] > 0 and row["baseline"] > 0
+
+
+def test_a_scout_system_name_can_ask_for_a_longer_ranking(sample_repo):
+    """`scout-model+spans=N` (semble's benchmark scores ten files, scout lists ~5 by default)."""
+    from benchmarks.definitions import Outlines
+    from benchmarks.systems import Unavailable, make_system
+    from scout.api import Workspace
+
+    longer = make_system("scout-model+spans=30")
+    assert (longer.name, longer.explorer, longer.max_spans) == ("scout-model+spans=30", "model", 30)
+    ws = Workspace.open(sample_repo)
+    try:
+        outlines = Outlines(ws.index)
+        short = make_system("scout-model").predict(ws, "where is the CSRF token checked", outlines)
+        long = longer.predict(ws, "where is the CSRF token checked", outlines)
+    finally:
+        ws.close()
+    assert long.spans == short.spans and len(long.leads) >= len(short.leads)
+    with pytest.raises(Unavailable):
+        make_system("scout-model+spans=many")

@@ -287,3 +287,26 @@ def test_model_explorer_takes_a_training_runs_weights(tmp_path, sample_repo):
         ws.close()
     with pytest.raises(ScoutError, match="no explorer weights at"):
         make_policy(f"model:{tmp_path / 'missing'}")
+
+
+def test_a_larger_max_spans_asks_the_model_for_a_longer_ranking_with_the_same_answer(tmp_path):
+    """The learned explorer lists the leads its stop rule fitted (at most two a file); a caller
+    that allows more spans than the default (a benchmark that scores ten files, an agent that
+    wants a map) gets more leads over more files, in the same order, after the same answer."""
+    for i in range(24):
+        (tmp_path / f"cache_{i}.py").write_text(
+            f"def evict_expired_entries_{i}(cache, now):\n"
+            f'    """Drop cache entries older than their time to live ({i})."""\n'
+            "    return {k: v for k, v in cache.items() if v.expires > now}\n"
+        )
+    ws = Workspace.open(tmp_path)
+    try:
+        question = "where are expired cache entries evicted"
+        short = ws.ask(question, policy="model", limits=ws.limits())
+        long = ws.ask(question, policy="model", limits=ws.limits(max_spans=40))
+    finally:
+        ws.close()
+    assert [s.path for s in long.spans] == [s.path for s in short.spans]
+    assert len(short.leads) <= 8 and len(long.leads) > len(short.leads)
+    assert [s.path for s in long.leads][: len(short.leads)] == [s.path for s in short.leads]
+    assert len({s.path for s in long.spans + long.leads}) >= 10

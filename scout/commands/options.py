@@ -55,7 +55,12 @@ BudgetOpt = Annotated[
     ),
 ]
 SpansOpt = Annotated[
-    int | None, typer.Option(min=1, help=f"At most this many answer spans [default: {Settings.max_spans}].")
+    int | None,
+    typer.Option(
+        min=1,
+        help="At most this many places, answer and leads together; more than the default asks the "
+        f"learned explorer for a longer ranking of leads [default: {Settings.max_spans}].",
+    ),
 ]
 TurnsOpt = Annotated[int | None, typer.Option(help=f"Explorer turn budget [default: {Settings.max_turns}].")]
 TrajOpt = Annotated[Path | None, typer.Option(help="Write the explorer's tool calls as JSON Lines.")]

@@ -50,6 +50,7 @@ class State:
     turns: list[list[Observation]] = field(default_factory=list)
     turns_left: int = 4
     observed_tokens: int = 0
+    max_spans: int = Settings.max_spans  # what the bundle may hold, answer and leads (`Limits`)
 
     @property
     def observations(self) -> list[Observation]:
@@ -88,7 +89,7 @@ def explore(
 ) -> Bundle:
     limits = limits or Limits()
     started = time.perf_counter()
-    state = State(query, turns_left=limits.max_turns)
+    state = State(query, turns_left=limits.max_turns, max_spans=limits.max_spans)
     answer = None
     # what only the policy sees needs no masking; a trajectory is written out, so it does
     seen = ctx if getattr(policy, "reads_text", True) or trajectory else replace(ctx, redact=False)

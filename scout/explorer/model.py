@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from scout.bundle import NOTHING_SOLID, Span
+from scout.config import Settings
 from scout.errors import ScoutError
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
@@ -95,7 +96,7 @@ class ModelPolicy:
             calls = second_turn(state) + focus_calls(evidence, facts) + self.expansion_calls(evidence, facts)
             if calls:
                 return calls
-        return self.answer(evidence, facts, ctx)
+        return self.answer(evidence, facts, ctx, state.max_spans)
 
     @property
     def trained(self) -> Weights:
@@ -111,9 +112,13 @@ class ModelPolicy:
         chosen = [opt for p, opt in ranked if p >= EXPAND_MIN][:EXPANSIONS]
         return [related_call(seed, relation) for seed, relation, _ in chosen]
 
-    def answer(self, evidence: Evidence, facts: QueryFacts, ctx: ToolContext | None = None) -> Answer:
+    def answer(
+        self, evidence: Evidence, facts: QueryFacts, ctx: ToolContext | None = None, max_spans: int = 0
+    ) -> Answer:
         """The stop rule: the best region, then every next one the calibrated confidence vouches
-        for (`weights.answer`), is the answer; the next best places, spread over files, are leads."""
+        for (`weights.answer`), is the answer; the next best places, spread over files, are leads:
+        as many as the rule says, and as many more as `max_spans` allows beyond its default (a
+        caller that asks for a longer ranking gets one)."""
         pool = candidates(evidence, facts)
         if not pool or not grounded(pool):
             return Answer([])
@@ -129,7 +134,8 @@ class ModelPolicy:
             r for r in ranked[1 : int(rule["max_answer"])]
             if (r.confidence or 0.0) >= max(rule["min_confidence"], rule["relative"] * best)
         ]  # fmt: skip
-        leads = pick_leads([r for r in ranked if r not in chosen], int(rule["max_leads"]))
+        more = max(max_spans - Settings.max_spans, 0)
+        leads = pick_leads([r for r in ranked if r not in chosen], int(rule["max_leads"]) + more)
         top = ceiling(facts, evidence)  # the calibrator never saw a question the repository lacks words for
         for r in [*chosen, *leads]:
             r.confidence = None if r.confidence is None else min(r.confidence, top)

@@ -186,7 +186,12 @@ def find_context(
     ] = None,
     max_spans: Annotated[
         int | None,
-        Field(ge=1, le=50, description=f"At most this many answer spans (default {Settings.max_spans})."),
+        Field(
+            ge=1,
+            le=50,
+            description="At most this many places, answer and leads together (default "
+            f"{Settings.max_spans}); more asks for a longer ranking of leads.",
+        ),
     ] = None,
 ) -> CallToolResult:
     """Find the code that answers a question about the repository. Call this FIRST, before grep or
