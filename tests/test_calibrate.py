@@ -16,6 +16,7 @@ from pathlib import Path
 from conftest import ROOT
 
 from scout.explorer.model import CALIBRATION_FEATURES
+from scout.learn.calibrate import LABELS
 from scout.models.mlp import WEIGHTS
 
 REPOS = ["tqdm/tqdm", "mochajs/mocha"]
@@ -52,6 +53,55 @@ def test_recalibrating_replaces_only_the_calibrator_and_reports_held_out_figures
     for figures in (report["before"], report["after_crossfit"], report["after_fitted_on_all"]):
         assert 0.0 <= figures["ece"] <= 1.0 and figures["tasks"] == report["dev_recordings"]
     assert after["answer"] == report["stop_rule"]
+    assert report["label"] == LABELS["region"]  # the default: the shipped calibrator's label
+    for when in ("before", "after_crossfit"):
+        parts = report["by_source"][when]
+        assert parts["issue"]["tasks"] + parts["other"]["tasks"] == report["dev_recordings"]
+
+
+def test_recalibrating_on_the_cited_lines_label_reports_that_label(tmp_path):
+    data = small_data(tmp_path / "data")
+    reports = {}
+    for label in LABELS:
+        args = ["--data", str(data), "--label", label, "--dry-run"]
+        run = subprocess.run(
+            [sys.executable, "-m", "scout.learn.calibrate", *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        reports[label] = json.loads(run.stdout)
+        assert reports[label]["label"] == LABELS[label]
+    # the same first answers, judged by another label: a region inside a gold definition whose
+    # cited lines miss the change no longer counts
+    lines, region = reports["lines"]["before"], reports["region"]["before"]
+    assert lines["tasks"] == region["tasks"] and lines["mean_confidence"] == region["mean_confidence"]
+    assert 0.0 < lines["top1_gold"] < region["top1_gold"]
+
+
+def test_a_candidate_is_labelled_by_whether_its_cited_lines_touch_the_change():
+    from scout.explorer.model import cite, shipped
+    from scout.learn.calibrate import changed_lines
+    from scout.learn.data import DataDir
+    from scout.learn.fit import cited_labels, replay
+    from scout.learn.pipeline import read_recordings
+
+    data = DataDir(ROOT / "data")
+    rows = [r for r in data.entries() if r["repo"] == REPOS[0]]
+    changed = changed_lines(data, [REPOS[0]])
+    nets = shipped()
+    seen = {0: 0, 1: 0}
+    for rec in read_recordings(data, rows)[:40]:
+        g = replay(rec, nets.expansion, nets.head.features)
+        assert cited_labels(g) == g.labels  # no change's lines known: the region label
+        g.changed = changed[rec.id]
+        for region, label in zip(g.regions, cited_labels(g), strict=True):
+            start, end = cite(region)
+            lines = {n for p, s, e in g.changed if p == region.path for n in range(s, e + 1)}
+            assert label == int(bool(lines & set(range(start, end + 1))))
+            seen[label] += 1
+    assert seen[0] and seen[1]
 
 
 def test_recalibrating_without_dev_recordings_is_a_one_line_error(tmp_path):

@@ -4,15 +4,16 @@
    turn, did following it reach a gold definition the first turn had not found? Pointwise.
 2. The head: the exploration replayed with only the links the scorer picks, every candidate
    region described by its features; listwise, a softmax over one task's candidates.
-3. The calibrator: on the dev repositories, the head's output → the probability that a region is
-   gold, so that a span's `confidence` means what it says.
+3. The calibrator: on the dev repositories, the head's output → the probability that the lines a
+   region would be cited by touch the task's change (`cited_labels`), so that a span's
+   `confidence` means what it says.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from scout.explorer.model import (
     EXPANSIONS,
     calibration_rows,
     candidates,
+    cite,
     collect,
     expansion_options,
     prelim,
@@ -50,6 +52,21 @@ class Group:
     split: str
     regions: list[Region]
     gold: list
+    changed: list = field(default_factory=list)  # [path, start, end] hunks the task's change touched
+
+
+def cited_labels(g: Group) -> list[int]:
+    """What a span's confidence predicts, per candidate: do the lines the explorer would cite from
+    it (`cite`) touch the task's change, what the benchmarks score a span by? A region inside a
+    long gold function whose cited window misses the change is not the answer to an issue. Without
+    the change's lines (`changed` empty), the region label: mostly inside a gold definition."""
+    if not g.changed:
+        return g.labels
+    out = []
+    for r in g.regions:
+        start, end = cite(r)
+        out.append(int(any(p == r.path and start <= e and s <= end for p, s, e in g.changed)))
+    return out
 
 
 def expansion_examples(recs: list[Recording]) -> tuple[list[list[float]], list[int]]:
@@ -162,9 +179,10 @@ def calibration_data(head: MLP, groups: list[Group], names: tuple[str, ...]) -> 
             continue
         logits = head.logits(g.rows)
         cal = calibration_rows(logits, softmax(logits), g.rows, head.features, names)
+        cited = cited_labels(g)
         for i in np.argsort(-logits, kind="stable")[:CALIBRATION_TOP]:
             rows.append(cal[i])
-            labels.append(g.labels[i])
+            labels.append(cited[i])
     return rows, labels
 
 
@@ -234,8 +252,6 @@ def fit_stop(head: MLP, calibration: MLP, groups: list[Group]) -> dict:
 
 
 def _stop_value(ranked, confs, gold, tau, rho, k) -> float:
-    from scout.explorer.model import cite
-
     top = confs[id(ranked[0])]
     chosen = [ranked[0]] + [r for r in ranked[1:k] if confs[id(r)] >= max(tau, rho * top)]
     files = {r.path for r in chosen}
