@@ -113,7 +113,11 @@ class ModelPolicy:
         return [related_call(seed, relation) for seed, relation, _ in chosen]
 
     def answer(
-        self, evidence: Evidence, facts: QueryFacts, ctx: ToolContext | None = None, max_spans: int = 0
+        self,
+        evidence: Evidence,
+        facts: QueryFacts,
+        ctx: ToolContext | None = None,
+        max_spans: int = Settings.max_spans,
     ) -> Answer:
         """The stop rule: the best region, then every next one the calibrated confidence vouches
         for (`weights.answer`), is the answer; the next best places, spread over files, are leads:
