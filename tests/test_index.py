@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from conftest import SCOUT, scout_env
@@ -156,6 +157,47 @@ def test_ctrl_c_during_scout_index_keeps_the_files_it_finished(tmp_path):
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
     assert json.loads(out)["added"] == files - kept
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads open files from /proc (Linux)")
+def test_a_killed_scout_index_leaves_no_parsing_process_holding_the_index(tmp_path):
+    """`kill -9` of `scout index` mid-build: its parsing processes (forked, so they share its
+    writer lock) end with it, and the next `scout index` finishes instead of waiting forever
+    (found by benchmarks/stress.py: an orphaned worker held the lock for 13 minutes)."""
+    files = 6_000
+    repo = many_files(tmp_path / "repo", files)
+    run = scout_popen("index", "--repo", str(repo))
+    assert "indexing" in run.stderr.readline()
+    path = index_path(Repo.open(repo))
+    deadline = time.monotonic() + 30
+    while run.poll() is None and time.monotonic() < deadline and _count(path) < index_module.BATCH_FILES:
+        time.sleep(0.05)
+    run.kill()
+    run.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while _sharing(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _sharing(path)
+    kept = _count(path)
+    again = scout_popen("index", "--repo", str(repo), "--json")
+    out, err = again.communicate(timeout=180)
+    assert again.returncode == 0, err
+    assert json.loads(out)["added"] == files - kept and _count(path) == files
+
+
+def _sharing(index) -> list[int]:
+    """Processes that have the index's writer lock file open (Linux: /proc)."""
+    lock = str(index) + ".writer"
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) == lock for fd in (proc / "fd").iterdir()):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
 
 
 def _count(path) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 64  # below this many changed files, a process pool costs more than it saves
 TASK_FILES = 32  # files per task sent to a parsing process
+PARENT_POLL_S = 0.2  # how often a parsing process checks that its parent still runs
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -46,7 +49,8 @@ def parse(
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when many files changed
 
-    pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), initializer=_ignore_sigint)
+    workers = min(os.cpu_count() or 2, 8)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         window = max(2, 2 * batch_files // TASK_FILES)
         results = (r for task in _bounded(pool, analyze_many, tasks, window) for r in task)
@@ -85,6 +89,16 @@ def _batches(
             batch = []
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides what to keep.
+def _worker_start(parent: int) -> None:
+    """A parsing process ignores Ctrl-C (it reaches the whole process group; the parent alone
+    decides what to keep) and ends with its parent. A forked worker shares the parent's open
+    files, the index's writer lock among them: after a `kill -9` of `scout index` its workers
+    waited for tasks forever, holding that lock, and no later update of the index could start."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent,), name="scout-parent-watch", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
