@@ -71,7 +71,7 @@ def test_help_and_errors_list_the_plugin_beside_the_built_ins(plugin_site, sampl
 
 
 def test_auto_names_scout_own_explorers_as_pyproject_registers_them():
-    """`auto` loads scout's explorers without reading the entry points (~14 ms a command): its
+    """`auto` loads scout's explorers without reading the entry points (60-70 ms a command): its
     table must say what pyproject.toml registers."""
     from scout.explorer.registry import BUILT_IN
     from scout.plugins import EXPLORERS, registered

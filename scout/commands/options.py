@@ -25,7 +25,7 @@ def showing_help() -> bool:
 
 def explorer_help() -> str:
     # Every registered explorer (plugins included) is named only where help is shown: reading the
-    # entry points costs each `scout ask` ~14 ms (importlib.metadata and a scan of every package).
+    # entry points cost each `scout ask` 60-70 ms (importlib.metadata and a scan of every package).
     registered = f": {', '.join(explorer_names())}" if showing_help() else ""
     return (
         "auto (the learned explorer that ships with scout), heuristic, or NAME[:ARG] of another "

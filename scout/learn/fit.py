@@ -4,9 +4,10 @@
    turn, did following it reach a gold definition the first turn had not found? Pointwise.
 2. The head: the exploration replayed with only the links the scorer picks, every candidate
    region described by its features; listwise, a softmax over one task's candidates.
-3. The calibrator: on the dev repositories, the head's output → the probability that the lines a
-   region would be cited by touch the task's change (`cited_labels`), so that a span's
-   `confidence` means what it says.
+3. The calibrator: on the dev repositories, the head's output → the probability that a region is
+   gold, so that a span's `confidence` means what it says; given the tasks' changed lines
+   (`python -m scout.learn.calibrate --label lines`), that its cited lines touch them instead
+   (`cited_labels`).
 """
 
 from __future__ import annotations
