@@ -4,6 +4,7 @@ real index, and the manifest finds its git directories."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import Counter
@@ -90,6 +91,20 @@ def test_a_recorded_exploration_follows_every_link_and_keeps_the_gold(sample_rep
         links = [o for o in rec.state.turns[1] if o.call.tool == "related"]
         assert links and {o.call.args["relation"] for o in links} >= {"callers", "callees"}
         assert record(ws, {**task, "gold_functions": {"shop/none.py": ["gone"]}}) is None
+    finally:
+        ws.close()
+
+
+def test_an_exploration_cut_short_by_its_token_limit_is_not_recorded(sample_repo, monkeypatch):
+    import scout.learn.examples as examples
+
+    # a first turn that reads past the limit ends the loop before the recorder's second turn
+    monkeypatch.setattr(examples, "Limits", functools.partial(examples.Limits, max_observed_tokens=1))
+    ws = Workspace.open(sample_repo)
+    try:
+        task = {"id": "t1", "repo": "o/shop", "query": "where is the CSRF token verified",
+                "gold_functions": {"shop/auth/tokens.py": ["check_csrf_token"]}}  # fmt: skip
+        assert record(ws, task) is None
     finally:
         ws.close()
 

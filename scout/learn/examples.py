@@ -152,6 +152,8 @@ def record(ws: Workspace, task: dict) -> Recording | None:
     recorder = _Capture(Recorder())
     explore(task["query"], ws.ctx, recorder, Limits(max_turns=2, with_code=False))
     state = recorder.state
+    if state is None:  # the first turn read past the token limit: the loop answered without a second
+        return None
     for obs in state.observations:
         if obs.result is not None:
             obs.result.text = ""  # only the hits are replayed
