@@ -24,6 +24,7 @@ from scout.learn.fit import replay
 from scout.learn.manifest import read_manifest
 from scout.learn.mine import MineOptions
 from scout.learn.pipeline import Plan, embedders, install, run
+from scout.models.embedder import Embedder
 from scout.models.mlp import MLP
 
 DATA = DataDir(ROOT / "data")
@@ -95,6 +96,9 @@ def test_every_stage_runs_from_the_data_folder_and_the_weights_answer(sample_rep
     plan = Plan(data.root, work, vocab_size=2000, min_repos=1, pieces=300, epochs=1)
     embedder, folds, report = embedders(plan, data, data.entries())
     assert report["train_pairs"] >= 5 and report["dev_pairs"] >= 5
+    # what explores is what was saved: the file's float16 weights, named by the file's digest
+    saved = [work / f"{name}.npz" for name in ("embedder-fold0", "embedder-fold1", "embedder")]
+    assert [e.digest for e in [*folds, embedder]] == [Embedder.load(path).digest for path in saved]
     assert build(data, sources, {"recordings"}, work, opts, set(), embedders=(embedder, folds)) == []
     assert data.verify() == []
     result = run(plan)

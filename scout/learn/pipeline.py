@@ -129,6 +129,7 @@ def embedders(plan: Plan, data: DataDir, rows: list[dict], times: dict | None = 
                 _load_embedder,
                 _save_embedder,
                 times,
+                reload=True,
             )
         )
     embedder = folds.pop()
@@ -151,7 +152,13 @@ def fold(repo: str) -> int:
     return hashlib.sha1(repo.encode()).digest()[0] % 2
 
 
-def _stage(plan: Plan, stage: str, filename: str, inputs: str, options: dict, make, read, write, times: dict):
+def _stage(
+    plan: Plan, stage: str, filename: str, inputs: str, options: dict, make, read, write, times: dict,
+    reload: bool = False,
+):  # fmt: skip
+    """The stage's value, made and written unless its file's key holds. With `reload`, a value just
+    made is read back from its file: what the file holds is what is used (an embedder is saved with
+    float16 weights, and its digest is its file's)."""
     path = plan.work / filename
     key = _key(stage, inputs, options)
     plan.keys[stage] = key
@@ -163,6 +170,8 @@ def _stage(plan: Plan, stage: str, filename: str, inputs: str, options: dict, ma
     log.info("stage %s: making %s", stage, path.name)
     value = make()
     write(path, value)
+    if reload:
+        value = read(path)
     stamp.write_text(key)
     minutes = (time.perf_counter() - started) / 60
     times[path.stem] = round(minutes, 2)
