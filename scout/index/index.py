@@ -438,12 +438,10 @@ class Index:
         live = store.live_chunk_ids(self.db) if ids is None else np.unique(np.asarray(ids, dtype=np.int64))
         rows = view.positions(live)
         positions, which = view.entries(rows)
-        entries = view.bags[positions]
-        names = store.term_names(self.db, np.unique(entries["term"]).tolist())
+        terms, tfs = view.terms[positions], view.tfs[positions]
+        names = store.term_names(self.db, np.unique(terms).tolist())
         out: dict[int, dict[str, int]] = {int(view.ids[r]): {} for r in rows}
-        for at, term, tf in zip(
-            which.tolist(), entries["term"].tolist(), entries["tf"].tolist(), strict=True
-        ):
+        for at, term, tf in zip(which.tolist(), terms.tolist(), tfs.tolist(), strict=True):
             out[int(view.ids[rows[at]])][names[term]] = tf
         return out
 
