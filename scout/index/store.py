@@ -193,9 +193,10 @@ def file_stats(
     return out
 
 
-def file_stamps(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every indexed file."""
-    return conn.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+def file_stamps(conn: sqlite3.Connection) -> Iterator[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every indexed file, streamed: a monorepo's 96k rows are checked
+    as they come, never held as one list."""
+    return conn.execute("SELECT path, size, mtime_ns FROM files")
 
 
 def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> list[tuple[int, int]]:
@@ -364,7 +365,13 @@ def live_chunk_ids(conn: sqlite3.Connection) -> np.ndarray:
 
 
 def watched(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM watch")}
+    return dict(watch_stamps(conn))
+
+
+def watch_stamps(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(path, (mtime_ns, size)) of the watch list, streamed (`freshness.unchanged` stops at the
+    first change)."""
+    return ((p, (m, s)) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM watch"))
 
 
 def set_watched(conn: sqlite3.Connection, entries: dict[str, tuple[int, int]]) -> None:
