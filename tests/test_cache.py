@@ -149,7 +149,7 @@ def test_prune_by_age_and_by_missing_repository(two_repos, tmp_path):
 def big_repo(root: Path) -> Path:
     """A repository whose index takes over 1 MB, so a cap in whole MB can hold two but not three."""
     root.mkdir()
-    for i in range(90):
+    for i in range(200):
         body = "\n".join(
             f"def fn_{i}_{j}(alpha_{j}, beta_{i}):\n    return alpha_{j} * beta_{i}\n" for j in range(40)
         )

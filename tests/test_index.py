@@ -375,3 +375,41 @@ def test_a_query_of_indexed_words_is_embedded_from_the_index_without_the_vocabul
     unknown = Counter(terms("frobnicate the quuxes"))
     assert np.array_equal(idx.embed_query(unknown), own.embed(unknown, query=True))
     assert idx.embedder._vocab is not None
+
+
+def test_names_match_across_ascii_case_and_a_non_ascii_name_exactly(tmp_path):
+    (tmp_path / "grüße.py").write_text(
+        "class ÄpfelKorb:\n    pass\n\n\ndef HTTPHandler():\n    return 1\n", encoding="utf-8"
+    )
+    idx = open_index(Repo.open(tmp_path))
+    assert [d.name for d in store.definitions(idx.db, "httphandler")] == ["HTTPHandler"]
+    assert [d.name for d in store.definitions(idx.db, "ÄpfelKorb")] == ["ÄpfelKorb"]
+    assert [d.name for d in store.definitions(idx.db, "äpfelkorb")] == []  # SQLite folds ASCII only
+    assert [d.name for d in store.definitions(idx.db, "pfelkorb", fuzzy=True)] == ["ÄpfelKorb"]
+    plan = idx.db.execute("EXPLAIN QUERY PLAN SELECT id FROM defs WHERE lower(name)='x'").fetchall()
+    assert "defs_name" in str(plan)  # a lookup by name reads the index, not the table
+
+
+def test_references_survive_packing_in_line_order_with_their_kinds(tmp_path):
+    lines = ["def helper(x):", "    return x", ""]
+    lines += [f"def caller_{i}():\n    return helper({i}) + helper({i + 1})\n" for i in range(200)]
+    (tmp_path / "many.py").write_text("\n".join(lines), encoding="utf-8")
+    idx = open_index(Repo.open(tmp_path))
+    refs = store.references(idx.db, "helper", limit=1000)
+    assert [r.line for r in refs] == [5 + 3 * i for i in range(200)]  # one a line, in line order
+    assert {r.kind for r in refs} == {"call"}
+    window = store.references_within(idx.db, "many.py", 5, 8)
+    assert [(r.name, r.line) for r in window] == [("helper", 5), ("helper", 8)]
+
+
+def test_a_count_above_what_an_entry_holds_is_capped_and_a_term_id_past_it_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "loud.py").write_text("def loud():\n" + "    boom()\n" * 400)
+    idx = open_index(Repo.open(tmp_path))
+    [(chunk, bag)] = [(c, b) for c, b in idx.chunk_bags().items() if "boom" in b]
+    assert bag["boom"] == bags.MAX_TF == 255
+    monkeypatch.setattr(bags, "MAX_TERM", idx.view().state.pieces + 2)
+    (tmp_path / "more.py").write_text("def fresh_words():\n    return alpha_beta_gamma + delta_epsilon\n")
+    with pytest.raises(Exception, match="distinct terms"):
+        idx.update()
+    assert store.definitions(idx.db, "fresh_words") == []  # nothing of the refused write is kept
+    assert idx.chunk_bags()[chunk]["boom"] == 255

@@ -251,6 +251,21 @@ def test_the_embedder_table_is_mapped_from_the_weights_file_and_hashed_only_when
     assert embedder.digest == hashlib.sha1(EMBEDDER.read_bytes() + SCHEME.encode()).hexdigest()[:16]
 
 
+def test_a_query_with_the_shipped_weights_checks_their_stamp_not_a_hash(tmp_path, monkeypatch):
+    """Building the index hashes the weights once and records their file's stamp; a query after
+    that (the weights loaded to embed it) checks the stamp, never reads the 19 MB file again."""
+    for path, text in PARAPHRASE.items():
+        (tmp_path / path).write_text(text)
+    Workspace.open(tmp_path).close()
+    monkeypatch.setattr(Embedder, "digest", property(lambda self: pytest.fail("the weights were hashed")))
+    ws = Workspace.open(tmp_path)
+    try:
+        query = ws.index.embed_query(Counter(terms("how is an email delivered")))
+        assert query.any() and ws.index.semantic(query, 5)
+    finally:
+        ws.close()
+
+
 def test_another_embedder_remakes_the_semantic_scores_from_the_stored_terms_without_parsing(tmp_path):
     for path, text in PARAPHRASE.items():
         (tmp_path / path).write_text(text)

@@ -2,14 +2,15 @@
 
 BM25 and the semantic tool both score a chunk from its terms and their counts, so one forward
 index serves both: read in microseconds by any number of processes (the page cache shares it),
-scored with numpy in one pass, about a fifth of the space of a SQLite row per posting (Django's
-1.6 M postings took 49 MB as rows and an inverted copy; here 9.5 MB).
+scored with numpy in one pass, an eighth of the space of a SQLite row per posting (Django's
+1.5 M postings took 49 MB as rows and an inverted copy; here 6.0 MB).
 
 Three files of generation g, named after the index (`<index>.g<g>.rows` and so on):
 
 - rows: one record per chunk, in the order chunks were added (so by id): its id, its length (terms
   counted), the norm of its semantic vector (`vectors`), and where its entries start in bags;
-- bags: one record per (chunk, term): term id (`terms` table of the index) and count;
+- bags: one record per (chunk, term): its term id (`terms` table of the index) and count in one
+  32-bit word, the id in the high 24 bits (`pack`; 4 bytes a posting, a third less than apart);
 - pieces: one record per term id: the embedder rows the term reads as (`vectors`), -1 for none.
 
 They only grow: a write appends records at the committed counts, which the index's meta records
@@ -33,11 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROW = np.dtype([("id", "<u4"), ("length", "<u4"), ("norm", "<f4"), ("start", "<u8")])
-BAG = np.dtype([("term", "<u4"), ("tf", "<u2")])
+ROW = np.dtype([("id", "<u4"), ("length", "<u4"), ("norm", "<f4"), ("start", "<u4")])
+BAG = np.dtype("<u4")
+TF_BITS = 8
 PIECES = 3  # a term reads as at most this many embedder rows (`scout.models.embedder.MAX_PIECES`)
 PIECE = np.dtype(("<i4", (PIECES,)))
-MAX_TF = 2**16 - 1  # a count above this is stored as this (BM25 saturates long before)
+MAX_TF = 2**TF_BITS - 1  # a count above this is stored as this (BM25 saturates long before)
+MAX_TERM = 2 ** (32 - TF_BITS) - 1  # term ids fit in what the count leaves
 KINDS = {"rows": ROW, "bags": BAG, "pieces": PIECE}
 ROW_BLOCK = 32_768  # rows scored at a time: a block's per-entry temporaries stay a few MB
 DEAD_SHARE = 0.2  # compact when dead entries are more than this share of all entries ...
@@ -94,6 +97,35 @@ def older_files(index: Path, gen: int) -> list[Path]:
     return out
 
 
+def pack(terms: np.ndarray, tfs: np.ndarray) -> np.ndarray:
+    """Bag entries from term ids (at most MAX_TERM) and counts (capped at MAX_TF)."""
+    return (terms.astype(np.uint32) << TF_BITS) | np.minimum(tfs, MAX_TF).astype(np.uint32)
+
+
+def term_of(entries: np.ndarray) -> np.ndarray:
+    return entries >> TF_BITS
+
+
+def tf_of(entries: np.ndarray) -> np.ndarray:
+    """The counts, as a view of each entry's low byte where the entries are contiguous."""
+    if TF_BITS == 8 and entries.flags.c_contiguous and np.little_endian:
+        return entries.view(np.uint8)[::4]
+    return (entries & MAX_TF).astype(np.uint8)
+
+
+class _Field:
+    """One field of the mapped entries, unpacked only where indexed (`view.terms[hits]`)."""
+
+    def __init__(self, entries: np.ndarray, unpack) -> None:
+        self.entries, self.unpack = entries, unpack
+
+    def __getitem__(self, where) -> np.ndarray:
+        return self.unpack(self.entries[where])
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 class View:
     """The records of one committed state, memory-mapped (read-only), with the per-row columns
     the scores read copied out once (a few bytes a chunk)."""
@@ -103,7 +135,7 @@ class View:
         self.rows = _map(file_for(index, state.gen, "rows"), ROW, state.rows)
         self.bags = _map(file_for(index, state.gen, "bags"), BAG, state.bags)
         self.pieces = _map(file_for(index, state.gen, "pieces"), PIECE, state.pieces)
-        self.terms, self.tfs = self.bags["term"], self.bags["tf"]
+        self.terms, self.tfs = _Field(self.bags, term_of), _Field(self.bags, tf_of)
         self.ids = self.rows["id"].astype(np.int64)
         self.starts = self.rows["start"].astype(np.int64)
         # where each row's entries end: the next row's start, the last one's the count of entries
@@ -130,17 +162,19 @@ class View:
     def blocks(self, rows: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, ...]]:
         """The entries of every row (or of `rows`, ascending positions) a block of rows at a time:
         (term ids, counts, where each row's entries start in them, the rows' positions). Whole
-        blocks are read in place, without copying."""
+        blocks are unpacked a block at a time."""
         if rows is not None:
             if len(rows):
                 positions, which = self.entries(rows)
                 sizes = np.bincount(which, minlength=len(rows))
-                yield self.terms[positions], self.tfs[positions], np.cumsum(sizes) - sizes, rows
+                entries = self.bags[positions]
+                yield term_of(entries), tf_of(entries), np.cumsum(sizes) - sizes, rows
             return
         for lo in range(0, len(self.ids), ROW_BLOCK):
             hi = min(lo + ROW_BLOCK, len(self.ids))
             first, last = int(self.starts[lo]), int(self.ends[hi - 1])
-            yield self.terms[first:last], self.tfs[first:last], self.starts[lo:hi] - first, np.arange(lo, hi)
+            entries = self.bags[first:last]
+            yield term_of(entries), tf_of(entries), self.starts[lo:hi] - first, np.arange(lo, hi)
 
 
 def row_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -154,8 +188,10 @@ def row_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def _map(path: Path, dtype: np.dtype, count: int) -> np.ndarray:
-    if count == 0 or (dtype is PIECE and count == 1 and not path.exists()):
-        return np.full(count, -1, dtype=dtype)  # nothing yet, or only the placeholder for no term
+    if count == 0:
+        return np.zeros(0, dtype=dtype)
+    if dtype is PIECE and count == 1 and not path.exists():
+        return np.full(count, -1, dtype=dtype)  # only the placeholder for no term
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size < count * dtype.itemsize:

@@ -66,7 +66,7 @@ def _postings(view: View) -> tuple[np.ndarray, np.ndarray] | None:
     query's terms only; a one-off ask scans rather than sort."""
     asked = view.derived["bm25 questions"] = view.derived.get("bm25 questions", 0) + 1
     if "postings" not in view.derived and asked >= POSTINGS_AFTER:
-        order = np.argsort(view.terms, kind="stable").astype(np.int32)
+        order = np.argsort(view.terms[:], kind="stable").astype(np.int32)
         starts = np.searchsorted(view.terms[order], np.arange(view.state.pieces + 1))
         view.derived["postings"] = (order, starts)
     return view.derived.get("postings")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from scout import git
@@ -129,16 +130,18 @@ def watch(repo: Repo, listed: list[str], since_ns: int) -> dict[str, tuple[int, 
     return out
 
 
-def unchanged(repo: Repo, watched: dict[str, tuple[int, int]]) -> bool:
-    """Whether every watched directory and ignore file is as it was."""
+def unchanged(repo: Repo, watched: Iterable[tuple[str, tuple[int, int]]]) -> bool:
+    """Whether there is a watch list and every directory and ignore file on it is as it was."""
     prefix = str(repo.root) + os.sep
-    for rel, stamp in watched.items():
+    seen = False
+    for rel, stamp in watched:
         try:
             if _stamp(os.stat(prefix + rel)) != stamp:
                 return False
         except OSError:
             return False
-    return True
+        seen = True
+    return seen
 
 
 def _stamp(st: os.stat_result, since_ns: int | None = None) -> tuple[int, int]:

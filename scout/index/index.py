@@ -250,13 +250,13 @@ class Index:
                     return self._against(known, current, meta, None, walked=False)
             return self._walk(meta, with_watch=False)
         meta["git_state"] = ""
-        if store.get_meta(self.db, "watch_settings") == settings:
-            watched = store.watched(self.db)
-            if watched and unchanged(self.repo, watched):
-                changed, gone = changed_files(self.repo, store.file_stamps(self.db), self.max_bytes)
-                known = store.file_stats(self.db, [f.path for f in changed] + gone)
-                current = {f.path: f for f in changed}
-                return self._against(known, current, meta | {"watch_settings": settings}, None, walked=False)
+        if store.get_meta(self.db, "watch_settings") == settings and unchanged(
+            self.repo, store.watch_stamps(self.db)
+        ):
+            changed, gone = changed_files(self.repo, store.file_stamps(self.db), self.max_bytes)
+            known = store.file_stats(self.db, [f.path for f in changed] + gone)
+            current = {f.path: f for f in changed}
+            return self._against(known, current, meta | {"watch_settings": settings}, None, walked=False)
         return self._walk(meta | {"watch_settings": settings}, with_watch=True)
 
     def _walk(self, meta: dict[str, str], with_watch: bool) -> _Changes:
@@ -344,8 +344,9 @@ class Index:
 
     def _digest(self) -> str:
         """Which embedder made (or would make) the pieces and norms; "" for none. The package's
-        own weights are hashed only when their file changed since the index last said."""
-        if self._embedder is _SHIPPED:
+        own weights are hashed only when their file changed since the index last said, loaded or
+        not: a query asks (`embed_query`), and hashing the 19 MB file cost a one-off ask ~90 ms."""
+        if self._shipped:
             stamp = embedder_module.file_stamp()
             if stamp is None:
                 return ""
@@ -438,12 +439,10 @@ class Index:
         live = store.live_chunk_ids(self.db) if ids is None else np.unique(np.asarray(ids, dtype=np.int64))
         rows = view.positions(live)
         positions, which = view.entries(rows)
-        entries = view.bags[positions]
-        names = store.term_names(self.db, np.unique(entries["term"]).tolist())
+        terms, tfs = view.terms[positions], view.tfs[positions]
+        names = store.term_names(self.db, np.unique(terms).tolist())
         out: dict[int, dict[str, int]] = {int(view.ids[r]): {} for r in rows}
-        for at, term, tf in zip(
-            which.tolist(), entries["term"].tolist(), entries["tf"].tolist(), strict=True
-        ):
+        for at, term, tf in zip(which.tolist(), terms.tolist(), tfs.tolist(), strict=True):
             out[int(view.ids[rows[at]])][names[term]] = tf
         return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,23 +17,25 @@ from scout.index.records import Definition, FileRecord, Reference
 
 log = logging.getLogger("scout.index")
 
-SCHEMA_VERSION = "7"  # bump when what a file yields changes (tags queries, chunking), not only the tables
+SCHEMA_VERSION = "8"  # bump when what a file yields changes (tags queries, chunking), not only the tables
 
 # Chunks' terms live in flat files beside this one (`bags`); `terms` names them (looked up by name,
 # so the name is stored once) and `df` counts in how many live chunks each is (BM25's document
 # frequency). A chunk's symbol and kind are its definition's (`def_id`; none for a module
-# window). References are stored a file at a time
-# (`refs`: its distinct names and kinds, and packed entries), with `ref_names` saying which files
-# use a name: a third of one row per reference, and a file's references go in one delete.
+# window). References are stored a file at a time (`refs`: its distinct names and kinds and one
+# entry per reference, in columns, compressed: a tenth of one row per reference), with `ref_names`
+# saying which files use a name; a file's references go in one delete. A definition is found by
+# its name's ASCII lower case (`defs_name`), and a file's definitions by their id range in `files`
+# (ids are given a file at a time): no second copy of the name, no index by file.
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INT, mtime_ns INT,
-                   sha1 TEXT, lang TEXT, chunked INT, lines INT, chunk_lo INT, chunk_hi INT);
-CREATE TABLE defs(id INTEGER PRIMARY KEY, file_id INT, name TEXT, lname TEXT, kind TEXT,
+                   sha1 TEXT, lang TEXT, chunked INT, lines INT, chunk_lo INT, chunk_hi INT,
+                   def_lo INT, def_hi INT);
+CREATE TABLE defs(id INTEGER PRIMARY KEY, file_id INT, name TEXT, kind TEXT,
                   start_line INT, end_line INT, name_line INT, parent TEXT, head_end INT);
-CREATE INDEX defs_lname ON defs(lname);
-CREATE INDEX defs_file ON defs(file_id);
-CREATE TABLE refs(file_id INTEGER PRIMARY KEY, names TEXT, kinds TEXT, entries BLOB);
+CREATE INDEX defs_name ON defs(lower(name));
+CREATE TABLE refs(file_id INTEGER PRIMARY KEY, packed BLOB);
 CREATE TABLE ref_names(name TEXT, file_id INT, PRIMARY KEY(name, file_id)) WITHOUT ROWID;
 CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INT, start_line INT, end_line INT, def_id INT);
 CREATE TABLE terms(term TEXT PRIMARY KEY, id INT NOT NULL) WITHOUT ROWID;
@@ -40,6 +43,7 @@ CREATE TABLE df(id INTEGER PRIMARY KEY, n INT NOT NULL);
 CREATE TABLE watch(path TEXT PRIMARY KEY, mtime_ns INT, size INT) WITHOUT ROWID;
 """
 REF_ENTRY = np.dtype([("name", "<u4"), ("line", "<u4"), ("kind", "<u1")])
+REF_LEVEL = 6  # zlib's level for a file's references: its default, a third of the raw size
 
 
 BUSY_MS = 30_000  # how long a statement waits for another process's write lock
@@ -189,26 +193,28 @@ def file_stats(
     return out
 
 
-def file_stamps(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every indexed file."""
-    return conn.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+def file_stamps(conn: sqlite3.Connection) -> Iterator[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every indexed file, streamed: a monorepo's 96k rows are checked
+    as they come, never held as one list."""
+    return conn.execute("SELECT path, size, mtime_ns FROM files")
 
 
 def delete_files(conn: sqlite3.Connection, paths: Iterable[str]) -> list[tuple[int, int]]:
     """Remove files and all they yielded; returns the chunk id ranges [lo, hi) they had."""
     removed = []
     for path in paths:
-        row = conn.execute("SELECT id, chunk_lo, chunk_hi FROM files WHERE path=?", (path,)).fetchone()
+        row = conn.execute(
+            "SELECT id, chunk_lo, chunk_hi, def_lo, def_hi FROM files WHERE path=?", (path,)
+        ).fetchone()
         if not row:
             continue
-        fid, lo, hi = row
-        names = conn.execute("SELECT names FROM refs WHERE file_id=?", (fid,)).fetchone()
-        if names:
-            conn.executemany(
-                "DELETE FROM ref_names WHERE name=? AND file_id=?", [(n, fid) for n in _split(names[0])]
-            )
+        fid, lo, hi, def_lo, def_hi = row
+        packed = conn.execute("SELECT packed FROM refs WHERE file_id=?", (fid,)).fetchone()
+        if packed:
+            names = _unpack_refs(packed[0])[0]
+            conn.executemany("DELETE FROM ref_names WHERE name=? AND file_id=?", [(n, fid) for n in names])
         conn.execute("DELETE FROM refs WHERE file_id=?", (fid,))
-        conn.execute("DELETE FROM defs WHERE file_id=?", (fid,))
+        conn.execute("DELETE FROM defs WHERE id>=? AND id<?", (def_lo, def_hi))
         conn.execute("DELETE FROM chunks WHERE id>=? AND id<?", (lo, hi))
         conn.execute("DELETE FROM files WHERE id=?", (fid,))
         if hi > lo:
@@ -236,17 +242,18 @@ def insert_records(conn: sqlite3.Connection, records: list[FileRecord], first_ch
                 r.lines,
                 cid,
                 cid + len(r.chunks),
+                did,
+                did + len(r.defs),
             )
         )
         defs += [
-            (did + i, fid, d.name, d.name.lower(), d.kind, d.start_line, d.end_line, d.name_line, d.parent,
-             d.head_end)
+            (did + i, fid, d.name, d.kind, d.start_line, d.end_line, d.name_line, d.parent, d.head_end)
             for i, d in enumerate(r.defs)
-        ]  # fmt: skip
+        ]
         if r.refs:
-            packed = _pack_refs(r.refs)
-            refs.append((fid, *packed))
-            names += [(n, fid) for n in _split(packed[0])]
+            distinct, packed = _pack_refs(r.refs)
+            refs.append((fid, packed))
+            names += [(n, fid) for n in distinct]
         for c in r.chunks:
             chunks.append(
                 (cid, fid, c.start_line, c.end_line, did + c.definition if c.definition >= 0 else None)
@@ -254,25 +261,44 @@ def insert_records(conn: sqlite3.Connection, records: list[FileRecord], first_ch
             cid += 1
         fid += 1
         did += len(r.defs)
-    conn.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", files)
-    conn.executemany(
-        "INSERT INTO defs(id, file_id, name, lname, kind, start_line, end_line, name_line, parent, head_end)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?)",
-        defs,
-    )
-    conn.executemany("INSERT INTO refs VALUES (?,?,?,?)", refs)
+    conn.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", files)
+    conn.executemany("INSERT INTO defs VALUES (?,?,?,?,?,?,?,?,?)", defs)
+    conn.executemany("INSERT INTO refs VALUES (?,?)", refs)
     conn.executemany("INSERT INTO ref_names VALUES (?,?)", names)
     conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?)", chunks)
     return cid
 
 
-def _pack_refs(refs: list[Reference]) -> tuple[str, str, bytes]:
-    """A file's references as its distinct names, its distinct kinds and one packed entry each."""
+def _pack_refs(refs: list[Reference]) -> tuple[list[str], bytes]:
+    """A file's distinct reference names, and its references packed: the names and kinds once
+    each, then the entries column by column (name numbers, line steps, kind numbers), compressed:
+    columns of small steps are what zlib shrinks best."""
     flat = [(r.name.replace("\n", " "), r.kind.replace("\n", " "), r.line) for r in refs]
     names = {n: i for i, n in enumerate(dict.fromkeys(n for n, _, _ in flat))}
     kinds = {k: i for i, k in enumerate(dict.fromkeys(k for _, k, _ in flat))}
-    entries = np.array([(names[n], line, kinds[k]) for n, k, line in flat], dtype=REF_ENTRY)
-    return "\n".join(names), "\n".join(kinds), entries.tobytes()
+    text = "\n".join(names).encode() + b"\0" + "\n".join(kinds).encode() + b"\0"
+    lines = np.array([line for _, _, line in flat], dtype=np.int64)
+    columns = (
+        np.array([names[n] for n, _, _ in flat], dtype="<u4").tobytes()
+        + np.diff(lines, prepend=0).astype("<i4").tobytes()
+        + np.array([kinds[k] for _, k, _ in flat], dtype="<u1").tobytes()
+    )
+    return list(names), zlib.compress(text + columns, REF_LEVEL)
+
+
+def _unpack_refs(packed: bytes) -> tuple[list[str], list[str], np.ndarray]:
+    """A file's distinct reference names, its distinct kinds, and its entries (REF_ENTRY)."""
+    raw = zlib.decompress(packed)
+    names_end = raw.index(b"\0")
+    kinds_end = raw.index(b"\0", names_end + 1)
+    names, kinds = raw[:names_end].decode(), raw[names_end + 1 : kinds_end].decode()
+    columns = memoryview(raw)[kinds_end + 1 :]
+    count = len(columns) // 9
+    entries = np.empty(count, dtype=REF_ENTRY)
+    entries["name"] = np.frombuffer(columns[: 4 * count], dtype="<u4")
+    entries["line"] = np.cumsum(np.frombuffer(columns[4 * count : 8 * count], dtype="<i4"))
+    entries["kind"] = np.frombuffer(columns[8 * count :], dtype="<u1")
+    return _split(names), _split(kinds), entries
 
 
 def _split(joined: str) -> list[str]:
@@ -339,7 +365,13 @@ def live_chunk_ids(conn: sqlite3.Connection) -> np.ndarray:
 
 
 def watched(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM watch")}
+    return dict(watch_stamps(conn))
+
+
+def watch_stamps(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(path, (mtime_ns, size)) of the watch list, streamed (`freshness.unchanged` stops at the
+    first change)."""
+    return ((p, (m, s)) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM watch"))
 
 
 def set_watched(conn: sqlite3.Connection, entries: dict[str, tuple[int, int]]) -> None:
@@ -389,31 +421,40 @@ def _defs(rows: Iterable[tuple]) -> list[Definition]:
 def definitions(
     conn: sqlite3.Connection, name: str, fuzzy: bool = False, limit: int = 50
 ) -> list[Definition]:
-    """Exact (case-insensitive) matches first; with `fuzzy`, then names containing `name`."""
-    sql = f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id WHERE d.lname=?"
-    out = _defs(conn.execute(sql + " ORDER BY f.path, d.start_line LIMIT ?", (name.lower(), limit)))
+    """Exact matches but for ASCII case first; with `fuzzy`, then names containing `name`."""
+    lowered = _ascii_lower(name)
+    sql = f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id WHERE lower(d.name)=?"
+    out = _defs(conn.execute(sql + " ORDER BY f.path, d.start_line LIMIT ?", (lowered, limit)))
     if fuzzy and len(out) < limit:
-        like = f"%{name.lower().replace('_', '')}%"
+        like = f"%{lowered.replace('_', '')}%"
         rows = conn.execute(
             f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id"
-            " WHERE replace(d.lname, '_', '') LIKE ? AND d.lname != ?"
+            " WHERE replace(lower(d.name), '_', '') LIKE ? AND lower(d.name) != ?"
             " ORDER BY length(d.name), f.path LIMIT ?",
-            (like, name.lower(), limit - len(out)),
+            (like, lowered, limit - len(out)),
         )
         out += _defs(rows)
     return out
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(name: str) -> str:
+    """What SQLite's lower() makes of a name (it folds ASCII letters only)."""
+    return name.translate(_ASCII_LOWER)
+
+
 def references(conn: sqlite3.Connection, name: str, limit: int = 100) -> list[Reference]:
     rows = conn.execute(
-        "SELECT f.path, r.names, r.kinds, r.entries FROM ref_names n JOIN refs r ON r.file_id=n.file_id"
+        "SELECT f.path, r.packed FROM ref_names n JOIN refs r ON r.file_id=n.file_id"
         " JOIN files f ON f.id=n.file_id WHERE n.name=? ORDER BY f.path",
         (name,),
     )
     out: list[Reference] = []
-    for path, names, kinds, entries in rows:
-        wanted = _split(names).index(name)
-        out += _unpack_refs(path, names, kinds, entries, lambda e, wanted=wanted: e["name"] == wanted)
+    for path, packed in rows:
+        names, kinds, entries = _unpack_refs(packed)
+        out += _references(path, names, kinds, entries[entries["name"] == names.index(name)])
         if len(out) >= limit:
             break
     return out[:limit]
@@ -422,26 +463,23 @@ def references(conn: sqlite3.Connection, name: str, limit: int = 100) -> list[Re
 def references_within(conn: sqlite3.Connection, path: str, start: int, end: int) -> list[Reference]:
     """The references on lines start..end of one file, in line order."""
     row = conn.execute(
-        "SELECT r.names, r.kinds, r.entries FROM files f JOIN refs r ON r.file_id=f.id WHERE f.path=?",
-        (path,),
+        "SELECT r.packed FROM files f JOIN refs r ON r.file_id=f.id WHERE f.path=?", (path,)
     ).fetchone()
     if not row:
         return []
-    return _unpack_refs(path, *row, lambda e: (e["line"] >= start) & (e["line"] <= end))
+    names, kinds, entries = _unpack_refs(row[0])
+    return _references(path, names, kinds, entries[(entries["line"] >= start) & (entries["line"] <= end)])
 
 
-def _unpack_refs(path: str, names: str, kinds: str, blob: bytes, keep) -> list[Reference]:
-    """The file's references whose packed entries `keep` selects, in line order (then as stored)."""
-    entries = np.frombuffer(blob, dtype=REF_ENTRY)
-    entries = entries[keep(entries)]
+def _references(path: str, names: list[str], kinds: list[str], entries: np.ndarray) -> list[Reference]:
+    """These unpacked entries of one file as references, in line order (then as stored)."""
     entries = entries[np.argsort(entries["line"], kind="stable")]
-    name_of, kind_of = _split(names), _split(kinds)
-    return [Reference(name_of[n], kind_of[k], path, int(line)) for n, line, k in entries.tolist()]
+    return [Reference(names[n], kinds[k], path, int(line)) for n, line, k in entries.tolist()]
 
 
 def outline(conn: sqlite3.Connection, path: str) -> list[Definition]:
     rows = conn.execute(
-        f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id WHERE f.path=?"
+        f"SELECT {DEF_COLUMNS} FROM files f JOIN defs d ON d.id>=f.def_lo AND d.id<f.def_hi WHERE f.path=?"
         " ORDER BY d.start_line, -d.end_line",
         (path,),
     )
@@ -451,7 +489,7 @@ def outline(conn: sqlite3.Connection, path: str) -> list[Definition]:
 def enclosing(conn: sqlite3.Connection, path: str, line: int) -> Definition | None:
     """The innermost definition whose span contains `line`."""
     row = conn.execute(
-        f"SELECT {DEF_COLUMNS} FROM defs d JOIN files f ON f.id=d.file_id"
+        f"SELECT {DEF_COLUMNS} FROM files f JOIN defs d ON d.id>=f.def_lo AND d.id<f.def_hi"
         " WHERE f.path=? AND d.start_line<=? AND d.end_line>=?"
         " ORDER BY d.end_line - d.start_line LIMIT 1",
         (path, line, line),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scout.errors import ScoutError
 from scout.index import bags, store, vectors
 from scout.index.records import FileRecord
 from scout.models.embedder import Embedder
@@ -59,12 +60,12 @@ def add(
     writer = bags.Writer(index, state)
     ids = _term_ids(conn, set(chain.from_iterable(c.counts for c in chunks)), writer, embedder)
     sizes = np.fromiter(map(len, (c.counts for c in chunks)), dtype=np.int64, count=len(chunks))
-    entries = np.empty(int(sizes.sum()), dtype=bags.BAG)
     named = map(ids.__getitem__, chain.from_iterable(c.counts for c in chunks))
-    entries["term"] = np.fromiter(named, dtype=np.uint32, count=len(entries))
     counted = chain.from_iterable(c.counts.values() for c in chunks)
-    tfs = np.fromiter(counted, dtype=np.int64, count=len(entries))
-    entries["tf"] = np.minimum(tfs, bags.MAX_TF)
+    total = int(sizes.sum())
+    entries = bags.pack(
+        np.fromiter(named, dtype=np.uint32, count=total), np.fromiter(counted, dtype=np.int64, count=total)
+    )
     start = writer.add("bags", entries)
     rows = np.empty(len(chunks), dtype=bags.ROW)
     rows["id"] = np.arange(first, first + len(chunks))
@@ -73,7 +74,7 @@ def add(
     which = np.repeat(np.arange(len(chunks)), sizes)
     rows["norm"] = _norms(embedder, entries, which, len(chunks), lambda used: _pieces_of(index, used, writer))
     writer.add("rows", rows)
-    terms, counts = np.unique(entries["term"], return_counts=True)
+    terms, counts = np.unique(bags.term_of(entries), return_counts=True)
     store.count_chunks(conn, terms, counts)
     writer.state = replace(
         writer.state, live=state.live + len(chunks), length=state.length + int(rows["length"].sum()),
@@ -113,6 +114,10 @@ def _term_ids(
     ids = store.term_ids(conn, terms)
     new = sorted(terms - ids.keys())
     if new:
+        if writer.state.pieces + len(writer.queued("pieces")) + len(new) > bags.MAX_TERM:
+            raise ScoutError(
+                f"the repository has more than {bags.MAX_TERM:,} distinct terms, more than an index holds"
+            )
         first = writer.add("pieces", _pieces(embedder, new))
         store.add_terms(conn, new, first)
         ids.update((t, first + i) for i, t in enumerate(new))
@@ -131,8 +136,8 @@ def _norms(
     """The chunks' semantic norms (0 without an embedder); `pieces_of(term ids)` gives pieces."""
     if embedder is None:
         return np.zeros(chunks, dtype=np.float32)
-    used, local = np.unique(entries["term"], return_inverse=True)
-    return vectors.norms(embedder, local, entries["tf"], which, chunks, pieces_of(used))
+    used, local = np.unique(bags.term_of(entries), return_inverse=True)
+    return vectors.norms(embedder, local, bags.tf_of(entries), which, chunks, pieces_of(used))
 
 
 def _pieces_of(index: Path, terms: np.ndarray, writer: bags.Writer) -> np.ndarray:

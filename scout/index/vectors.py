@@ -79,7 +79,7 @@ def _entries(view: View) -> tuple[np.ndarray, np.ndarray] | None:
     190 MB)."""
     asked = view.derived["semantic questions"] = view.derived.get("semantic questions", 0) + 1
     if "entries" not in view.derived and asked >= 2:
-        view.derived["entries"] = (view.terms.astype(np.int32), LOG1P[view.tfs])
+        view.derived["entries"] = (view.terms[:].astype(np.int32), LOG1P[view.tfs[:]])
     return view.derived.get("entries")
 
 
