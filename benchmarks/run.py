@@ -5,7 +5,8 @@
 
 Writes RUN_DIR/records.jsonl (one line per task and system: spans, functions, metrics, cost),
 run.json, summary.json, summary.md and quality_latency.png. Metrics: benchmarks/README.md.
-Missing repositories are skipped and counted, never fatal. Exit code 0, or 2 on bad arguments.
+Missing repositories are skipped and counted, never fatal, unless every task was skipped (a wrong
+mirrors map, most likely). Exit code 0; 1 when nothing was scored; 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -152,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     summary = report.finish(out, args.plot, args.results, plot=not args.no_plot)
     print(report.tables(summary))
     log.info("run directory: %s (%.1f min)", out, run["wall_s"] / 60)
+    if tasks and not any("skipped" not in r for r in report.read_records(out / "records.jsonl")):
+        log.error("every task was skipped (no repository found): check --mirrors %s", args.mirrors)
+        return 1
     return 0
 
 

@@ -119,6 +119,16 @@ def test_smoke_run_scores_every_system_and_skips_the_missing_repo(bench):
     assert str(tmp) not in text  # the command names no path of this machine
 
 
+def test_a_run_that_finds_no_repository_fails_saying_so(bench):
+    tmp, _ = bench
+    (tmp / "elsewhere.json").write_text(json.dumps({"someone/else": str(tmp)}))
+    proc = harness(
+        tmp, "none", "--systems", "bm25-files", "--workers", "1", "--mirrors", str(tmp / "elsewhere.json")
+    )
+    assert proc.returncode == 1
+    assert "every task was skipped" in proc.stderr.splitlines()[-1]
+
+
 def test_orchestrator_tokens_measures_the_plan_prompt_against_the_gold_files(bench):
     tmp, _ = bench
     cmd = [sys.executable, "-m", "benchmarks.orchestrator_tokens", "--tasks", str(tmp / "tasks.jsonl")]
