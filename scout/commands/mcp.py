@@ -4,7 +4,6 @@ serve`: keep repositories warm for `scout ask` alone (its socket), until idle.""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -146,6 +145,7 @@ def serve(
     this process (over a socket only you can use) instead of starting from nothing; the output is
     the same. `scout mcp` does this too while it runs. Stops on Ctrl-C or after --idle minutes."""
     import signal
+    import threading
     import time
 
     from scout.commands.ask import resident_answer
@@ -155,7 +155,10 @@ def serve(
     config = ServerConfig(
         repos=repos, workers=default_workers() if workers is None else workers, resident=resident_answer
     )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the sockets are removed on the way out
+    # SIGTERM ends the loop below, whatever runs when it comes: leaving `running` removes the
+    # sockets (an exit raised while they were being made left one behind)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with running(config, {}) as state:
         if not state.repos.configured:
             raise ScoutError("no repository to serve", hint="give --repo PATH (not your home directory or /)")
@@ -167,5 +170,6 @@ def serve(
         roots = ", ".join(str(listener.root) for listener in state.listeners)
         typer.echo(f"scout serve: answering `scout ask` for {roots}", err=True)
         while not idle or time.monotonic() - max(x.last_call for x in state.listeners) < idle * 60:
-            time.sleep(min(1.0, idle * 60 or 1.0))
+            if stop.wait(min(1.0, idle * 60 or 1.0)):
+                return
         typer.echo(f"scout serve: no `scout ask` for {idle:g} min; stopping", err=True)
