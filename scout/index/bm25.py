@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from scout.index.bags import View
+from scout.index.bags import View, term_of, tf_of
 
 K1, B = 1.5, 0.75  # rank-bm25's defaults
 POSTINGS_AFTER = 8  # corpus-wide questions of one view before the process sorts its entries by term
@@ -40,7 +40,8 @@ def scores(view: View, weights: dict[int, float], rows: np.ndarray | None = None
         found = [postings[0][postings[1][t] : postings[1][t + 1]] for t in weights]
         hit = np.concatenate(found).astype(np.int64)
         rows_hit = np.searchsorted(view.starts, hit, side="right") - 1
-        _add(view, out, rows_hit, view.tfs[hit], w[order[view.terms[hit]]])
+        entries = view.bags[hit]  # gathered once, unpacked twice
+        _add(view, out, rows_hit, tf_of(entries), w[order[term_of(entries)]])
         return out
     asked = order >= 0  # a byte a term: the pass over every entry reads and writes as little as it can
     for terms, tfs, starts, where in view.blocks(rows):

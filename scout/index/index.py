@@ -439,7 +439,8 @@ class Index:
         live = store.live_chunk_ids(self.db) if ids is None else np.unique(np.asarray(ids, dtype=np.int64))
         rows = view.positions(live)
         positions, which = view.entries(rows)
-        terms, tfs = view.terms[positions], view.tfs[positions]
+        entries = view.bags[positions]
+        terms, tfs = bags.term_of(entries), bags.tf_of(entries)
         names = store.term_names(self.db, np.unique(terms).tolist())
         out: dict[int, dict[str, int]] = {int(view.ids[r]): {} for r in rows}
         for at, term, tf in zip(which.tolist(), terms.tolist(), tfs.tolist(), strict=True):

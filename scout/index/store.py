@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import string
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -437,7 +438,7 @@ def definitions(
     return out
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def _ascii_lower(name: str) -> str:

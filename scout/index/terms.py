@@ -114,11 +114,11 @@ def _term_ids(
     ids = store.term_ids(conn, terms)
     new = sorted(terms - ids.keys())
     if new:
-        if writer.state.pieces + len(writer.queued("pieces")) + len(new) > bags.MAX_TERM:
+        first = writer.add("pieces", _pieces(embedder, new))
+        if first + len(new) > bags.MAX_TERM:  # raised before anything is written: the write is dropped
             raise ScoutError(
                 f"the repository has more than {bags.MAX_TERM:,} distinct terms, more than an index holds"
             )
-        first = writer.add("pieces", _pieces(embedder, new))
         store.add_terms(conn, new, first)
         ids.update((t, first + i) for i, t in enumerate(new))
     return ids
