@@ -16,7 +16,8 @@ from conftest import SCOUT, scout_env
 from test_concurrency import many_files
 from test_concurrency import scout as scout_popen
 
-from scout.index import bags, bm25, copy_index, index_path, open_index, store
+from scout.api import Workspace
+from scout.index import bags, bm25, copy_index, index_path, open_index, statcheck, store
 from scout.index import index as index_module
 from scout.repo import Repo
 
@@ -248,6 +249,57 @@ def test_outside_git_the_indexed_files_are_stat_ed_and_the_tree_is_walked_only_w
     (root / ".gitignore").write_text("pkg6/\npkg7/\n")  # the same file, rewritten in place
     stats = idx.update()
     assert (stats.walked, stats.removed) == (True, 3) and not idx.definitions("compute_7")
+
+
+def test_a_child_interpreter_looks_at_the_tree_as_this_process_does(tmp_path):
+    root = many_files(tmp_path / "repo", 30)
+    idx = open_index(Repo.open(root))
+    where = str(root)
+    assert statcheck.look_in_child(idx.path, where, idx.max_bytes) == {
+        "watched": True,
+        "changed": [],
+        "gone": [],
+    }
+    module = root / "pkg3" / "mod3.py"
+    module.write_text(module.read_text() + "\n# edited in place\n")
+    (root / "pkg4" / "mod4.py").unlink()  # its directory moves: only a walk can tell
+    assert statcheck.look_in_child(idx.path, where, idx.max_bytes) == {"watched": False}
+    idx.update()
+    module.write_text(module.read_text() + "\n# again\n")
+    found = statcheck.look_in_child(idx.path, where, idx.max_bytes)
+    st = module.stat()
+    assert found == {"watched": True, "changed": [["pkg3/mod3.py", st.st_size, st.st_mtime_ns]], "gone": []}
+    assert json.loads(json.dumps(statcheck.look(idx.db, where, idx.max_bytes))) == found
+
+
+def test_a_warm_ask_answers_beside_its_look_at_the_tree_and_again_only_when_the_tree_moved(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(index_module, "CHILD_LOOK_FILES", 1)  # the child process, as in a monorepo
+    root = many_files(tmp_path / "repo", 30)
+    Workspace.open(root).close()  # built
+    ws = Workspace.open(root, overlap=True)
+    assert ws.unchecked
+    other = sqlite3.connect(ws.index.path)
+    before = other.execute("PRAGMA data_version").fetchone()[0]
+    assert ws.ask("compute_3", policy="heuristic").spans[0].path == "pkg3/mod3.py"
+    assert other.execute("PRAGMA data_version").fetchone()[0] == before  # fresh: nothing written
+    ws.close()
+    module = root / "pkg5" / "mod5.py"
+    module.write_text(module.read_text() + "\ndef reconcile_ledger(value):\n    return value\n")
+    ws = Workspace.open(root, overlap=True)
+    assert not ws.index.definitions("reconcile_ledger")  # not yet looked at
+    bundle = ws.ask("where is reconcile_ledger defined", policy="heuristic")
+    assert bundle.spans[0].path == "pkg5/mod5.py" and ws.index.definitions("reconcile_ledger")
+    ws.close()
+    other.close()
+
+
+def test_a_workspace_that_would_overlap_its_first_ask_builds_a_missing_index_first(tmp_path):
+    root = many_files(tmp_path / "repo", 12)
+    ws = Workspace.open(root, overlap=True)
+    assert not ws.unchecked and ws.index.definitions("compute_7")
+    ws.close()
 
 
 def test_one_changed_file_is_appended_to_the_term_files_and_the_rest_stays_as_it_was(sample_repo):

@@ -29,7 +29,7 @@ from scout.commands.options import (
 from scout.commands.progress import progress_bar
 from scout.config import Settings, load_settings
 from scout.errors import ScoutError
-from scout.progress import TRIVIAL_FILES
+from scout.progress import TRIVIAL_FILES, Callback
 from scout.repo import Repo
 
 if TYPE_CHECKING:
@@ -46,13 +46,19 @@ ServerOpt = Annotated[
 ]
 
 
-def open_workspace(repo: Path, **overrides) -> Workspace:
+def open_workspace(
+    repo: Path, progress: Callback | None = None, overlap: bool = False, **overrides
+) -> Workspace:
+    """The workspace for REPO with the command line's settings; its index updated under a
+    progress bar (`progress`, or one made here), or left for the first ask to check (`overlap`)."""
     from scout.api import Workspace  # imported here: a call a server answers never opens an index
 
     root = Repo.open(repo)
     settings = load_settings(root.root).merged(**overrides)
+    if progress is not None:
+        return Workspace.open(root.root, settings, progress=progress, overlap=overlap)
     with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
-        return Workspace.open(root.root, settings, progress=progress)
+        return Workspace.open(root.root, settings, progress=progress, overlap=overlap)
 
 
 @app.command(epilog="Example: scout ask 'where is the CSRF token checked' ~/src/django")
@@ -88,25 +94,21 @@ def ask(
         answered = ask_server(choice, root, text, settings, budget, max_spans, code)
         if answered is not None:
             print_bundle(answered["bundle"], answered["markdown"], answered["found"], as_json)
-    ws = open_workspace(
-        root,
-        budget=budget,
-        max_spans=max_spans,
-        code=code,
-        explorer=explorer,
-        max_turns=max_turns,
-        max_file_bytes=max_file_bytes,
-        redact=redact,
-    )
+    overrides = {"budget": budget, "max_spans": max_spans, "code": code, "explorer": explorer}
+    overrides |= {"max_turns": max_turns, "max_file_bytes": max_file_bytes, "redact": redact}
     from scout.explorer.trajectory import Trajectory
 
     traj = Trajectory.to_file(trajectory) if trajectory else None
-    try:
-        bundle = ws.ask(text, trajectory=traj)
-    finally:
-        if traj:
-            traj.close()
-        ws.close()
+    # The bar stays open while the ask runs: a warm ask looks at the tree beside its answer and
+    # updates the index afterwards only if the tree moved on (`Workspace.open(overlap=True)`).
+    with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
+        ws = open_workspace(root, progress, overlap=True, **overrides)
+        try:
+            bundle = ws.ask(text, trajectory=traj)
+        finally:
+            if traj:
+                traj.close()
+            ws.close()
     print_bundle(bundle.to_dict(), bundle.to_markdown(), bundle.found, as_json)
 
 

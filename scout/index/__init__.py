@@ -25,9 +25,19 @@ if TYPE_CHECKING:
         copy_index,
         index_path,
         open_index,
+        refresh_index,
     )
 
-__all__ = ["Index", "IndexBusyError", "Progress", "UpdateStats", "copy_index", "index_path", "open_index"]
+__all__ = [
+    "Index",
+    "IndexBusyError",
+    "Progress",
+    "UpdateStats",
+    "copy_index",
+    "index_path",
+    "open_index",
+    "refresh_index",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from scout.index.ripgrep import run_rg
+from scout.index.statcheck import stat_path
 from scout.repo import Repo
 
 DEFAULT_MAX_FILE_BYTES = 1_000_000
@@ -52,53 +52,13 @@ def list_files(repo: Repo, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[File
 
 
 def stat_file(repo: Repo, rel: str) -> FileInfo | None:
-    # os.* on strings, not pathlib: this runs for every file on every warm query.
-    path = os.path.join(repo.root, rel)
-    try:
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            if not _inside(repo, os.path.realpath(path)):
-                return None  # a link that leaves the repository is never followed
-            st = os.stat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None  # a directory (a submodule), a socket: not a file to read
-    return FileInfo(rel.replace(os.sep, "/"), st.st_size, st.st_mtime_ns)
+    found = stat_path(str(repo.root), rel)
+    return FileInfo(rel.replace(os.sep, "/"), *found) if found else None
 
 
 def stat_files(repo: Repo, paths: Iterable[str], max_bytes: int) -> dict[str, FileInfo]:
     """`stat_file` for many paths (those that are files of at most `max_bytes`)."""
     return {info.path: info for rel in paths if (info := stat_file(repo, rel)) and info.size <= max_bytes}
-
-
-def changed_files(
-    repo: Repo, stamps: Iterable[tuple[str, int, int]], max_bytes: int
-) -> tuple[list[FileInfo], list[str]]:
-    """Of files known by (path, size, mtime_ns): those whose stat differs now, and those gone
-    (or grown past `max_bytes`). The loop every warm query outside git runs: one lstat a plain
-    file, no object made for an unchanged one."""
-    prefix = str(repo.root) + os.sep
-    changed, gone = [], []
-    for rel, size, mtime in stamps:
-        try:
-            st = os.lstat(prefix + rel)
-        except OSError:
-            gone.append(rel)
-            continue
-        if stat.S_ISREG(st.st_mode) and st.st_size == size and st.st_mtime_ns == mtime:
-            continue
-        info = FileInfo(rel, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else stat_file(repo, rel)
-        if info is None or info.size > max_bytes:
-            gone.append(rel)
-        elif (info.size, info.mtime_ns) != (size, mtime):
-            changed.append(info)  # a link whose target is unchanged is not
-    return changed, gone
-
-
-def _inside(repo: Repo, real: str) -> bool:
-    root = str(repo.root)
-    return real == root or real.startswith(root + os.sep)
 
 
 def is_binary(data: bytes) -> bool:

@@ -9,7 +9,8 @@ new, a change of settings or ignore files means the full walk (`list_files`).
 Outside git, a walk records what the file set depends on (`watch`): the mtime of every directory
 that holds a listed file and of its subdirectories (adding, removing or renaming an entry changes
 its directory's mtime), and the ignore files in them. While none of those changed, the indexed
-files are the files, and only their own stats are checked: no `rg --files`, no listing.
+files are the files, and only their own stats are checked: no `rg --files`, no listing. Those
+stat loops are `statcheck`'s, which a warm ask on a large tree runs in a child process.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from scout import git
@@ -128,20 +128,6 @@ def watch(repo: Repo, listed: list[str], since_ns: int) -> dict[str, tuple[int, 
         except OSError:
             continue  # gone while we looked: the next update sees its parent changed
     return out
-
-
-def unchanged(repo: Repo, watched: Iterable[tuple[str, tuple[int, int]]]) -> bool:
-    """Whether there is a watch list and every directory and ignore file on it is as it was."""
-    prefix = str(repo.root) + os.sep
-    seen = False
-    for rel, stamp in watched:
-        try:
-            if _stamp(os.stat(prefix + rel)) != stamp:
-                return False
-        except OSError:
-            return False
-        seen = True
-    return seen
 
 
 def _stamp(st: os.stat_result, since_ns: int | None = None) -> tuple[int, int]:

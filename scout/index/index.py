@@ -33,18 +33,17 @@ except ImportError:  # Windows: SQLite's lock alone (one writer per batch)
 
 from scout.config import cache_root
 from scout.errors import ScoutError
-from scout.index import bags, bm25, store, terms, vectors
+from scout.index import bags, bm25, statcheck, store, terms, vectors
 from scout.index.files import (
     DEFAULT_MAX_FILE_BYTES,
     FileInfo,
-    changed_files,
     chunking_key,
     generated_or_vendored,
     list_files,
     stat_file,
     stat_files,
 )
-from scout.index.freshness import GitState, changed_paths, git_state, settings_key, unchanged, watch
+from scout.index.freshness import GitState, changed_paths, git_state, settings_key, watch
 from scout.index.parsing import Progress, parse
 from scout.index.records import Definition, FileRecord, Reference
 from scout.models import adaptation
@@ -82,6 +81,9 @@ class IndexBusyError(ScoutError):
     """Another process holds the index's write lock; its last complete state still answers."""
 
 
+# From this many files a look at the tree beside an answer runs in a child process: below it the
+# child's start (~20 ms) costs more than the stats it takes off the answer's interpreter.
+CHILD_LOOK_FILES = 20_000
 BUSY_WAIT_MS = 3000  # how long a query waits for another process's index update before answering
 BATCH_FILES = 500  # parsed files per write transaction: what an interrupt can lose, at most
 DEAD_SLACK = 64  # rows ranked beyond the limit, so that a few deleted chunks do not shorten a list
@@ -232,10 +234,22 @@ class Index:
         files, unsearched = self._counts()
         return UpdateStats(files, added, changed - added, len(todo.removed), seconds, todo.walked, unsearched)
 
-    def _changes(self) -> _Changes:
+    def complete(self) -> bool:
+        """Whether an update has finished here: its last batch records what git or the walk said,
+        every earlier one (and a build cut short) leaves both blank."""
+        return bool(store.get_meta(self.db, "git_state") or store.get_meta(self.db, "watch_settings"))
+
+    def pending(self) -> bool:
+        """Whether `update()` would write anything: its look at the tree, read-only and without
+        the write lock, so that a query can run it beside its answer (`Workspace.ask`)."""
+        todo = self._changes(apart=True)
+        return todo.files_changed or self._meta_differs(todo, self._digest())
+
+    def _changes(self, apart: bool = False) -> _Changes:
         """The files as they are now, against the index: from what git says changed when it can
         say, else from the indexed files' own stats while no watched directory changed, else
-        from a full walk."""
+        from a full walk. `apart`: this process has other work meanwhile, so a large index's
+        stats are looked at by a child process."""
         settings = settings_key(self.max_bytes, self.repo)
         meta = {"chunking": chunking_key(self.vendored)}
         state = git_state(self.repo, settings)
@@ -250,14 +264,26 @@ class Index:
                     return self._against(known, current, meta, None, walked=False)
             return self._walk(meta, with_watch=False)
         meta["git_state"] = ""
-        if store.get_meta(self.db, "watch_settings") == settings and unchanged(
-            self.repo, store.watch_stamps(self.db)
-        ):
-            changed, gone = changed_files(self.repo, store.file_stamps(self.db), self.max_bytes)
-            known = store.file_stats(self.db, [f.path for f in changed] + gone)
-            current = {f.path: f for f in changed}
-            return self._against(known, current, meta | {"watch_settings": settings}, None, walked=False)
-        return self._walk(meta | {"watch_settings": settings}, with_watch=True)
+        meta["watch_settings"] = settings
+        if store.get_meta(self.db, "watch_settings") == settings:
+            found = self._look(apart)
+            if found["watched"]:
+                changed = [FileInfo(*row) for row in found["changed"]]
+                known = store.file_stats(self.db, [f.path for f in changed] + found["gone"])
+                return self._against(known, {f.path: f for f in changed}, meta, None, walked=False)
+        return self._walk(meta, with_watch=True)
+
+    def _look(self, apart: bool) -> dict:
+        """`statcheck.look` at the tree, in a child process when `apart` and the index is large."""
+        root = str(self.repo.root)
+        if apart and self._files() >= CHILD_LOOK_FILES:
+            found = statcheck.look_in_child(self.path, root, self.max_bytes)
+            if found is not None:
+                return found
+        return statcheck.look(self.db, root, self.max_bytes)
+
+    def _files(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
 
     def _walk(self, meta: dict[str, str], with_watch: bool) -> _Changes:
         since = time.time_ns()
@@ -541,10 +567,16 @@ def open_index(
     another process is updating it, answer from its last complete state rather than wait long."""
     index = Index.open(repo, cache_dir, max_bytes, semantic, vendored)
     if refresh:
-        try:
-            index.update(progress, wait_ms=BUSY_WAIT_MS)
-        except IndexBusyError as exc:
-            if not index.paths():
-                raise  # nothing to answer from yet: wait for the other process's build
-            log.warning("%s; answering from its last complete update", exc)
+        refresh_index(index, progress)
     return index
+
+
+def refresh_index(index: Index, progress: Progress | None = None) -> None:
+    """`update()`, but when another process is updating the index, go on with its last complete
+    state rather than wait long."""
+    try:
+        index.update(progress, wait_ms=BUSY_WAIT_MS)
+    except IndexBusyError as exc:
+        if not index.paths():
+            raise  # nothing to answer from yet: wait for the other process's build
+        log.warning("%s; answering from its last complete update", exc)
