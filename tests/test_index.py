@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -249,6 +250,46 @@ def test_outside_git_the_indexed_files_are_stat_ed_and_the_tree_is_walked_only_w
     (root / ".gitignore").write_text("pkg6/\npkg7/\n")  # the same file, rewritten in place
     stats = idx.update()
     assert (stats.walked, stats.removed) == (True, 3) and not idx.definitions("compute_7")
+
+
+def varied_files(root: Path, n: int, seed: int) -> Path:
+    """Modules whose names come in no order, as in real code (B-trees then split part empty)."""
+    rng = random.Random(seed)
+    word = lambda: "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 12)))  # noqa: E731
+    for i in range(n):
+        body = "".join(f"def {word()}_{word()}(x):\n    return {word()}(x)\n\n\n" for _ in range(8))
+        (root / f"pkg{i % 7}").mkdir(parents=True, exist_ok=True)
+        (root / f"pkg{i % 7}" / f"{word()}.py").write_text(f"class {word().title()}:\n    pass\n\n\n" + body)
+    return root
+
+
+def test_an_update_that_rewrites_most_of_the_index_repacks_it_and_answers_as_it_would_unpacked(
+    tmp_path, monkeypatch
+):
+    root = varied_files(tmp_path / "repo", 300, seed=1)
+    monkeypatch.setattr(index_module, "PACK_MIN_FILES", 10**9)
+    packed, loose = (open_index(Repo.open(root), tmp_path / d) for d in ("packed", "loose"))
+    reader = open_index(Repo.open(root), tmp_path / "packed", refresh=False)
+    reader.db.execute("BEGIN")
+    before = reader.db.execute("SELECT COUNT(*) FROM defs").fetchone()
+    for path in root.rglob("*.py"):
+        path.unlink()
+    varied_files(root, 300, seed=2)
+    assert loose.update().added == 300
+    monkeypatch.setattr(index_module, "PACK_MIN_FILES", 100)
+    assert packed.update().added == 300  # and repacked while another reader's snapshot is open
+    assert reader.db.execute("SELECT COUNT(*) FROM defs").fetchone() == before  # still its snapshot
+    reader.db.execute("COMMIT")
+    for idx in (packed, loose, reader):
+        idx.close()
+    assert packed.path.stat().st_size < 0.97 * loose.path.stat().st_size  # ~5% here, as in a monorepo
+    packed, loose = (open_index(Repo.open(root), tmp_path / d) for d in ("packed", "loose"))
+    name = loose.outline(loose.paths()[5])[3].name
+    assert packed.definitions(name) == loose.definitions(name) != []
+    query = {t: 1.0 for t in name.split("_")}
+    assert packed.bm25(query) == loose.bm25(query) != []
+    assert packed.file_hashes() == loose.file_hashes()
+    assert all(len(h) == 40 for h in packed.file_hashes().values())
 
 
 def test_a_child_interpreter_looks_at_the_tree_as_this_process_does(tmp_path):

@@ -84,6 +84,7 @@ class IndexBusyError(ScoutError):
 # From this many files a look at the tree beside an answer runs in a child process: below it the
 # child's start (~20 ms) costs more than the stats it takes off the answer's interpreter.
 CHILD_LOOK_FILES = 20_000
+PACK_MIN_FILES = 1000  # an update that writes this many files, and half the index, repacks it
 BUSY_WAIT_MS = 3000  # how long a query waits for another process's index update before answering
 BATCH_FILES = 500  # parsed files per write transaction: what an interrupt can lose, at most
 DEAD_SLACK = 64  # rows ranked beyond the limit, so that a few deleted chunks do not shorten a list
@@ -230,8 +231,10 @@ class Index:
                     added += sum(1 for r in records if r.path not in todo.known)
                     changed += len(records)
             self._maintain(digest, wait_ms)
+            files, unsearched = self._counts()
+            if changed >= PACK_MIN_FILES and changed >= files / 2:
+                store.pack(self.db)  # most of the index was written just now, in no order
         seconds = time.perf_counter() - started
-        files, unsearched = self._counts()
         return UpdateStats(files, added, changed - added, len(todo.removed), seconds, todo.walked, unsearched)
 
     def complete(self) -> bool:
