@@ -206,13 +206,13 @@ def kill_run(source: Path, kills: int, scratch: Path, seed: int = 0) -> dict:
 def _stale_rows(root: Path, env: dict) -> list[str]:
     """Paths whose indexed hash differs from the file on disk, or that are missing on either side."""
     sys.path.insert(0, str(Path(__file__).parent.parent))
-    from scout.index import index_path
+    from scout.index import index_path, store
     from scout.index.files import list_files
     from scout.repo import Repo
 
     repo = Repo.open(root)
     conn = sqlite3.connect(index_path(repo, Path(env["SCOUT_CACHE_DIR"])))
-    indexed = dict(conn.execute("SELECT path, sha1 FROM files"))
+    indexed = {path: sha1 for path, (_, _, sha1) in store.file_stats(conn).items()}
     conn.close()
     on_disk = {f.path: hashlib.sha1((root / f.path).read_bytes()).hexdigest() for f in list_files(repo)}
     return sorted(p for p in set(indexed) | set(on_disk) if indexed.get(p) != on_disk.get(p))

@@ -41,7 +41,13 @@ def train_cmd(
     install: Annotated[
         bool, typer.Option(help="Do not train: copy WORK/weights into the package with a training report.")
     ] = False,
-    weights: Annotated[Path, typer.Option(help="Where --install copies the weights.")] = WEIGHTS_DIR,
+    weights: Annotated[
+        Path,
+        typer.Option(
+            help="Where --install copies the weights [default: scout/models/weights in the installed package].",
+            show_default=False,
+        ),
+    ] = WEIGHTS_DIR,
 ) -> None:
     """Build the vocabulary, distil the base encoder into a term table, fine-tune it on question →
     code pairs, and fit the explorer's head, expansion scorer, calibrator and stop rule on the
