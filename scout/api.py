@@ -87,7 +87,8 @@ class Workspace:
         query, limits = cap_query(query), limits or self.limits()
         if self.unchecked:
             self.unchecked = False
-            if trajectory is None:  # a trajectory records one exploration, not a discarded one
+            # a trajectory records one exploration, and a remote model's is not thrown away
+            if trajectory is None and getattr(chosen, "local", False):
                 bundle, stale = self._answer_while_checking(query, chosen, limits)
                 if not stale:
                     return bundle

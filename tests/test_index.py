@@ -18,6 +18,7 @@ from test_concurrency import many_files
 from test_concurrency import scout as scout_popen
 
 from scout.api import Workspace
+from scout.explorer.heuristic import HeuristicPolicy
 from scout.index import bags, bm25, copy_index, index_path, open_index, statcheck, store
 from scout.index import index as index_module
 from scout.repo import Repo
@@ -334,6 +335,27 @@ def test_a_warm_ask_answers_beside_its_look_at_the_tree_and_again_only_when_the_
     assert bundle.spans[0].path == "pkg5/mod5.py" and ws.index.definitions("reconcile_ledger")
     ws.close()
     other.close()
+
+
+def test_a_policy_that_is_not_local_explores_once_after_the_index_is_brought_up_to_date(tmp_path):
+    root = many_files(tmp_path / "repo", 30)
+    Workspace.open(root).close()
+    module = root / "pkg5" / "mod5.py"
+    module.write_text(module.read_text() + "\ndef reconcile_ledger(value):\n    return value\n")
+    explorations = []
+
+    class Remote:  # stands for an LLM explorer: no `local`, so never run on a stale index
+        name = "remote"
+
+        def decide(self, state, ctx):
+            if not state.turns:
+                explorations.append(state.query)
+            return HeuristicPolicy().decide(state, ctx)
+
+    ws = Workspace.open(root, overlap=True)
+    bundle = ws.ask("where is reconcile_ledger defined", policy=Remote())
+    assert bundle.spans[0].path == "pkg5/mod5.py" and len(explorations) == 1
+    ws.close()
 
 
 def test_a_workspace_that_would_overlap_its_first_ask_builds_a_missing_index_first(tmp_path):

@@ -44,7 +44,7 @@ def train_cmd(
     weights: Annotated[
         Path,
         typer.Option(
-            help="Where --install copies the weights [default: scout/models/weights in the installed package].",
+            help="Where --install copies the weights [default: the installed package's models/weights].",
             show_default=False,
         ),
     ] = WEIGHTS_DIR,

@@ -41,6 +41,7 @@ FOCUS_WEIGHT = 0.25  # a within-file BM25 hit, relative to a repository-wide one
 class HeuristicPolicy:
     name: str = "heuristic"
     reads_text = False  # hits by kind and score only (`Policy`)
+    local = True  # an exploration costs only this machine's CPU (`Policy`)
     max_files: int = 6
     per_file: int = 2
     max_spans: int = Settings.max_spans

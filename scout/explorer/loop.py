@@ -63,7 +63,10 @@ class Policy(Protocol):
     A policy that sets `reads_text = False` weighs hits by kind, path, lines and score and never
     reads a result's text: its tools' results are then not masked for secrets (nobody sees them;
     the bundle's citations are masked on their own), which saves the first ask in a process the
-    ~40 ms of loading the masker."""
+    ~40 ms of loading the masker. A policy that sets `local = True` costs nothing but local CPU to
+    run: a warm CLI ask may explore with it before it knows the index is fresh and throw that
+    answer away (`Workspace.open(overlap=True)`); one that calls a model endpoint is never run
+    twice for one question."""
 
     name: str
 

@@ -82,6 +82,7 @@ class Weights:
 class ModelPolicy:
     name: str = "model"
     reads_text = False  # hits by kind and score only (`Policy`)
+    local = True  # an exploration costs only this machine's CPU (`Policy`)
     weights: Weights | None = None  # the shipped ones by default
     max_files: int = 5
     per_file: int = 2
