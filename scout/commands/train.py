@@ -38,7 +38,8 @@ def train_cmd(
         typer.Option(
             help="Weigh each recording in the head's fit: language[:P] (a language's share to the power"
             " -P, default 0.5), source[:F] (commit and issue tasks F times the rest, default 2), comma-"
-            "separated, or none (every recording alike; the default: docs/model.md)."
+            "separated, or none (every recording alike): the default, since every weighting tried"
+            " (2026-12-06) ranked worse on SWE-bench Lite (file Acc@5) than none."
         ),
     ] = "none",
     only: Annotated[
