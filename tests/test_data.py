@@ -156,3 +156,38 @@ def test_each_stage_trains_on_two_committed_repositories(tmp_path):
     assert report["embedder"]["train_pairs"] > 50 and 0.0 < report["embedder"]["dev_mrr"] <= 1.0
     assert report["explorer"]["train_tasks"] > 30 and report["explorer"]["dev_tasks"] > 20
     assert (tmp_path / "work" / "weights" / "explorer.json").is_file()
+
+
+def test_weighting_the_head_by_language_changes_it_and_reuses_the_replay(tmp_path):
+    """Committed recordings of two languages (64 Python, 24 PHP) and a dev repository: the
+    balanced fit sees each language with the same total weight and makes another head from the
+    same replay (the stage is kept, so the expansion scorer is the same net)."""
+    repos = ["pallets/itsdangerous", "thephpleague/flysystem", "tqdm/tqdm"]
+    work = tmp_path / "work"
+    plain = run(Plan(DATA.root, work, repos=repos, head_only=True))
+    before = json.loads((work / "weights" / "explorer.json").read_text())
+    balanced = run(Plan(DATA.root, work, repos=repos, head_only=True, balance="language:1"))
+    after = json.loads((work / "weights" / "explorer.json").read_text())
+    assert "replayed" in plain["stages"] and "replayed" not in balanced["stages"]
+    assert plain["explorer"]["train_weight_by_language"] == {"Python": 0.7273, "PHP": 0.2727}
+    assert balanced["explorer"]["train_weight_by_language"] == {"Python": 0.5, "PHP": 0.5}
+    assert balanced["explorer"]["balance"] == {"language": 1.0}
+    assert after["expansion"] == before["expansion"] and after["head"] != before["head"]
+    assert set(balanced["explorer"]["dev_top1_by_language"]) == {"Python"}
+
+
+def test_a_balance_is_named_and_weighs_as_it_says():
+    from types import SimpleNamespace as G
+
+    import pytest
+
+    from scout.errors import ScoutError
+    from scout.learn.balance import parse, weights
+
+    assert parse("none") == {} and parse("language,source:3") == {"language": 0.5, "source": 3.0}
+    with pytest.raises(ScoutError, match="no balance named 'python'"):
+        parse("python")
+    groups = [G(repo="a", source="commit")] * 3 + [G(repo="b", source="docstring")]
+    w = weights(groups, {"a": "Go", "b": "C"}, {"language": 1.0, "source": 2.0})
+    assert w is not None and abs(sum(w[:3]) / w[3] - 2.0) < 1e-9  # equal languages, commits twice
+    assert weights(groups, {}, {}) is None

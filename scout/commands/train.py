@@ -19,6 +19,7 @@ app = command_app()
     epilog="\b\nExamples:\n"
     "  scout learn train --data data --work .train   (every stage; `make train`)\n"
     "  scout learn train --head-only   (the explorer's nets from the recordings; `make train-head`)\n"
+    "  scout learn train --head-only --balance language,source --work .train-balanced\n"
     "  scout learn train --install   (copy .train/weights into the package, with TRAINING.json)",
 )
 def train_cmd(
@@ -32,6 +33,15 @@ def train_cmd(
     without: Annotated[
         list[str] | None, typer.Option(help="Leave this head feature out (repeatable): an ablation.")
     ] = None,
+    balance: Annotated[
+        str,
+        typer.Option(
+            help="Weigh each recording in the head's fit: language[:P] (a language's share to the power"
+            " -P, default 0.5), source[:F] (commit and issue tasks F times the rest, default 2), comma-"
+            "separated, or none (every recording alike): the default, since every weighting tried"
+            " (2026-12-06) ranked worse on SWE-bench Lite (file Acc@5) than none."
+        ),
+    ] = "none",
     only: Annotated[
         list[str] | None, typer.Option(help="Train on just these repositories (a smoke run).")
     ] = None,
@@ -71,6 +81,7 @@ def train_cmd(
         repos=only,
         head_only=head_only,
         without=tuple(without or ()),
+        balance=balance,
     )
     report = run(plan)  # the data's checksums are in WORK/report.json
     emit_json({k: v for k, v in report.items() if k != "data"})

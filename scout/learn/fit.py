@@ -3,7 +3,8 @@
 1. The expansion scorer: for every graph link the explorer could have followed after its first
    turn, did following it reach a gold definition the first turn had not found? Pointwise.
 2. The head: the exploration replayed with only the links the scorer picks, every candidate
-   region described by its features; listwise, a softmax over one task's candidates.
+   region described by its features; listwise, a softmax over one task's candidates, each task
+   weighted as `scout.learn.balance` says (by language and source) when asked.
 3. The calibrator: on the dev repositories, the head's output → the probability that a region is
    gold, so that a span's `confidence` means what it says; given the tasks' changed lines
    (`python -m scout.learn.calibrate --label lines`), that its cited lines touch them instead
@@ -54,6 +55,8 @@ class Group:
     regions: list[Region]
     gold: list
     changed: list = field(default_factory=list)  # [path, start, end] hunks the task's change touched
+    repo: str = ""
+    source: str = ""  # where the task was mined (commit, issue, docstring, ...): what a weight reads
 
 
 def cited_labels(g: Group) -> list[int]:
@@ -103,19 +106,22 @@ def replay(rec: Recording, expansion: MLP, names: tuple[str, ...] = TRAIN_NAMES)
     pool = candidates(evidence, facts)
     rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), names)
     labels = [int(is_gold(r, rec.gold)) for r in pool]
-    return Group(rows, labels, rec.split, pool, rec.gold)
+    return Group(rows, labels, rec.split, pool, rec.gold, repo=rec.repo, source=rec.source)
 
 
 def fit_net(
-    data, names: tuple[str, ...], hidden: int, mode: str, seed: int = 0, epochs: int = 30, lr: float = 3e-3
-) -> MLP:
-    """Train an `MLP`: `mode` "listwise" takes [(rows, labels)] groups, "pointwise" (rows, labels)."""
+    data, names: tuple[str, ...], hidden: int, mode: str, seed: int = 0, epochs: int = 30, lr: float = 3e-3,
+    weights: list[float] | None = None,
+) -> MLP:  # fmt: skip
+    """Train an `MLP`: `mode` "listwise" takes [(rows, labels)] groups, "pointwise" (rows, labels).
+    A listwise fit takes a weight per group (`weights`, mean 1: `scout.learn.balance`)."""
     import torch
 
     torch.manual_seed(seed)
     if mode == "listwise":
-        groups = [(r, y) for r, y in data if any(y) and not all(y)]
-        flat = np.asarray([x for r, _ in groups for x in r], dtype=np.float64)
+        weights = weights if weights is not None else [1.0] * len(data)
+        groups = [(r, y, w) for (r, y), w in zip(data, weights, strict=True) if any(y) and not all(y)]
+        flat = np.asarray([x for r, _, _ in groups for x in r], dtype=np.float64)
     else:
         flat = np.asarray(data[0], dtype=np.float64)
     mean, std = flat.mean(0), flat.std(0) + 1e-6
@@ -128,8 +134,8 @@ def fit_net(
     optim = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     rng = random.Random(seed)
     if mode == "listwise":
-        batches = [(torch.tensor((np.asarray(r) - mean) / std, dtype=torch.float32), torch.tensor(y).bool())
-                   for r, y in groups]  # fmt: skip
+        batches = [(torch.tensor((np.asarray(r) - mean) / std, dtype=torch.float32),
+                    torch.tensor(y).bool(), w) for r, y, w in groups]  # fmt: skip
     else:
         x = torch.tensor((flat - mean) / std, dtype=torch.float32)
         y = torch.tensor(data[1], dtype=torch.float32)
@@ -138,7 +144,7 @@ def fit_net(
             rng.shuffle(batches)
             for i in range(0, len(batches), 32):
                 chunk = batches[i : i + 32]
-                loss = sum(_listwise(torch, net(x).squeeze(-1), y) for x, y in chunk) / len(chunk)
+                loss = sum(w * _listwise(torch, net(x).squeeze(-1), y) for x, y, w in chunk) / len(chunk)
                 optim.zero_grad()
                 loss.backward()
                 optim.step()
@@ -200,21 +206,35 @@ def top1(head: MLP, groups: list[Group]) -> float:
     return sum(g.labels[int(np.argmax(head.logits(g.rows)))] for g in scored) / max(len(scored), 1)
 
 
-def fit_all(recs: list[Recording], seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES) -> dict:
-    """The three nets and their dev figures; the head over the features `names`."""
+def replay_all(recs: list[Recording], seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES) -> dict:
+    """The expansion scorer and every recording replayed with it: what the head and calibrator
+    are fitted on, the slow part of a fit (a training run keeps it: `pipeline`). The scorer is
+    fitted unweighted so that one replay serves every weighting of the head."""
     train = [r for r in recs if r.split == "train"]
     dev = [r for r in recs if r.split == "dev"]
     expansion = fit_net(expansion_examples(train), EXPANSION_NAMES, 8, "pointwise", seed)
     eta = Eta("replays", len(recs))
     groups: dict[str, list[Group]] = {"train": [], "dev": []}
     for n, rec in enumerate(train + dev, 1):
-        groups[rec.split].append(replay(rec, expansion, names))
+        g = replay(rec, expansion, names)
+        if rec.split == "train":  # the head's fit reads only rows and labels: a third less to keep
+            g.regions, g.gold = [], []
+        groups[rec.split].append(g)
         eta.step(n)
+    return {"expansion": expansion, "groups": groups}
+
+
+def fit_nets(replayed: dict, seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES,
+             weights: list[float] | None = None) -> dict:  # fmt: skip
+    """The head (each training group weighted by `weights`, all alike when None), the calibrator
+    and the stop rule on `replay_all`'s groups."""
+    groups = replayed["groups"]
     # 16 hidden units: 32 fitted the dev repositories as well but ranked a region with every kind of
     # evidence far below its caller, extrapolating where training had few examples
-    head = fit_net([(g.rows, g.labels) for g in groups["train"]], names, 16, "listwise", seed)
+    data = [(g.rows, g.labels) for g in groups["train"]]
+    head = fit_net(data, names, 16, "listwise", seed, weights=weights)
     calibration, stop = fit_calibration(head, groups["dev"], seed)
-    return {"expansion": expansion, "head": head, "calibration": calibration, "stop": stop, "groups": groups}
+    return {**replayed, "head": head, "calibration": calibration, "stop": stop}
 
 
 STOP_GRID = {

@@ -32,6 +32,11 @@ CODE = {
     "distilled": ("learn/distill.py", "learn/encoder.py"),
     "pairs": ("learn/codec.py", "learn/embedtrain.py", "learn/examples.py", "index/lexical.py"),
     "embedder": ("learn/embedtrain.py", "models/embedder.py"),
+    # the recordings replayed into the head's inputs: the explorer's evidence, candidates and
+    # features, and the fit's replay (balance.py is not here: every weighting shares one replay)
+    "replay": tuple(sorted(f"explorer/{p.name}" for p in (SCOUT / "explorer").glob("*.py")))
+    + ("learn/fit.py", "learn/examples.py", "learn/codec.py", "models/mlp.py", "bundle.py", "config.py")
+    + ("index/lexical.py", "index/files.py", "index/languages.py"),
 }
 
 
@@ -48,6 +53,7 @@ class Plan:
     repos: list[str] | None = None  # only these repositories (a smoke run); all by default
     head_only: bool = False  # `make train-head`: the explorer's nets from the recordings alone
     without: tuple[str, ...] = ()  # head features left out (an ablation: what one feature adds)
+    balance: str = ""  # the head's weights per recording (`scout.learn.balance`): "" for none
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -71,7 +77,7 @@ def run(plan: Plan, progress: Progress | None = None) -> dict:
         plan.weights.mkdir(parents=True, exist_ok=True)
         (plan.weights / "embedder.npz").write_bytes((plan.work / "embedder.npz").read_bytes())
     timed = time.perf_counter()
-    report["explorer"] = _explorer(plan, data, rows, progress)
+    report["explorer"] = _explorer(plan, data, rows, progress, report["stages"])
     report["stages"]["explorer"] = round((time.perf_counter() - timed) / 60, 2)
     report["minutes"] = round((time.perf_counter() - started) / 60, 2)
     (plan.work / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
@@ -286,12 +292,35 @@ def read_recordings(data: DataDir, rows: list[dict], progress: Progress | None =
     return out
 
 
-def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | None) -> dict:
-    from scout.learn.fit import fit_all, top1
+def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | None, times: dict) -> dict:
+    from scout.learn import balance
+    from scout.learn.fit import fit_nets, top1
 
-    recordings = read_recordings(data, rows, progress)
-    if not recordings:
+    names, spec = _head_names(plan), balance.parse(plan.balance)
+    replayed = _replayed(plan, data, rows, names, progress, times)
+    if replayed is None:
         return {"skipped": "no recordings in the data folder"}
+    languages = {r["repo"]: r.get("language", "?") for r in rows}
+    train, dev = replayed["groups"]["train"], replayed["groups"]["dev"]
+    weights = balance.weights(train, languages, spec)
+    nets = fit_nets(replayed, plan.seed, names, weights)
+    heuristic_first = sum(bool(g.labels and g.labels[_best_heuristic(g)]) for g in dev) / max(len(dev), 1)
+    _write_nets(plan, nets)
+    return {
+        "train_tasks": len(train),
+        "dev_tasks": len(dev),
+        "balance": spec,
+        "train_weight_by_language": balance.shares(train, languages, weights),
+        "dev_top1": round(top1(nets["head"], dev), 4),
+        "dev_top1_by_language": _top1_by(nets["head"], dev, lambda g: languages.get(g.repo, "?")),
+        "dev_top1_by_source": _top1_by(nets["head"], dev, lambda g: g.source),
+        "dev_top1_heuristic": round(heuristic_first, 4),
+        "dev_top1_shipped": _shipped_top1(data, rows),
+        "features": list(nets["head"].features),
+    }
+
+
+def _head_names(plan: Plan) -> tuple[str, ...]:
     from scout.errors import ScoutError
     from scout.explorer.features import TRAIN_NAMES
 
@@ -300,9 +329,24 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
         raise ScoutError(
             f"no head feature named {', '.join(unknown)}", hint=f"one of {', '.join(TRAIN_NAMES)}"
         )
-    nets = fit_all(recordings, plan.seed, tuple(n for n in TRAIN_NAMES if n not in plan.without))
-    dev = nets["groups"]["dev"]
-    heuristic_first = sum(bool(g.labels and g.labels[_best_heuristic(g)]) for g in dev) / max(len(dev), 1)
+    return tuple(n for n in TRAIN_NAMES if n not in plan.without)
+
+
+def _replayed(plan: Plan, data: DataDir, rows: list[dict], names: tuple[str, ...], progress, times: dict):
+    """The expansion scorer and the recordings replayed with it (`fit.replay_all`), kept in the
+    work directory: the slow part of fitting the head, shared by every weighting of it."""
+    from scout.learn.fit import replay_all
+
+    recorded = [r["repo"] for r in rows if "recordings.json.gz" in r.get("files", {})]
+    if not recorded:
+        return None
+    inputs = data.digest(recorded, ("recordings.json.gz",))
+    make = lambda: replay_all(read_recordings(data, rows, progress), plan.seed, names)  # noqa: E731
+    return _stage(plan, "replay", "replayed.pkl", inputs, {"seed": plan.seed, "names": names}, make,
+                  _unpickle, _pickle, times)  # fmt: skip
+
+
+def _write_nets(plan: Plan, nets: dict) -> None:
     weights = {
         "head": nets["head"].to_dict(),
         "expansion": nets["expansion"].to_dict(),
@@ -311,17 +355,22 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
     }
     plan.weights.mkdir(parents=True, exist_ok=True)
     (plan.weights / "explorer.json").write_text(json.dumps(weights) + "\n", encoding="utf-8")
-    return {
-        "train_tasks": len(nets["groups"]["train"]),
-        "dev_tasks": len(dev),
-        "dev_top1": round(top1(nets["head"], dev), 4),
-        "dev_top1_heuristic": round(heuristic_first, 4),
-        "dev_top1_shipped": _shipped_top1([r for r in recordings if r.split == "dev"]),
-        "features": list(nets["head"].features),
-    }
 
 
-def _shipped_top1(dev: list) -> float | None:
+def _top1_by(head, groups: list, key) -> dict[str, float]:
+    """The dev top-1 apart for each language (or source): a head that gains overall may lose
+    on the language a benchmark asks in."""
+    from collections import defaultdict
+
+    from scout.learn.fit import top1
+
+    parts: dict[str, list] = defaultdict(list)
+    for g in groups:
+        parts[key(g)].append(g)
+    return {k: round(top1(head, v), 4) for k, v in sorted(parts.items())}
+
+
+def _shipped_top1(data: DataDir, rows: list[dict]) -> float | None:
     """The same dev figure for the explorer nets in the package now: the baseline of this run."""
     from scout.errors import ScoutError
     from scout.explorer.model import shipped
@@ -331,6 +380,7 @@ def _shipped_top1(dev: list) -> float | None:
         nets = shipped()
     except ScoutError:
         return None
+    dev = read_recordings(data, [r for r in rows if r.get("split") == "dev"])
     groups = [replay(r, nets.expansion, nets.head.features) for r in dev]
     return round(top1(nets.head, groups), 4)
 
