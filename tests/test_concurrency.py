@@ -46,6 +46,16 @@ def test_two_index_builds_at_once_both_succeed_without_a_corrupt_warning(tmp_pat
     assert json.loads(results[-1][0])["answer"]
 
 
+def test_an_index_created_but_not_yet_built_is_not_rebuilt_by_the_next_process(tmp_path, caplog):
+    # Between the schema's creation and the first build's commit there is no bag state yet: a
+    # process opening it then once took it for an index that lost its term files, rebuilt it and
+    # swapped the file under the builder (an ask beside three `scout index` answered nothing).
+    path = tmp_path / "i.sqlite"
+    store.ensure_schema(path)
+    store.ensure_schema(path)
+    assert "rebuilding" not in caplog.text
+
+
 def test_an_empty_index_file_being_created_is_not_corrupt(tmp_path, caplog):
     path = tmp_path / "i.sqlite"
     conn = sqlite3.connect(path)

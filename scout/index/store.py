@@ -161,7 +161,7 @@ def _bags_complete(conn: sqlite3.Connection, path: Path) -> bool:
     """Whether the bag files hold what the index says it committed (a copy of the SQLite file
     alone, or a disk that lost them, does not). Asked again when the answer is no and the state
     moved meanwhile: another process's compaction removes the files of the state it replaced."""
-    seen = None
+    seen: object = object()  # unequal to every value, None (a new index's: no build committed) too
     while (text := get_meta(conn, "bags")) != seen:
         state = bags.State.from_json(text)
         if all(_holds(path, state, kind) for kind in bags.KINDS):
