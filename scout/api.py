@@ -51,9 +51,11 @@ class Workspace:
             semantic=settings.semantic,
             vendored=settings.index_vendored,
         )
-        deferred = refresh and overlap and index.complete()
-        if refresh and overlap and not deferred:
-            refresh_index(index, progress)  # nothing built yet: the first answer needs it
+        deferred = False
+        if refresh and overlap:
+            deferred = index.complete()
+            if not deferred:
+                refresh_index(index, progress)  # nothing built yet: the first answer needs it
         # Whose index this is and when it was last used, for `scout cache`; then the size cap.
         cache_files.opened(index.path, repo.root, settings.cache_max_mb)
         return cls(repo, index, settings, unchecked=deferred, progress=progress)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -55,10 +56,9 @@ def open_workspace(
 
     root = Repo.open(repo)
     settings = load_settings(root.root).merged(**overrides)
-    if progress is not None:
-        return Workspace.open(root.root, settings, progress=progress, overlap=overlap)
-    with progress_bar("indexing", threshold=TRIVIAL_FILES) as progress:
-        return Workspace.open(root.root, settings, progress=progress, overlap=overlap)
+    bar = nullcontext(progress) if progress is not None else progress_bar("indexing", threshold=TRIVIAL_FILES)
+    with bar as report:
+        return Workspace.open(root.root, settings, progress=report, overlap=overlap)
 
 
 @app.command(epilog="Example: scout ask 'where is the CSRF token checked' ~/src/django")
