@@ -46,8 +46,10 @@ def adapt(
     as_json: JsonOpt = False,
 ) -> None:
     """Adapt scout to a repository: mine its history and HEAD (commit messages beside the code
-    they changed, docstrings, test names) and learn which code its words mean, locally. The
-    result (a few MB) sits beside the index and is used by every later ask; `--clear` removes it."""
+    they changed, docstrings, test names) and learn which code its words mean, and which files
+    past commits like a question changed, locally. How much of each to use is chosen on the
+    newest commits, held out. The result (a few MB) sits beside the index and is used by every
+    later ask; `--clear` removes it."""
     root = Repo.open(pick_repo(repo_path, repo))
     settings = load_settings(root.root)
     cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
@@ -116,9 +118,15 @@ def summary(root: Path, r: dict) -> str:
         if mrr and r["alpha"] == 0
         else ""
     )
+    history = (
+        f"; {r['history']:,} past commits vote for files at weight {r['history_weight']:g}"
+        if r.get("history")
+        else ""
+    )
     return (
         f"adapted {root}: {r['examples']:,} examples from {r['tasks']:,} mined questions, "
-        f"{r['terms']:,} words{gain} ({r['bytes'] / 1e6:.1f} MB, {r['seconds']:.0f} s) → {r['target']}"
+        f"{r['terms']:,} words{gain}{history} ({r['bytes'] / 1e6:.1f} MB, {r['seconds']:.0f} s)"
+        f" → {r['target']}"
     )
 
 

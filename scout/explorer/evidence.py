@@ -36,6 +36,7 @@ class Signal(StrEnum):
     BASE = "base"  # a base class of a class found before
     SUBCLASS = "subclass"  # a subclass of a class found before
     LEARNED = "learned"  # a learned model rescored the region
+    HISTORY = "history"  # past commits like the question changed it (`scout adapt`)
 
 
 # Signals that are the heuristic's own evidence: they add to a region's score. The others are
@@ -61,6 +62,7 @@ WHY = {
     Signal.BASE: "base class of `{}`",
     Signal.SUBCLASS: "subclass of `{}`",
     Signal.LEARNED: "model: {}",
+    Signal.HISTORY: "changed by past commits like this question",
 }
 
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from scout.bundle import NOTHING_SOLID, Span
 from scout.config import Settings
@@ -32,6 +35,8 @@ from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.index.lexical import terms
+from scout.models import adaptation
+from scout.models.history import History, Votes, lift
 from scout.models.mlp import MLP, WEIGHTS, read_weights, softmax
 from scout.tools import ToolContext
 
@@ -45,6 +50,8 @@ RELATED_LIMIT = 8
 FOCUS_FILES = 3  # the best files so far are searched again, one by one
 FOCUS_LIMIT = 8
 POOL = 150  # candidates the head scores
+HISTORY_MIN = 0.3  # a definition the history votes for less than this is not looked at
+HISTORY_FILES = 2  # files outlined for the history's definitions
 RRF_K = 10  # reciprocal-rank fusion of the heuristic's and the semantic tool's orders
 RELATIONS = ("callers", "callees", "bases", "subclasses")
 GRAPH_SIGNALS = {"caller": Signal.CALLER, "callee": Signal.CALLEE, "base": Signal.BASE,
@@ -87,17 +94,20 @@ class ModelPolicy:
     max_files: int = 5
     per_file: int = 2
     max_spans: int = 10
+    trace: list | None = None  # a list: each answer's pool as (path, symbol, head logit) (`scout adapt`)
 
     def decide(self, state: State, ctx: ToolContext) -> list[ToolCall] | Answer:
         facts = analyze_query(state.query)
         if not state.turns:
             return first_turn(facts) + [semantic_call(facts)]
-        evidence = collect(facts, state)
+        prior = history_votes(ctx, facts)
+        evidence = collect(facts, state, prior[0])
         if len(state.turns) == 1 and state.turns_left > 0:
             calls = second_turn(state) + focus_calls(evidence, facts) + self.expansion_calls(evidence, facts)
+            calls += history_calls(evidence, prior[0])
             if calls:
                 return calls
-        return self.answer(evidence, facts, ctx, state.max_spans)
+        return self.answer(evidence, facts, ctx, state.max_spans, prior)
 
     @property
     def trained(self) -> Weights:
@@ -119,6 +129,7 @@ class ModelPolicy:
         facts: QueryFacts,
         ctx: ToolContext | None = None,
         max_spans: int = Settings.max_spans,
+        prior: tuple[Votes, History | None] | None = None,
     ) -> Answer:
         """The stop rule: the best region, then every next one the calibrated confidence vouches
         for (`weights.answer`), is the answer; the next best places, spread over files, are leads:
@@ -128,7 +139,9 @@ class ModelPolicy:
         if not pool or not grounded(pool):
             return Answer([])
         found = definitions(facts.symbol, evidence) if facts.symbol else []  # before scoring rewrites reasons
-        score(pool, evidence, facts, self.trained)
+        logits = score(pool, evidence, facts, self.trained, prior or history_votes(ctx, facts))
+        if self.trace is not None:
+            self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
         ranked = go_to_definition(found, disjoint(sorted(pool, key=lambda r: -r.score)))
         ranked = without_preambles(ranked, ctx) if ctx is not None else ranked
         if not ranked:
@@ -256,9 +269,12 @@ def focus_calls(evidence: Evidence, facts: QueryFacts) -> list[ToolCall]:
     return [ToolCall("bm25", {"query": query, "limit": FOCUS_LIMIT, "path": p}) for p in best]
 
 
-def collect(facts: QueryFacts, state: State) -> Evidence:
-    """The heuristic's evidence, plus the semantic tool's cosines and the graph's links."""
+def collect(facts: QueryFacts, state: State, votes: Votes | None = None) -> Evidence:
+    """The heuristic's evidence, plus the semantic tool's cosines, the graph's links and the
+    definitions the history votes for."""
     evidence = gather(facts, state)
+    if votes is not None and votes.places:
+        _add_history(evidence, state, votes)
     for obs in state.observations:
         if obs.result is None:
             continue
@@ -273,6 +289,16 @@ def collect(facts: QueryFacts, state: State) -> Evidence:
         if obs.call.tool == "related" and obs.result is not None:
             _add_links(evidence, obs.call.args, obs.result.hits, strengths)
     return evidence
+
+
+def _add_history(evidence: Evidence, state: State, votes: Votes) -> None:
+    for obs in state.observations:
+        if obs.call.tool == "outline" and obs.result is not None:
+            for h in obs.result.hits:
+                vote = votes.places.get((h.path, h.symbol or ""), 0.0)
+                if vote >= HISTORY_MIN:
+                    region = evidence.region(h.path, h.start_line, h.end_line, h.symbol, h.detail)
+                    region.add(Reason(Signal.HISTORY), vote)
 
 
 def _add_links(evidence: Evidence, args: dict, hits: list, strengths: dict[int, float]) -> None:
@@ -341,14 +367,39 @@ def expansion_options(evidence: Evidence, facts: QueryFacts) -> list[tuple[Regio
     return out
 
 
-def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: Weights) -> None:
+def history_votes(ctx: ToolContext | None, facts: QueryFacts) -> tuple[Votes, History | None]:
+    """The repository's history prior (`scout adapt`): the files and definitions past commits like
+    the question changed, and the weight a full vote adds to a logit; none when not adapted."""
+    found = adaptation.history(ctx.index.path, ctx.index.embedder) if ctx is not None else None
+    if found is None:
+        return Votes(), None
+    return found.votes(Counter(terms(facts.text))), found
+
+
+def history_calls(evidence: Evidence, votes: Votes) -> list[ToolCall]:
+    """Outlines of the files holding the definitions the history votes for most, when no probe
+    reached those definitions: a word only the history links to the code finds them this way."""
+    known = {(r.path, r.symbol) for r in evidence.regions.values()}
+    best = sorted((v, place) for place, v in votes.places.items() if v >= HISTORY_MIN and place not in known)
+    files = dict.fromkeys(path for _, (path, _) in reversed(best))
+    return [ToolCall("outline", {"path": p}) for p in list(files)[:HISTORY_FILES]]
+
+
+def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: Weights,
+          prior: tuple[Votes, History | None] = (Votes(), None)) -> list[float]:  # fmt: skip
     """The head's probabilities become the pool's scores and calibrated confidences; regions
-    outside the pool keep their order below every pooled one."""
+    outside the pool keep their order below every pooled one. A history prior (`scout adapt`'s
+    votes, and the history that weighs them) moves the order; the confidences stay the head's
+    own, since the calibrator was never fitted on it. The head's logits, returned."""
     rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), weights.head.features)
     logits = weights.head.logits(rows)
-    probs = softmax(logits)
-    cal = calibration_rows(logits, probs, rows, weights.head.features, weights.calibration.features)
+    cal = calibration_rows(logits, softmax(logits), rows, weights.head.features, weights.calibration.features)
     conf = weights.calibration.sigmoid(cal)
+    votes, history = prior
+    moved = np.asarray(logits, dtype=np.float64)
+    if votes.files and history is not None and history.weight > 0:
+        moved = moved + np.asarray([lift(votes, r.path, r.symbol, history.weight, history.mix) for r in pool])
+    probs = softmax(moved)
     top = float(probs.max())
     pooled = {id(r) for r in pool}
     for r, p, c in zip(pool, probs, conf, strict=True):
@@ -363,6 +414,7 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     top_bonus = max(evidence.file_bonus.values(), default=0.0)
     for path in list(evidence.file_bonus):
         evidence.file_bonus[path] *= 0.1 / top_bonus if top_bonus else 0.0
+    return [float(x) for x in logits]
 
 
 CALIBRATION_NAMES = ("logit_gap", "log_prob", "rank")  # the first calibrator's inputs
@@ -379,8 +431,6 @@ CALIBRATION_FEATURES = CALIBRATION_NAMES + CALIBRATION_CONTEXT + CALIBRATION_EVI
 def calibration_rows(logits, probs, rows=None, head_names=(), names=CALIBRATION_NAMES) -> list[list[float]]:
     """The calibrator's inputs `names` for every candidate: from the head's logits and
     probabilities, and from the head's own input `rows` (named `head_names`) for evidence."""
-    import numpy as np
-
     z = np.asarray(logits, dtype=np.float64)
     order = np.argsort(-z, kind="stable")
     rank = np.empty(len(z), dtype=np.int64)

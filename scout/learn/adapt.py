@@ -32,8 +32,10 @@ import numpy as np
 from scout.index import Index, store, vectors
 from scout.index.lexical import terms
 from scout.learn.mine import MineOptions, sources
+from scout.models import adaptation
 from scout.models.adaptation import FORMAT, Adaptation
 from scout.models.embedder import Embedder, file_stamp
+from scout.models.history import History, Votes, lift
 
 HOLDOUT = 7  # one example in this many is held out to choose alpha
 Step = Callable[[str, int, int], None]  # (phase, done, total)
@@ -52,6 +54,9 @@ class AdaptOptions:
     min_heldout: int = 20
     holdout: str = "newest"  # which examples choose alpha: the newest commits', or "hash": any 1 in 7
     max_heldout: int = 300
+    max_trials: int = 200  # held-out commits the explorer answers to choose the history's weight
+    weights: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)  # the history prior's, tried against none
+    mixes: tuple[float, ...] = (0.0, 0.5, 1.0)  # the share of its vote from a candidate's own definition
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Example:
     source: str
     heldout: bool = False
     time: str = ""  # a commit's date (ISO), "" for what HEAD's tree says
+    query: str = ""
 
 
 @dataclass
@@ -71,6 +77,10 @@ class Report:
     alpha: float = 0.0
     heldout: int = 0
     mrr: dict[str, float] = field(default_factory=dict)  # alpha → held-out MRR
+    trials: int = 0  # held-out commits the explorer answered
+    choice: dict[str, float] = field(default_factory=dict)  # "rows|none weight mix" → their answers' MRR
+    weight: float = 0.0  # the history prior's
+    mix: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -90,7 +100,8 @@ def mine_examples(git_dir: Path, index: Index, opts: AdaptOptions, step: Step,
                 for c in place.get((path, n), ())][: opts.max_gold]  # fmt: skip
         words = Counter(terms(task["query"]))
         if gold and words:
-            out.append(Example(words, gold, task["source"], _held(task["query"]), task.get("created_at", "")))
+            held = _held(task["query"])
+            out.append(Example(words, gold, task["source"], held, task.get("created_at", ""), task["query"]))
     if opts.holdout == "newest":
         _hold_newest(out)
     return out, count
@@ -124,13 +135,14 @@ def _chunk_places(index: Index) -> dict[tuple[str, str], list[int]]:
 
 
 def fit(index: Index, embedder: Embedder, examples: list[Example], opts: AdaptOptions, step: Step,
-        report: Report) -> Adaptation:  # fmt: skip
-    """The adaptation for these examples, alpha chosen on the held-out ones."""
+        report: Report) -> tuple[Adaptation, Adaptation | None]:  # fmt: skip
+    """The adaptation for these examples, alpha chosen on the held-out ones; and the same fitted
+    without them (None when alpha is 0), which `choose` tries on them."""
     docs = _doc_vectors(index, embedder, {c for e in examples for c in e.gold})
     means = np.stack([np.mean([docs[c] for c in e.gold], axis=0) for e in examples]) if examples else None
     train = [i for i, e in enumerate(examples) if not e.heldout]
     held = [i for i, e in enumerate(examples) if e.heldout][: opts.max_heldout]
-    alpha = opts.default_alpha
+    alpha, trial = opts.default_alpha, None
     if len(held) >= opts.min_heldout and means is not None:
         terms_, base, move = _moves(embedder, examples, means, train, opts)
         scorer = _Ranker(index, embedder)
@@ -141,12 +153,13 @@ def fit(index: Index, embedder: Embedder, examples: list[Example], opts: AdaptOp
         alpha = max(report.mrr.items(), key=lambda kv: (round(kv[1], 4), -float(kv[0])))[0]
         alpha = float(alpha)
         report.heldout = len(held)
+        trial = Adaptation(terms_, base + alpha * move, {}) if alpha > 0 else None
     terms_, rows = [], np.zeros((0, embedder.dim), dtype=np.float32)
     if alpha > 0 and means is not None:
         terms_, base, move = _moves(embedder, examples, means, list(range(len(examples))), opts)
         rows = base + alpha * move
     report.alpha, report.terms, report.examples = alpha, len(terms_), len(examples)
-    return Adaptation(list(terms_), rows.astype(np.float32), {})
+    return Adaptation(list(terms_), rows.astype(np.float32), {}), trial
 
 
 def _doc_vectors(index: Index, embedder: Embedder, ids: set[int]) -> dict[int, np.ndarray]:
@@ -206,12 +219,17 @@ def adapt(index: Index, git_dir: Path, head: str, opts: AdaptOptions, step: Step
     examples, report.tasks = mine_examples(git_dir, index, opts, step, keep)
     report.seconds["mine"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
-    found = fit(index, embedder, examples, opts, step, report)
-    report.seconds["fit"] = round(time.perf_counter() - started, 2)
+    found, trial = fit(index, embedder, examples, opts, step, report)
     found.meta = {
         "format": FORMAT,
         "embedder": embedder.digest,
         "embedder_file": file_stamp(embedder.source) if embedder.source else None,
+    }
+    if trial is not None:
+        trial.meta = found.meta
+    found = choose(index, examples, found, trial, opts, step, report)
+    report.seconds["fit"] = round(time.perf_counter() - started, 2)
+    found.meta |= {
         "created": time.time(),
         "head": head,
         "commits": opts.max_commits,
@@ -222,5 +240,85 @@ def adapt(index: Index, git_dir: Path, head: str, opts: AdaptOptions, step: Step
         "alpha": report.alpha,
         "heldout": report.heldout,
         "heldout_mrr": report.mrr,
+        "history": found.history.size if found.history is not None else 0,
+        "history_weight": report.weight,
+        "history_mix": report.mix,
+        "trials": report.trials,
+        "trial_mrr": report.choice,
     }
     return found, report
+
+
+# what a question may rhyme with (docstrings and test names are the code's own words, which BM25 reads)
+HISTORY_SOURCES = ("commit", "issue")
+
+
+def choose(index: Index, examples: list[Example], found: Adaptation, trial: Adaptation | None,
+           opts: AdaptOptions, step: Step, report: Report) -> Adaptation:  # fmt: skip
+    """Keep the adapted words or not, and weigh the history prior, by how the explorer itself
+    answers the held-out commits (the newest seventh): each answered once per way of reading the
+    words, its candidates then re-ranked under each weight, scored by the mean reciprocal rank of
+    the changed files and definitions. Nothing that does not beat the shipped reading is kept."""
+    place = {c: key for key, chunks in _chunk_places(index).items() for c in chunks}
+    past = [e for e in examples if e.source in HISTORY_SOURCES]
+    held = [e for e in past if e.heldout][: opts.max_trials]
+    if len(held) < opts.min_heldout:
+        return found  # too little to judge the history by: the adapted words alone, as chosen
+    before = History.build((e.words, _places(e, place)) for e in past if not e.heldout)
+    none = Adaptation([], found.rows[:0], found.meta, before)  # weight 0: what it finds, not yet how much
+    readings = {"none": none}
+    if trial is not None and trial.terms:
+        readings["rows"] = Adaptation(trial.terms, trial.rows, found.meta, before)
+    pools = {name: _answer(index, reading, held, step) for name, reading in readings.items()}
+    votes = [before.votes(e.words) for e in held]
+    golds = [{place[c] for c in e.gold if c in place} for e in held]
+    for name, answered in pools.items():
+        report.choice[f"{name} 0 0"] = _mrr(answered, votes, golds, 0.0, 0.0)
+        for w in opts.weights:
+            for mix in opts.mixes:
+                report.choice[f"{name} {w:g} {mix:g}"] = _mrr(answered, votes, golds, w, mix)
+    simplest = lambda k: (round(report.choice[k], 4), k.startswith("none"), -float(k.split()[1]))  # noqa: E731
+    name, weight, mix = max(report.choice, key=simplest).split()
+    weight, mix = float(weight), float(mix)
+    report.trials, report.weight, report.mix = len(held), weight, mix
+    if name == "none":
+        found, report.alpha, report.terms = Adaptation([], found.rows[:0], found.meta), 0.0, 0
+    if weight > 0:
+        found.history = History.build(((e.words, _places(e, place)) for e in past), weight, mix)
+    return found
+
+
+def _places(e: Example, place: dict[int, tuple[str, str]]) -> list[tuple[str, str]]:
+    return [place[c] for c in e.gold if c in place]
+
+
+def _answer(index: Index, reading: Adaptation, held: list[Example], step: Step) -> list[list]:
+    """Each held-out commit's message asked of the explorer with these adapted words and the
+    history before it at weight 0 (its definitions looked at, no vote added): its candidates as
+    (path, symbol, head logit)."""
+    from scout.explorer.loop import explore
+    from scout.explorer.model import ModelPolicy
+    from scout.tools import ToolContext
+
+    ctx, out = ToolContext(index.repo, index, redact=False), []
+    policy = ModelPolicy(trace=[])
+    with adaptation.trying(index.path, reading):
+        for i, e in enumerate(held):
+            step("choosing", i, len(held))
+            policy.trace = []
+            explore(e.query, ctx, policy)
+            out.append(policy.trace[-1] if policy.trace else [])
+    return out
+
+
+def _mrr(answered: list[list], votes: list[Votes], golds: list[set], weight: float, mix: float) -> float:
+    """Mean over the held-out commits of the reciprocal ranks of the first changed file and the
+    first changed definition, the candidates ordered by logit plus what the history adds."""
+    total = 0.0
+    for pool, vote, gold in zip(answered, votes, golds, strict=True):
+        ranked = sorted(pool, key=lambda c: -(c[2] + lift(vote, c[0], c[1], weight, mix)))
+        files = list(dict.fromkeys(path for path, _, _ in ranked))
+        gold_files = {path for path, _ in gold}
+        total += next((1 / (i + 1) for i, p in enumerate(files) if p in gold_files), 0.0) / 2
+        total += next((1 / (i + 1) for i, c in enumerate(ranked) if (c[0], c[1]) in gold), 0.0) / 2
+    return total / max(len(answered), 1)

@@ -21,22 +21,26 @@ import logging
 import math
 import os
 import threading
-import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 
 from scout.models.embedder import Embedder, file_stamp
+from scout.models.history import History
 
 log = logging.getLogger("scout.adaptation")
 
 SUFFIX = ".adapt"  # beside the index: <index>.adapt
-FORMAT = "scout-adapt/1"
+FORMAT = "scout-adapt/2"  # /2 adds the history (`scout.models.history`)
+READS = ("scout-adapt/1", FORMAT)
 _lock = threading.Lock()
 _loaded: dict[Path, tuple[tuple, Adaptation | None]] = {}  # path → (its stat, what it held)
 _warned: set[tuple[Path, str]] = set()
+_trials: dict[Path, Adaptation | None] = {}  # see `trying`
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Adaptation:
     terms: list[str]
     rows: np.ndarray  # (k, d) float32: what each term adds to a query vector per log1p(count)
     meta: dict
+    history: History | None = None  # past commits as a prior on files (`scout.models.history`)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +81,7 @@ class Adaptation:
                     terms=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8),
                     rows=self.rows.astype(np.float16),
                     meta=np.frombuffer(json.dumps(self.meta).encode("utf-8"), dtype=np.uint8),
+                    **(self.history.arrays() if self.history is not None else {}),
                 )
             os.replace(tmp, path)
         finally:
@@ -89,13 +95,14 @@ class Adaptation:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
                 terms = bytes(data["terms"]).decode("utf-8").split("\n") if data["terms"].size else []
                 rows = data["rows"].astype(np.float32)
-        except (OSError, KeyError, ValueError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+                history = History.from_arrays(data) if isinstance(meta, dict) else None
+        except (OSError, KeyError, IndexError, ValueError, EOFError, UnicodeDecodeError, BadZipFile) as exc:
             raise ValueError(f"unreadable ({type(exc).__name__})") from None
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        if not isinstance(meta, dict) or meta.get("format") not in READS:
             raise ValueError("not a scout adaptation")
         if rows.ndim != 2 or rows.shape[0] != len(terms) or not np.isfinite(rows).all():
             raise ValueError("its rows do not match its terms")
-        return cls(terms, rows, meta)
+        return cls(terms, rows, meta, history)
 
 
 def path_for(index: Path) -> Path:
@@ -117,10 +124,35 @@ def query_vector(embedder: Embedder, index: Path, counts: Mapping[str, int]) -> 
     return embedder.embed(counts, query=True)
 
 
+def history(index: Path, embedder: Embedder | None) -> History | None:
+    """The history prior of the repository of `index`, when its adaptation has one and fits these
+    weights (its weight was chosen with the explorer they ship)."""
+    found = current(index)
+    if found is None or found.history is None or embedder is None:
+        return None
+    return found.history if found.fits(embedder) else None
+
+
+@contextmanager
+def trying(index: Path, found: Adaptation | None) -> Iterator[None]:
+    """Within the block, this process reads `found` as the adaptation of `index` (None: none),
+    whatever is on disk: how `scout adapt` asks the explorer what a candidate would change."""
+    with _lock:
+        _trials[path_for(index)] = found
+    try:
+        yield
+    finally:
+        with _lock:
+            _trials.pop(path_for(index), None)
+
+
 def current(index: Path) -> Adaptation | None:
     """The adaptation beside `index`, read again only when its file changed; None when there is
     none or it is damaged (then one warning)."""
     path = path_for(index)
+    with _lock:
+        if path in _trials:
+            return _trials[path]
     try:
         st = path.stat()
     except OSError:
