@@ -3,12 +3,17 @@ the earliest base commit of its tasks (so no task's fix is seen), then every tas
 the same warm checkout, unadapted and adapted, and compared pair by pair.
 
     python -m benchmarks.adapt --tasks ../shared/bench/swebench_lite.jsonl --mirrors MAP.json \\
-        --cache DIR --out DIR [--repos owner/name,...] [--max-tasks N] [--commits 3000]
+        --cache DIR --out DIR [--repos owner/name,...] [--max-tasks N] [--commits 3000] [--reuse DIR]
 
 Writes OUT/records.jsonl (one line per task: both systems' metrics and ranks), OUT/fits.jsonl
 (per repository: the adaptation's report and its fit time) and OUT/summary.md (file Acc@5 and
 function Acc@10 unadapted vs adapted, wins/losses and the two-sided sign test's p, per repository
 and in all). Resumable: repositories already in fits.jsonl and tasks in records.jsonl are skipped.
+
+`--reuse DIR` takes a task's record from an earlier run's OUT where the new fit kept what that run's
+kept (the same words, weight, blend and commits: the same answers), and where the new fit keeps
+nothing, that run's unadapted answer on both sides; only the fits are redone. A change to how an
+adaptation is chosen is measured in the time its fits take.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--prune", action="store_true", help="delete a repository's checkouts and indexes once done"
     )
+    ap.add_argument("--reuse", type=Path, help="an earlier OUT whose records stand where the fit agrees")
     ap.add_argument(
         "--latency", type=Path, help="instead: time asks on this adapted repository, with and without"
     )
@@ -91,11 +97,29 @@ def run_repo(repo: str, tasks: list[dict], git_dir: Path, checkouts: Checkouts, 
         fits[repo] = fit_repo(repo, dated[0]["base_commit"], git_dir, checkouts, target, args)
         _append(args.out / "fits.jsonl", fits[repo])
     chosen = dated[: args.max_tasks] if args.max_tasks else dated
+    earlier = reusable(args.reuse, fits[repo]) if args.reuse else {}
     for task in chosen:
         if task["id"] not in done:
-            record = paired(task, checkouts, system, target)
+            record = earlier.get(task["id"]) or paired(task, checkouts, system, target)
             if record:
                 _append(args.out / "records.jsonl", record)
+
+
+KEPT = ("terms", "alpha", "history", "history_weight", "history_mix")  # what decides the answers
+
+
+def reusable(earlier: Path, fit: dict) -> dict[str, dict]:
+    """An earlier run's records for this repository, as the new fit would answer them: unchanged
+    where it kept the same, unadapted on both sides where it keeps nothing; {} otherwise."""
+    old = next((f for f in _read(earlier / "fits.jsonl") if f["repo"] == fit["repo"]), None)
+    if old is None or old["earliest"] != fit["earliest"]:
+        return {}
+    records = {r["id"]: r for r in _read(earlier / "records.jsonl") if r["repo"] == fit["repo"]}
+    if all(old.get(k) == fit.get(k) for k in KEPT):
+        return records
+    if not fit["terms"] and not fit.get("history"):
+        return {i: r | {"adapted": r["base"]} for i, r in records.items()}
+    return {}
 
 
 def prune(cache: Path, repo: str) -> None:
@@ -220,9 +244,10 @@ def compare(records: list[dict], metric: str) -> dict:
 
 def summary(records: list[dict], fits: list[dict]) -> str:
     lines = [
-        "| repository | tasks | fit s | words | alpha | file Acc@5 base → adapted (W/L) | "
-        "fn Acc@10 base → adapted (W/L) | hit@5 base → adapted (W/L) | latency p50 ms base / adapted |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| repository | tasks | fit s | words | alpha | commits, weight, blend | "
+        "file Acc@5 base → adapted (W/L) | fn Acc@10 base → adapted (W/L) | hit@5 base → adapted (W/L) | "
+        "latency p50 ms base / adapted |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     groups = defaultdict(list)
     for r in records:
@@ -236,6 +261,7 @@ def summary(records: list[dict], fits: list[dict]) -> str:
             str(f.get("fit_s", "")),
             str(f.get("terms", "")),
             str(f.get("alpha", "")),
+            f"{f['history']}, {f['history_weight']:g}, {f['history_mix']:g}" if f.get("history") else "",
         ]
         for metric in METRICS:
             c = compare(rows, metric)

@@ -69,16 +69,16 @@ WORDS = ["slow", "lossy", "congested", "remote", "mobile", "satellite", "wireles
 PLACES = ["on Linux", "on macOS", "on Windows", "in CI"]
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("stall")
+def build_history(root: Path, where) -> Path:
+    """168 commits, a message of kind i % 4 each, touching the file of kind `where(i)`."""
     git(root, "init", "-q", "-b", "main")
     for name, text in FILES.items():
         (root / name).write_text(text)
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Initial version of the uploader")
     for i in range(168):
-        name, anchor, messages = KINDS[i % len(KINDS)]
+        _, _, messages = KINDS[i % len(KINDS)]
+        name, anchor, _ = KINDS[where(i)]
         path = root / name
         lines = path.read_text().splitlines()
         at = next(n for n, line in enumerate(lines) if anchor in line)
@@ -89,6 +89,11 @@ def history(tmp_path_factory) -> Path:
         message = f"{template.format(word)} {PLACES[j // (len(messages) * len(WORDS))]}"
         git(root, "commit", "-q", "-am", message)
     return root
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    return build_history(tmp_path_factory.mktemp("stall"), lambda i: i % len(KINDS))
 
 
 @pytest.fixture()
@@ -167,4 +172,18 @@ def test_adapt_weighs_the_history_on_held_out_commits_and_the_answer_follows_it(
     assert first_path(repo) == TARGET
     whole.history.weight = 0.0  # no vote: the definition is looked at, and the head alone ranks it
     Adaptation([], whole.rows[:0], whole.meta, whole.history).save(target)
+    assert first_path(repo) == "metrics.py"
+
+
+def test_a_history_that_links_nothing_is_not_kept(tmp_path):
+    """The same messages, each beside a file drawn at random: the held-out commits cannot tell the
+    vote from luck, so nothing is kept and the answer stays the explorer's own."""
+    draw = np.random.default_rng(7).integers(0, len(KINDS), 168)
+    repo = build_history(tmp_path, lambda i: int(draw[i]))
+    done = run_scout("adapt", str(repo), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["trials"] >= 20 and report["history_weight"] == 0 and report["history"] == 0
+    gain, error = report["trial_gain"]
+    assert gain < 2 * error  # what the best weight gained is within the noise
     assert first_path(repo) == "metrics.py"

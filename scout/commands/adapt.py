@@ -109,23 +109,25 @@ def run(root: Repo, settings, cache, target: Path, commits: int, rev: str, keep_
 
 
 def summary(root: Path, r: dict) -> str:
-    mrr = r.get("heldout_mrr") or {}
-    chosen = f"{r['alpha']:g}"
-    gain = (
-        f"; held-out questions' semantic MRR {mrr['0']:.3f} → {mrr[chosen]:.3f}"
-        if "0" in mrr and chosen in mrr and r["alpha"] > 0
-        else "; no gain on held-out questions, so it changes nothing"
-        if mrr and r["alpha"] == 0
-        else ""
-    )
-    history = (
-        f"; {r['history']:,} past commits vote for files at weight {r['history_weight']:g}"
-        if r.get("history")
-        else ""
-    )
+    """One line: what was mined, what was kept, and what it did to the held-out commits."""
+    kept = [f"{r['terms']:,} adapted words"] if r["terms"] else []
+    if r.get("history"):
+        kept.append(f"{r['history']:,} past commits voting at weight {r['history_weight']:g}")
+    trials = r.get("trial_mrr") or {}
+    gain, noise = r.get("trial_gain") or (0.0, 0.0)
+    if trials and not kept:
+        effect = (
+            f"; on {r['trials']} held-out commits nothing beat the unadapted answers by twice the noise "
+            f"(MRR {gain:+.3f} ± {noise:.3f}), so it changes nothing"
+        )
+    elif trials:
+        shipped = trials["none 0 0"]
+        effect = f"; held-out commits' MRR {shipped:.3f} → {shipped + gain:.3f} (± {noise:.3f})"
+    else:
+        effect = ""
     return (
-        f"adapted {root}: {r['examples']:,} examples from {r['tasks']:,} mined questions, "
-        f"{r['terms']:,} words{gain}{history} ({r['bytes'] / 1e6:.1f} MB, {r['seconds']:.0f} s)"
+        f"adapted {root}: {r['examples']:,} examples from {r['tasks']:,} mined questions; kept "
+        f"{' and '.join(kept) or 'nothing'}{effect} ({r['bytes'] / 1e6:.1f} MB, {r['seconds']:.0f} s)"
         f" → {r['target']}"
     )
 

@@ -1,4 +1,4 @@
-"""A repository's own adaptation of the embedder: its words, learned from its history (`scout adapt`).
+"""A repository's own adaptation: its words and its past changes, learned from its history (`scout adapt`).
 
 Every repository has its own vocabulary ("frobnication" for what the code calls
 `reticulate_splines`); the shipped table can only guess those links. `scout adapt`
@@ -8,10 +8,13 @@ each query word the repository's history uses often enough, the vector the word 
 question (the shipped row plus what the history taught, weight included).
 
 Only the query side changes: a chunk's vector, so the index, stays the shipped embedder's, and
-an adaptation costs no re-embedding. The file lives beside the index (`<index>.adapt`, an .npz
-of a few MB) and names the embedder it was fitted for; once the installed weights differ it is
-ignored (with one warning) until `scout adapt` runs again. A damaged file is ignored the same
-way: an adaptation can make an answer better, never make scout fail.
+an adaptation costs no re-embedding. Beside the words it may hold the repository's history
+(`scout.models.history`: each mined commit's message words and the definitions it changed), which
+the explorer reads as a prior on where an answer lives. The file lives beside the index
+(`<index>.adapt`, an .npz of a few MB) and names the embedder it was fitted for; once the
+installed weights differ it is ignored (with one warning) until `scout adapt` runs again. A
+damaged file is ignored the same way: an adaptation can make an answer better, never make scout
+fail.
 """
 
 from __future__ import annotations
