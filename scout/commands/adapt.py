@@ -1,4 +1,4 @@
-"""`scout adapt`: learn a repository's own words from its history, stored beside its index."""
+"""`scout adapt`: learn a repository's words and past changes from its history, kept beside its index."""
 
 from __future__ import annotations
 
