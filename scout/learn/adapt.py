@@ -285,11 +285,7 @@ def choose(index: Index, examples: list[Example], found: Adaptation, trial: Adap
         for w, mix in [(0.0, 0.0), *((w, m) for w in opts.weights for m in opts.mixes)]
     }
     report.choice = {key: float(rr.mean()) for key, rr in ranks.items()}
-    simplest = lambda k: (round(report.choice[k], 4), k.startswith("none"), -float(k.split()[1]))  # noqa: E731
-    best = max(report.choice, key=simplest)
-    report.gain = _paired_gain(ranks[best], ranks["none 0 0"])
-    if report.gain[0] < opts.margin * report.gain[1] or report.gain[0] <= 0:
-        best = "none 0 0"  # not clearly better than the shipped answers: change nothing
+    best, report.gain = pick(ranks, opts.margin)
     name, weight, mix = best.split()
     weight, mix = float(weight), float(mix)
     report.trials, report.weight, report.mix = len(held), weight, mix
@@ -335,6 +331,19 @@ def _reciprocal_ranks(answered: list[list], votes: list[Votes], golds: list[set]
         out[i] += next((1 / (j + 1) for j, p in enumerate(files) if p in gold_files), 0.0) / 2
         out[i] += next((1 / (j + 1) for j, c in enumerate(ranked) if (c[0], c[1]) in gold), 0.0) / 2
     return out
+
+
+def pick(ranks: dict[str, np.ndarray], margin: float) -> tuple[str, tuple[float, float]]:
+    """The reading ("rows|none weight mix") whose answers rank best, and its paired gain over the
+    shipped one ("none 0 0") with that gain's standard error; the shipped reading instead when the
+    gain is under `margin` standard errors. Ties go to the simpler reading: no adapted words, then
+    the smaller weight."""
+    mean = {key: round(float(rr.mean()), 4) for key, rr in ranks.items()}
+    best = max(mean, key=lambda k: (mean[k], k.startswith("none"), -float(k.split()[1])))
+    gain = _paired_gain(ranks[best], ranks["none 0 0"])
+    if gain[0] <= 0 or gain[0] < margin * gain[1]:
+        return "none 0 0", gain  # not clearly better than the shipped answers: change nothing
+    return best, gain
 
 
 def _paired_gain(tried: np.ndarray, shipped: np.ndarray) -> tuple[float, float]:
