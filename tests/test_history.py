@@ -70,16 +70,16 @@ WORDS = ["slow", "lossy", "congested", "remote", "mobile", "satellite", "wireles
 PLACES = ["on Linux", "on macOS", "on Windows", "in CI"]
 
 
-def build_history(root: Path, where) -> Path:
-    """168 commits, a message of kind i % 4 each, touching the file of kind `where(i)`."""
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("stall")
     git(root, "init", "-q", "-b", "main")
     for name, text in FILES.items():
         (root / name).write_text(text)
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Initial version of the uploader")
     for i in range(168):
-        _, _, messages = KINDS[i % len(KINDS)]
-        name, anchor, _ = KINDS[where(i)]
+        name, anchor, messages = KINDS[i % len(KINDS)]
         path = root / name
         lines = path.read_text().splitlines()
         at = next(n for n, line in enumerate(lines) if anchor in line)
@@ -90,11 +90,6 @@ def build_history(root: Path, where) -> Path:
         message = f"{template.format(word)} {PLACES[j // (len(messages) * len(WORDS))]}"
         git(root, "commit", "-q", "-am", message)
     return root
-
-
-@pytest.fixture(scope="module")
-def history(tmp_path_factory) -> Path:
-    return build_history(tmp_path_factory.mktemp("stall"), lambda i: i % len(KINDS))
 
 
 @pytest.fixture()

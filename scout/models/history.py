@@ -1,8 +1,8 @@
 """A repository's past changes as a prior on where a question's answer lives (`scout adapt`).
 
-Bug reports and questions about a repository rhyme with its own commit messages: "QuerySet.only()
-crashes with select_related()" reads like the message of the commit that last fixed `only()`, and
-that commit names the definitions a fix touches. `History` keeps, for each mined commit, the words
+Bug reports and questions about a repository rhyme with its own commit messages: an issue saying
+that `only()` crashes reads like the messages of the commits that fixed `only()` before, and those
+commits name the definitions a fix touches. `History` keeps, for each mined commit, the words
 of its message and the definitions it changed (path and qualified name); asked with a question, it
 scores the messages by BM25, takes the closest few, and lets each vote for its files and
 definitions (a commit that touched many files says less about each). The explorer adds to the
