@@ -20,6 +20,7 @@ from scout.api import Workspace
 from scout.errors import ScoutError
 from scout.explorer.evidence import Evidence, Reason, Signal
 from scout.explorer.features import NAMES, TRAIN_NAMES
+from scout.explorer.focus import best_window
 from scout.explorer.model import (
     CALIBRATION_NAMES,
     EXPANSION_NAMES,
@@ -77,6 +78,50 @@ def test_a_long_definition_is_cited_from_its_signature_to_the_evidence():
     assert cite(r) == (380, 400)  # far down: a window around the evidence
     short = ev.region("a.py", 1, 20, "small")
     assert cite(short) == (1, 20)
+
+
+def test_inside_a_long_definition_the_cited_window_is_where_the_question_is(tmp_path):
+    """A 120-line function whose jitter code sits at lines 72-75, no tool matching a line of it:
+    a question cites it from where the question's words are (`focus`), not the signature and
+    docstring; an issue, which asks for a place to change, the twenty lines around them."""
+    body = [f"    total_{i} = samples[{i}] * scale + offset" for i in range(66)]
+    jitter = [
+        "    # spread the retries out so that clients do not reconnect in lockstep",
+        "    jitter = random.uniform(0, backoff_cap)",
+        "    delay = min(backoff_cap, base_delay * 2 ** attempt) + jitter",
+        "    time.sleep(delay)",
+    ]
+    tail = [f"    summary_{i} = total_{i} - total_{i + 1}" for i in range(50)]
+    head = ["import random", "import time", "", "", "def reconnect(samples, scale, offset, attempt):"]
+    lines = [*head, '    """Reconnect to the broker."""', *body, *jitter, *tail, "    return delay", ""]
+    (tmp_path / "client.py").write_text("\n".join(lines))
+    at = lines.index(jitter[1]) + 1
+    issue = (
+        "Clients reconnect in lockstep after an outage\n\nWhen the broker restarts, every client "
+        "retries at the same moment: the jitter added to the retry backoff delay seems to be lost."
+    )
+    ws = Workspace.open(tmp_path)
+    try:
+        question = ws.ask("where is jitter added to the retry backoff delay").spans[0]
+        fix = ws.ask(issue).spans[0]
+    finally:
+        ws.close()
+    for top in (question, fix):
+        assert top.symbol == "reconnect" and top.start_line < at <= at + 2 <= top.end_line
+        assert "random.uniform" in top.text and "def reconnect" not in top.text
+    assert question.end_line - question.start_line + 1 <= 80 and question.start_line > 20
+    assert fix.end_line - fix.start_line + 1 == 20
+
+
+def test_the_best_window_holds_the_rarest_words_and_sits_around_them():
+    lines = ["x = 1"] * 30 + ["raise ValidationError(value)", "return value"] + ["x = 1"] * 30
+    weights = {"validationerror": 5.0, "value": 0.5}
+    offset, score = best_window(lines, weights, 10)
+    assert offset <= 30 and offset + 10 > 31 and score == pytest.approx(5.5)  # `value` twice counts once
+    assert 26 <= offset <= 27  # the two lines centred in the window, not at its end
+    marked, _ = best_window(["alpha = beta"] * 40, {"alpha": 1.0}, 10, marked=[35])
+    assert marked <= 35 < marked + 10  # a tool's matched line wins where the words are everywhere
+    assert best_window(["beta = 2"] * 40, {"alpha": 1.0}, 10) == (0, 0.0)  # nothing: the caller falls back
 
 
 GO = """package router

@@ -78,14 +78,14 @@ def without_preambles(ranked: list[Region], ctx: ToolContext) -> list[Region]:
     drop = set()
     for r in ranked[:CHECKED]:  # a package clause is a definition to some tags queries: check all
         if r.path not in texts:
-            texts[r.path] = _lines(ctx, r.path)
+            texts[r.path] = read_lines(ctx, r.path)
         lines = texts[r.path]
         if lines is not None and is_preamble(lines[r.start_line - 1 : r.end_line]):
             drop.add(id(r))
     return [r for r in ranked if id(r) not in drop]
 
 
-def _lines(ctx: ToolContext, path: str) -> list[str] | None:
+def read_lines(ctx: ToolContext, path: str) -> list[str] | None:
     try:
         text = read_text(ctx.repo, path)
     except (OSError, ScoutError):

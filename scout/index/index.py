@@ -19,7 +19,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -457,6 +457,12 @@ class Index:
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         found = store.term_stats(self.db, terms)
         return {t: found[t][1] if t in found else 0 for t in terms}
+
+    def idf(self, words: Iterable[str]) -> dict[str, float]:
+        """BM25's idf of each of the terms `words` some live chunk holds (the rest are left out)."""
+        found = store.term_stats(self.db, words)
+        live = self.view().state.live
+        return {t: bm25.idf(live, df) for t, (_, df) in found.items() if df}
 
     def chunk_id(self, path: str, start: int, end: int) -> int | None:
         """The chunk whose span is exactly path:start-end (a definition's), if any."""

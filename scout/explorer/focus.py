@@ -1,0 +1,80 @@
+"""Tight citations: inside a long definition, the lines that do what the question asks.
+
+A definition of a few hundred lines cannot be cited whole, and its first lines are mostly its
+signature and docstring. Each window of `width` lines is scored by the question's words it holds,
+each distinct word once, weighted by how rare it is in the repository (BM25's idf), so that
+`ValidationError` outweighs `self`; a line a tool matched (grep, a traceback frame) counts as
+much as the question's rarest word. The best window is cited; ties go to the earliest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from scout.explorer.evidence import Region
+from scout.index.lexical import terms
+from scout.tools import ToolContext
+
+SCANNED = 2000  # lines of a definition looked at: past them, a window is rarely what was asked
+EPSILON = 1e-9  # a window must beat the earlier best by more than float noise
+
+
+def query_weights(ctx: ToolContext, text: str) -> dict[str, float]:
+    """The question's terms the repository holds, each weighted by its idf."""
+    return ctx.index.idf(set(terms(text)))
+
+
+def focused(
+    r: Region, lines: Sequence[str], weights: Mapping[str, float], width: int
+) -> tuple[int, int] | None:
+    """The `width` lines of region `r` (1-based, inclusive) that hold most of the question, or
+    None when no line of it holds a question word or a tool's match."""
+    body = lines[r.start_line - 1 : min(r.end_line, r.start_line - 1 + SCANNED)]
+    marked = [n - r.start_line for n in r.lines if r.start_line <= n <= r.end_line]
+    offset, score = best_window(body, weights, width, marked)
+    if score <= 0:
+        return None
+    return r.start_line + offset, min(r.end_line, r.start_line + offset + width - 1)
+
+
+def best_window(
+    lines: Sequence[str], weights: Mapping[str, float], width: int, marked: Sequence[int] = ()
+) -> tuple[int, float]:
+    """(offset of the best `width`-line window of `lines`, its score): the weights of the distinct
+    query terms inside it, plus the largest weight for each marked line (offsets) in it. A run
+    shorter than `width` is one window."""
+    found = [set(terms(line)) & weights.keys() for line in lines]
+    bonus = max(weights.values(), default=1.0)
+    marks = set(marked)
+    held: Counter[str] = Counter()
+    score, best, best_at = 0.0, 0.0, 0
+    for i, words in enumerate(found):
+        score += _enter(held, words, weights) + (bonus if i in marks else 0.0)
+        if i >= width:
+            gone = i - width
+            score -= _leave(held, found[gone], weights) + (bonus if gone in marks else 0.0)
+        if score > best + EPSILON:
+            best, best_at = score, max(i - width + 1, 0)
+    return _centred(found, marks, best_at, width), best
+
+
+def _centred(found: list[set[str]], marks: set[int], at: int, width: int) -> int:
+    """Slide the window so that the lines holding its words sit in its middle (ties above chose
+    the earliest window, which ends on the first of them)."""
+    inside = [i for i in range(at, min(at + width, len(found))) if found[i] or i in marks]
+    if not inside:
+        return at
+    spare = width - (inside[-1] - inside[0] + 1)
+    return max(0, min(inside[0] - spare // 2, len(found) - width))
+
+
+def _enter(held: Counter[str], words: set[str], weights: Mapping[str, float]) -> float:
+    gained = sum(weights[w] for w in sorted(words) if held[w] == 0)
+    held.update(words)
+    return gained
+
+
+def _leave(held: Counter[str], words: set[str], weights: Mapping[str, float]) -> float:
+    held.subtract(words)
+    return sum(weights[w] for w in sorted(words) if held[w] == 0)
