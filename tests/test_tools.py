@@ -114,6 +114,24 @@ def test_bm25_within_one_file_keeps_the_repository_wide_scores(ctx):
     assert [(h.start_line, round(h.score, 6)) for h in within] == expected
 
 
+def test_bm25_within_one_file_reads_a_long_issue_by_the_words_that_file_holds(sample_repo):
+    """Across the repository a long issue is read by its 48 rarest words; within one file those
+    are mostly absent (here: sixty words of a pasted log that one other module holds), and the
+    file's own words must still rank its chunks."""
+    pasted = [f"zq{chr(97 + i // 26)}{chr(97 + i % 26)}word" for i in range(60)]
+    legacy = "".join(f"def {w}():\n    return 1\n\n\n" for w in pasted)
+    (sample_repo / "shop" / "legacy.py").write_text(legacy)
+    issue = "Log:\n" + " ".join(pasted) + "\n\nThe discount code is applied twice to the price."
+    ws = Workspace.open(sample_repo)
+    try:
+        everywhere = call_tool(ws.ctx, "bm25", {"query": issue}).hits
+        within = call_tool(ws.ctx, "bm25", {"query": issue, "path": "shop/cart/pricing.py"}).hits
+    finally:
+        ws.close()
+    assert {h.path for h in everywhere[:5]} == {"shop/legacy.py"}  # the rarest words lead there
+    assert within and within[0].symbol == "PriceCalculator.apply_discount"
+
+
 def test_bm25_within_a_path_outside_the_repository_is_refused(ctx):
     with pytest.raises(OutsideRepoError):
         call_tool(ctx, "bm25", {"query": "token", "path": "../../etc/passwd"})

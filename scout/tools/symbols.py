@@ -87,8 +87,11 @@ def bm25(
     """Symbol-level chunks (functions, classes, module windows) ranked by BM25 against the query,
     across the repository or, given a path, within one file."""
     counts = Counter(terms(query))
-    weights = dict(counts.most_common()) if len(counts) <= MAX_QUERY_TERMS else _rarest(ctx, counts)
     rel = ctx.repo.relative(path) if path is not None else None
+    # Across the repository an issue's rarest words pick its chunks; within one file they are
+    # mostly absent (a hash, a URL's words), and every word the file holds may rank its chunks.
+    capped = len(counts) > MAX_QUERY_TERMS and rel is None
+    weights = _rarest(ctx, counts) if capped else dict(counts.most_common())
     rows = ctx.index.bm25({t: float(n) for t, n in weights.items()}, limit, rel)
     kind = Kind.BM25 if rel is None else Kind.BM25_IN_FILE
     hits = [
