@@ -108,6 +108,20 @@ def test_query_analysis_discounts_sentence_capitals_shouting_and_local_receivers
     assert "numpy" not in facts.text or "1.26.0" not in facts.focus
 
 
+def test_an_issue_is_read_without_its_template_comments_and_its_links_hosts_and_hashes():
+    facts = analyze_query(
+        "Numbers are dropped from labels\n<!-- Please do NOT ask support questions here -->\n"
+        "There is no case for int in "
+        "https://github.com/acme/shop/blob/01c55822169a9123367e333dc407edd8a263f75d"
+        "/shop/cart/pricing.py#L39-L72 "
+        "(see https://docs.example.org/rules/yield-in-for-loop/ and <https://example.org/t/topic/48677>)."
+    )
+    assert "shop/cart/pricing.py" in facts.paths  # a link to a source file is its path
+    assert "yield-in-for-loop" in facts.text and "rules" in facts.text  # a page's words stay
+    for noise in ("support", "github", "01c55822169a", "48677", "L39", "example.org", "https"):
+        assert noise not in facts.text, noise
+
+
 def test_vendored_files_rank_below_the_projects_own(sample_repo):
     vendored = sample_repo / "vendor" / "tokens_lib.py"
     vendored.parent.mkdir()
@@ -126,6 +140,9 @@ SHAPES = {
     "trailing blanks": lambda n: "python 3.1" + " " * (n - 12) + "x",
     "blank lines": lambda n: "\n" * n,
     "prose": lambda n: ("However the Function Returns. See `QuerySet.only()` in a/b.py. " * n)[:n],
+    "unclosed comments": lambda n: ("<!-- a " * n)[:n],
+    "one long link": lambda n: "https://github.com/o/r/blob/main/" + ("ab/" * n)[:n],
+    "many links": lambda n: ("http://x https://y/z#L1 " * n)[:n],
 }
 
 

@@ -32,7 +32,7 @@ class Frame:
 
 @dataclass
 class QueryFacts:
-    text: str
+    text: str  # the query less what is not about the code (`strip_noise`): what is searched for
     identifiers: list[str] = field(default_factory=list)  # most code-like first
     weights: dict[str, float] = field(default_factory=dict)  # identifier → how code-like (0.5-3)
     strings: list[str] = field(default_factory=list)  # quoted literals and error messages
@@ -60,6 +60,25 @@ def strip_environment(text: str) -> str:
     return BANNER.sub("", VERSION_LINE.sub("", text))
 
 
+COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # an issue template's instructions to the reporter
+SOURCE_URL = re.compile(r"https?://[\w.-]+/[\w.-]+/[\w.-]+/(?:blob|tree|raw)/[\w.-]+/([^\s#?)>\]]+)\S*")
+URL = re.compile(r"\bhttps?://[^/\s]+([^\s)>\]#?]*)[^\s)>\]]*")
+HASH_OR_NUMBER = re.compile(r"^(?:\d+|[0-9a-f]{7,}|L\d+(?:-L\d+)?)$", re.I)
+
+
+def strip_noise(text: str) -> str:
+    """Drop what an issue carries that is not about the code: template comments, version reports
+    and banners, and of a link its host, anchors, numbers and hashes (a link to a source file
+    becomes its path; a documentation page keeps the words of its path: `rules/yield-in-for-loop`)."""
+    text = COMMENT.sub("", text)
+    text = SOURCE_URL.sub(lambda m: m.group(1), text)
+    return strip_environment(URL.sub(lambda m: _link_words(m.group(1)), text))
+
+
+def _link_words(path: str) -> str:
+    return " ".join(p for p in path.split("/") if p and not HASH_OR_NUMBER.match(p))
+
+
 # a question about tests or benchmarks (test-like code: `scout.index.files.is_test_path`)
 MENTIONS_TESTS = re.compile(r"\btests?\b|\btest_|pytest|unittest|\bbench(?:mark)?s?\b")
 
@@ -68,8 +87,8 @@ MENTIONS_TESTS = re.compile(r"\btests?\b|\btest_|pytest|unittest|\bbench(?:mark)
 def analyze_query(text: str) -> QueryFacts:
     """What `text` names. Cached: a policy asks on every turn of the same query, and the regexes
     over a long issue are not free. The result is shared, so callers must not mutate it."""
+    text = strip_noise(text)
     facts = QueryFacts(text, symbol=symbol_ask(text))
-    text = strip_environment(text)
     facts.focus = "\n\n".join(p for p in re.split(r"\n\s*\n", text.strip())[:2] if p)[:1500]
     facts.frames = [Frame(p.replace("\\", "/"), int(n), f or None) for p, n, f in FRAME.findall(text)]
     facts.paths = _unique(m for m in PATH.findall(text))
