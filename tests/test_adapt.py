@@ -16,6 +16,7 @@ import pytest
 from conftest import git, run_scout
 
 from scout.models import adaptation
+from scout.models.adaptation import Adaptation
 from scout.models.embedder import Embedder
 
 QUESTION = "where does the frobnication happen"
@@ -175,8 +176,15 @@ def test_clear_removes_the_adaptation_and_says_when_there_is_none(repo):
     assert run_scout("adapt", str(repo)).returncode == 0
     listed = json.loads(run_scout("cache", "list", "--json").stdout)["indexes"]
     assert [e["adapted"] is not None for e in listed] == [True]
+    assert [e["adapted_kept"] for e in listed] == [True]
     table = run_scout("cache", "list").stdout
-    assert "ADAPTED" in table and "just now" in table.split("\n")[1]
+    assert "ADAPTED" in table and "just now" in table.split("\n")[1] and "kept nothing" not in table
+    target = Path(listed[0]["index"] + ".adapt")
+    found = Adaptation.load(target)  # what `scout adapt` writes when no reading beats the shipped answers
+    Adaptation([], found.rows[:0], found.meta | {"terms": 0, "history_weight": 0.0}).save(target)
+    listed = json.loads(run_scout("cache", "list", "--json").stdout)["indexes"]
+    assert [e["adapted_kept"] for e in listed] == [False]
+    assert "just now, kept nothing" in run_scout("cache", "list").stdout
     cleared = run_scout("adapt", "--clear", str(repo), "--json")
     assert cleared.returncode == 0 and json.loads(cleared.stdout)["removed"] is True
     again = run_scout("adapt", "--clear", str(repo))

@@ -34,7 +34,8 @@ def index_dir() -> Path:
 @app.command("list", epilog="Example: scout cache list --json")
 def list_command(as_json: JsonOpt = False) -> None:
     """Each index: its repository, files, size on disk, when it was last used, when it was adapted
-    (`scout adapt`), and whether the repository still exists."""
+    (`scout adapt`; "kept nothing" when no adapted reading beat the shipped answers), and whether
+    the repository still exists."""
     where = index_dir()
     found = cache_files.entries(where)
     if as_json:
@@ -45,8 +46,7 @@ def list_command(as_json: JsonOpt = False) -> None:
         return
     rows = [("LAST USED", "SIZE", "FILES", "ADAPTED", "REPOSITORY", "INDEX")]
     rows += [
-        (_ago(e.last_used), _size(e.bytes), _count(e.files), _ago(e.adapted) if e.adapted else "no", _repo(e),
-         e.index.name)
+        (_ago(e.last_used), _size(e.bytes), _count(e.files), _adapted(e), _repo(e), e.index.name)
         for e in found
     ]  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
@@ -166,6 +166,12 @@ def _size(n: int) -> str:
 
 def _count(n: int | None) -> str:
     return "?" if n is None else f"{n:,}"
+
+
+def _adapted(e: cache_files.Entry) -> str:
+    if not e.adapted:
+        return "no"
+    return _ago(e.adapted) + (", kept nothing" if e.adapted_kept is False else "")
 
 
 def _ago(ts: float) -> str:

@@ -108,6 +108,20 @@ class Adaptation:
         return cls(terms, rows, meta, history)
 
 
+def keeps_anything(path: Path) -> bool | None:
+    """Whether the adaptation at `path` changes any answer (adapted words, or a history with a
+    weight): `scout adapt` writes one that keeps nothing when nothing beat the shipped answers, so
+    it is not redone. None when it cannot be read."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+    except (OSError, KeyError, ValueError, EOFError, UnicodeDecodeError, BadZipFile):
+        return None
+    if not isinstance(meta, dict):
+        return None
+    return bool(meta.get("terms") or meta.get("history_weight"))
+
+
 def path_for(index: Path) -> Path:
     return index.with_name(index.name + SUFFIX)
 
