@@ -120,6 +120,10 @@ def test_an_issue_is_read_without_its_template_comments_and_its_links_hosts_and_
     assert "yield-in-for-loop" in facts.text and "rules" in facts.text  # a page's words stay
     for noise in ("support", "github", "01c55822169a", "48677", "L39", "example.org", "https"):
         assert noise not in facts.text, noise
+    html = analyze_query("Tokeniser.read drops `<!--[if IE]>` comments\n<!-- never closed: kept")
+    assert "Tokeniser.read" in html.identifiers and "never closed" in html.text
+    quoted = analyze_query('get("https://a.com/v1?c=1") fails: "invalid literal for int" in `Parser.feed`')
+    assert quoted.strings == ["invalid literal for int"] and "Parser.feed" in quoted.identifiers[:1]
 
 
 def test_vendored_files_rank_below_the_projects_own(sample_repo):
@@ -140,7 +144,8 @@ SHAPES = {
     "trailing blanks": lambda n: "python 3.1" + " " * (n - 12) + "x",
     "blank lines": lambda n: "\n" * n,
     "prose": lambda n: ("However the Function Returns. See `QuerySet.only()` in a/b.py. " * n)[:n],
-    "unclosed comments": lambda n: ("<!-- a " * n)[:n],
+    "unclosed comments": lambda n: ("\n<!-- a " * n)[:n],
+    "comments": lambda n: ("\n<!-- a --> x" * n)[:n],
     "one long link": lambda n: "https://github.com/o/r/blob/main/" + ("ab/" * n)[:n],
     "many links": lambda n: ("http://x https://y/z#L1 " * n)[:n],
 }

@@ -119,6 +119,9 @@ def test_the_best_window_holds_the_rarest_words_and_sits_around_them():
     offset, score = best_window(lines, weights, 10)
     assert offset <= 30 and offset + 10 > 31 and score == pytest.approx(5.5)  # `value` twice counts once
     assert 26 <= offset <= 27  # the two lines centred in the window, not at its end
+    common = ["value = self.value"] * 30  # a common question word on every line
+    offset, _ = best_window([*common, "raise ValidationError(value)", *common], weights | {"self": 0.1}, 10)
+    assert offset == 26  # the rare word's line in the middle, not at the window's end
     marked, _ = best_window(["alpha = beta"] * 40, {"alpha": 1.0}, 10, marked=[35])
     assert marked <= 35 < marked + 10  # a tool's matched line wins where the words are everywhere
     assert best_window(["beta = 2"] * 40, {"alpha": 1.0}, 10) == (0, 0.0)  # nothing: the caller falls back

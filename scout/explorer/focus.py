@@ -4,15 +4,18 @@ A definition of a few hundred lines cannot be cited whole, and its first lines a
 signature and docstring. Each window of `width` lines is scored by the question's words it holds,
 each distinct word once, weighted by how rare it is in the repository (BM25's idf), so that
 `ValidationError` outweighs `self`; a line a tool matched (grep, a traceback frame) counts as
-much as the question's rarest word. The best window is cited; ties go to the earliest.
+much as the question's rarest word. The best window is cited, centred on the lines that hold
+its rarer words.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 from scout.explorer.evidence import Region
+from scout.explorer.preamble import read_lines
 from scout.index.lexical import terms
 from scout.tools import ToolContext
 
@@ -20,16 +23,34 @@ SCANNED = 2000  # lines of a definition looked at: past them, a window is rarely
 EPSILON = 1e-9  # a window must beat the earlier best by more than float noise
 
 
-def query_weights(ctx: ToolContext, text: str) -> dict[str, float]:
-    """The question's terms the repository holds, each weighted by its idf."""
-    return ctx.index.idf(set(terms(text)))
+class Texts:
+    """What a citation is focused with: the files' lines, read when a long definition is cited,
+    and the question's terms weighted by their idf; `issue` when the query is an issue (a place
+    to change) rather than a question (a definition to understand)."""
+
+    def __init__(self, ctx: ToolContext, query: str, issue: bool) -> None:
+        self.ctx, self.query, self.issue = ctx, query, issue
+        self._lines: dict[str, list[str]] = {}
+
+    @cached_property
+    def weights(self) -> dict[str, float]:
+        return self.ctx.index.idf(set(terms(self.query)))
+
+    def lines(self, path: str) -> list[str]:
+        if path not in self._lines:
+            self._lines[path] = read_lines(self.ctx, path) or []
+        return self._lines[path]
+
+    def window(self, r: Region, width: int) -> tuple[int, int] | None:
+        return focused(r, self.lines(r.path), self.weights, width)
 
 
 def focused(
     r: Region, lines: Sequence[str], weights: Mapping[str, float], width: int
 ) -> tuple[int, int] | None:
     """The `width` lines of region `r` (1-based, inclusive) that hold most of the question, or
-    None when no line of it holds a question word or a tool's match."""
+    None when no line of it holds a question word or a tool's match. Only its first `SCANNED`
+    lines are looked at (a match past them is not seen)."""
     body = lines[r.start_line - 1 : min(r.end_line, r.start_line - 1 + SCANNED)]
     marked = [n - r.start_line for n in r.lines if r.start_line <= n <= r.end_line]
     offset, score = best_window(body, weights, width, marked)
@@ -56,17 +77,22 @@ def best_window(
             score -= _leave(held, found[gone], weights) + (bonus if gone in marks else 0.0)
         if score > best + EPSILON:
             best, best_at = score, max(i - width + 1, 0)
-    return _centred(found, marks, best_at, width), best
+    return _centred(found, marks, weights, best_at, width), best
 
 
-def _centred(found: list[set[str]], marks: set[int], at: int, width: int) -> int:
-    """Slide the window so that the lines holding its words sit in its middle (ties above chose
-    the earliest window, which ends on the first of them)."""
-    inside = [i for i in range(at, min(at + width, len(found))) if found[i] or i in marks]
-    if not inside:
+def _centred(
+    found: list[set[str]], marks: set[int], weights: Mapping[str, float], at: int, width: int
+) -> int:
+    """Slide the window so that its key lines sit in its middle: those holding its rarer words (at
+    least half the weight of its rarest) and the marked ones. Ties above chose the earliest window,
+    which ends on the first of them; common words (`self`, `value`) are on most lines anyway."""
+    span = range(at, min(at + width, len(found)))
+    top = max((weights[w] for i in span for w in found[i]), default=0.0)
+    key = [i for i in span if i in marks or any(weights[w] >= top / 2 for w in found[i])]
+    if not key:
         return at
-    spare = width - (inside[-1] - inside[0] + 1)
-    return max(0, min(inside[0] - spare // 2, len(found) - width))
+    spare = width - (key[-1] - key[0] + 1)
+    return max(0, min(key[0] - spare // 2, len(found) - width))
 
 
 def _enter(held: Counter[str], words: set[str], weights: Mapping[str, float]) -> float:

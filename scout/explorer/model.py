@@ -19,7 +19,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +29,11 @@ from scout.config import Settings
 from scout.errors import ScoutError
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
-from scout.explorer.focus import focused, query_weights
+from scout.explorer.focus import Texts
 from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
 from scout.explorer.lookup import definitions
 from scout.explorer.loop import Answer, State, ToolCall
-from scout.explorer.preamble import read_lines, without_preambles
+from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.index.lexical import terms
 from scout.models import adaptation
@@ -158,7 +158,8 @@ class ModelPolicy:
         top = ceiling(facts, evidence)  # the calibrator never saw a question the repository lacks words for
         for r in [*chosen, *leads]:
             r.confidence = None if r.confidence is None else min(r.confidence, top)
-        texts = Texts(ctx, facts.text) if ctx is not None else None
+        issue = len(set(terms(facts.text))) > COVERAGE_WORDS  # as `ceiling` tells them apart
+        texts = Texts(ctx, facts.text, issue) if ctx is not None else None
         return Answer([answer_span(r, texts) for r in chosen], leads=[lead_span(r) for r in leads])
 
 
@@ -166,7 +167,7 @@ SEMANTIC_FLOOR = 0.45  # a cosine this high is evidence on its own (see `grounde
 COVERAGE_WORDS = 12  # questions with more distinct words than this are issues: no ceiling
 STOP_RULE = {"min_confidence": 0.3, "relative": 0.5, "max_answer": 4, "max_leads": 8}  # before fitting
 WHOLE_LINES = 60  # a definition this short is cited whole
-WINDOW = 10  # lines kept around evidence lines in a longer one (when its text is not at hand)
+WINDOW = 10  # lines kept past (and around) the evidence a question's answer is cited down to
 FOCUS_LINES = 20  # lines cited inside a longer one, where the question's words are (`focus`)
 MAX_CITED = 80
 LEAD_PER_FILE = 2
@@ -228,48 +229,30 @@ def pick_leads(ranked: list[Region], limit: int) -> list[Region]:
     return out
 
 
-class Texts:
-    """The files' lines and the question's weighted terms, read when a long definition is cited."""
-
-    def __init__(self, ctx: ToolContext, query: str) -> None:
-        self.ctx, self.query = ctx, query
-        self.issue = len(set(terms(query))) > COVERAGE_WORDS  # as `ceiling` tells them apart
-        self._lines: dict[str, list[str]] = {}
-
-    @cached_property
-    def weights(self) -> dict[str, float]:
-        return query_weights(self.ctx, self.query)
-
-    def lines(self, path: str) -> list[str]:
-        if path not in self._lines:
-            self._lines[path] = read_lines(self.ctx, path) or []
-        return self._lines[path]
-
-
 def cite(r: Region, texts: Texts | None = None) -> tuple[int, int]:
     """The lines an answer cites. A short definition whole. In a long one, for an issue (a place
-    to change), the `FOCUS_LINES` that hold most of it (`focus.focused`); for a question (a
-    definition to understand), from its signature to the evidence when that is near, else a
-    window around the evidence, the lines that hold most of the question standing in for the
-    evidence when no tool matched a line of it; else its beginning."""
+    to change), the `FOCUS_LINES` that hold most of it (`focus`); for a question (a definition to
+    understand), from its signature down to the lines a tool matched, or else to those
+    `FOCUS_LINES`, when they are near (`from_signature`); else its beginning."""
     if r.end_line - r.start_line + 1 <= WHOLE_LINES:
         return r.start_line, r.end_line
     inside = sorted(x for x in r.lines if r.start_line < x <= r.end_line)
-    window = _focused(r, texts) if texts is not None and (texts.issue or not inside) else None
+    window = texts.window(r, FOCUS_LINES) if texts is not None and (texts.issue or not inside) else None
     if window is not None and texts is not None and texts.issue:
         return window
-    inside = inside or (list(window) if window else [])
-    if inside:
-        last = min(r.end_line, inside[-1] + WINDOW)
-        if last - r.start_line < MAX_CITED:
-            return r.start_line, last
-        first = max(r.start_line, inside[0] - WINDOW)
-        return first, min(last, first + MAX_CITED - 1)
-    return r.start_line, r.start_line + WHOLE_LINES // 2 - 1
+    return from_signature(r, inside or list(window or ()))
 
 
-def _focused(r: Region, texts: Texts) -> tuple[int, int] | None:
-    return focused(r, texts.lines(r.path), texts.weights, FOCUS_LINES)
+def from_signature(r: Region, inside: list[int]) -> tuple[int, int]:
+    """From the signature down to the lines `inside` and `WINDOW` more when that is short, else a
+    window around them; without them, the definition's beginning."""
+    if not inside:
+        return r.start_line, r.start_line + WHOLE_LINES // 2 - 1
+    last = min(r.end_line, inside[-1] + WINDOW)
+    if last - r.start_line < MAX_CITED:
+        return r.start_line, last
+    first = max(r.start_line, inside[0] - WINDOW)
+    return first, min(last, first + MAX_CITED - 1)
 
 
 def answer_span(r: Region, texts: Texts | None = None) -> Span:

@@ -60,9 +60,13 @@ def strip_environment(text: str) -> str:
     return BANNER.sub("", VERSION_LINE.sub("", text))
 
 
-COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # an issue template's instructions to the reporter
-SOURCE_URL = re.compile(r"https?://[\w.-]+/[\w.-]+/[\w.-]+/(?:blob|tree|raw)/[\w.-]+/([^\s#?)>\]]+)\S*")
-URL = re.compile(r"\bhttps?://[^/\s]+([^\s)>\]#?]*)[^\s)>\]]*")
+COMMENT_OPENS = re.compile(r"^[ \t]*<!--", re.M)  # an issue template's instructions start a line
+# A link ends where the text around it resumes: at a blank, a quote, a backtick or a closing bracket.
+LINK_END = "\\s\"'`)>\\]"
+SOURCE_URL = re.compile(
+    rf"https?://[\w.-]+/[\w.-]+/[\w.-]+/(?:blob|tree|raw)/[\w.-]+/([^{LINK_END}#?]+)[^{LINK_END}]*"
+)
+URL = re.compile(rf"\bhttps?://[^/{LINK_END}(<\[]+([^{LINK_END}#?]*)[^{LINK_END}]*")
 HASH_OR_NUMBER = re.compile(r"^(?:\d+|[0-9a-f]{7,}|L\d+(?:-L\d+)?)$", re.I)
 
 
@@ -70,9 +74,24 @@ def strip_noise(text: str) -> str:
     """Drop what an issue carries that is not about the code: template comments, version reports
     and banners, and of a link its host, anchors, numbers and hashes (a link to a source file
     becomes its path; a documentation page keeps the words of its path: `rules/yield-in-for-loop`)."""
-    text = COMMENT.sub("", text)
+    text = _without_comments(text)
     text = SOURCE_URL.sub(lambda m: m.group(1), text)
     return strip_environment(URL.sub(lambda m: _link_words(m.group(1)), text))
+
+
+def _without_comments(text: str) -> str:
+    """Less the `<!-- ... -->` comments that start a line; one never closed is kept (it may be
+    the HTML an issue is about). A scan, not a regex: unclosed openers cost no backtracking."""
+    out, at = [], 0
+    for opened in COMMENT_OPENS.finditer(text):
+        if opened.start() < at:
+            continue  # inside a comment already dropped
+        closed = text.find("-->", opened.end())
+        if closed < 0:
+            break
+        out.append(text[at : opened.start()])
+        at = closed + 3
+    return "".join(out) + text[at:]
 
 
 def _link_words(path: str) -> str:
