@@ -37,7 +37,6 @@ class Entry:
     last_used: float
     files: int | None  # None: the index could not be read (being rebuilt, or corrupt)
     adapted: float | None = None  # when `scout adapt` last wrote its adaptation; None: not adapted
-    adapted_kept: bool | None = None  # whether that adaptation changes any answer (None: unreadable)
 
     @property
     def exists(self) -> bool:
@@ -54,14 +53,7 @@ class Entry:
             "created": _iso(self.created) if self.created else None,
             "exists": self.exists,
             "adapted": _iso(self.adapted) if self.adapted else None,
-            "adapted_kept": self.adapted_kept if self.adapted else None,
         }
-
-
-def _keeps_anything(index: Path) -> bool | None:
-    from scout.models import adaptation  # numpy: only for an adapted index
-
-    return adaptation.keeps_anything(adaptation.path_for(index))
 
 
 def sidecar(index: Path) -> Path:
@@ -113,8 +105,7 @@ def entry(index: Path) -> Entry:
     used = [st.st_mtime for name, st in stats.items() if not name.endswith(("-shm", ".adapt"))] or [0.0]
     size = sum(st.st_size for st in stats.values())
     adapted = stats.get(index.name + ".adapt")
-    when, kept = (adapted.st_mtime, _keeps_anything(index)) if adapted else (None, None)
-    return Entry(index, root, created, size, max(used), files_indexed(index), when, kept)
+    return Entry(index, root, created, size, max(used), files_indexed(index), adapted and adapted.st_mtime)
 
 
 def files_indexed(index: Path) -> int | None:

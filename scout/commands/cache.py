@@ -39,7 +39,7 @@ def list_command(as_json: JsonOpt = False) -> None:
     where = index_dir()
     found = cache_files.entries(where)
     if as_json:
-        emit_json({"cache": str(where), "indexes": [e.to_dict() for e in found]})
+        emit_json({"cache": str(where), "indexes": [e.to_dict() | {"adapted_kept": _kept(e)} for e in found]})
         return
     if not found:
         typer.echo(f"no indexes in {where}")
@@ -171,7 +171,16 @@ def _count(n: int | None) -> str:
 def _adapted(e: cache_files.Entry) -> str:
     if not e.adapted:
         return "no"
-    return _ago(e.adapted) + (", kept nothing" if e.adapted_kept is False else "")
+    return _ago(e.adapted) + (", kept nothing" if _kept(e) is False else "")
+
+
+def _kept(e: cache_files.Entry) -> bool | None:
+    """Whether the index's adaptation changes any answer; None when there is none or it is unreadable."""
+    if not e.adapted:
+        return None
+    from scout.models import adaptation  # numpy: only for an adapted index
+
+    return adaptation.keeps_anything(adaptation.path_for(e.index))
 
 
 def _ago(ts: float) -> str:
