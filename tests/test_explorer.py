@@ -135,6 +135,33 @@ def test_vendored_files_rank_below_the_projects_own(sample_repo):
     assert all(not s.path.startswith("vendor/") for s in bundle.spans[:2])
 
 
+@pytest.mark.parametrize(
+    ("folder", "word"), [("examples", "examples"), ("demo", "demos"), ("docs_src/tutorial", "tutorials")]
+)
+def test_examples_rank_below_the_projects_own_code_unless_asked_for(sample_repo, folder, word):
+    copy = sample_repo / folder / "tokens.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text((sample_repo / "shop/auth/tokens.py").read_text())
+    ws = Workspace.open(sample_repo)
+    try:
+        plain = ws.ask("where is the CSRF token checked")
+        asked = ws.ask(f"which {word} check the CSRF token")
+    finally:
+        ws.close()
+    assert plain.spans[0].path == "shop/auth/tokens.py"
+    assert not plain.spans[0].path.startswith(folder)
+    assert any(s.path.startswith(folder) for s in asked.spans + asked.leads)
+
+
+def test_a_question_about_tests_finds_the_test(sample_repo):
+    ws = Workspace.open(sample_repo)
+    try:
+        bundle = ws.ask("which tests check the cart total with tax")
+    finally:
+        ws.close()
+    assert (bundle.spans[0].path, bundle.spans[0].symbol) == ("tests/test_cart.py", "test_checkout_adds_tax")
+
+
 # Shapes that were slow: capitalised words (each copied the text before it), a long run of blanks
 # after a word (version lines with three optional blank runs side by side, error lines whose
 # blanks crossed newlines), and prose.

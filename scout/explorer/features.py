@@ -115,7 +115,7 @@ def _base_rows(regions: list[Region], evidence: Evidence, facts: QueryFacts, pen
             math.log1p(r.cosine_rank if seen and r.cosine_rank is not None else UNSEEN_RANK),
             (r.cosine - best_cos) if seen else -1.0,
             penalty(r.path),
-            float(is_test_path(r.path)),
+            float(is_test_path(r.path) and not facts.asks_about_tests),  # asked for, it is the answer
             float(is_doc_path(r.path)),
             math.log1p(r.end_line - r.start_line + 1),
             float(r.symbol is not None),

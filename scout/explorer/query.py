@@ -98,8 +98,10 @@ def _link_words(path: str) -> str:
     return " ".join(p for p in path.split("/") if p and not HASH_OR_NUMBER.match(p))
 
 
-# a question about tests or benchmarks (test-like code: `scout.index.files.is_test_path`)
-MENTIONS_TESTS = re.compile(r"\btests?\b|\btest_|pytest|unittest|\bbench(?:mark)?s?\b")
+# a question about tests, benchmarks or examples (test-like code: `scout.index.files.is_test_path`)
+MENTIONS_TESTS = re.compile(
+    r"\btests?\b|\btest_|pytest|unittest|\bbench(?:mark)?s?\b|\bexamples\b|\bdemos?\b|\btutorials?\b"
+)
 
 
 @lru_cache(maxsize=32)

@@ -22,7 +22,12 @@ SNIFF_BYTES = 8192
 MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is generated/minified
 # Code that exercises the project rather than being it: tests, and benchmarks (abseil's
 # *_benchmark.cc files outranked the headers a question was about).
-TEST_PATH_WORDS = ("test", "tests", "testing", "spec", "__tests__", "benchmark", "benchmarks", "benches")
+# Test-like code: it uses the project's code rather than being it (tests, benchmarks, examples, demos,
+# tutorials); the explorer ranks it below the rest unless the question asks for it.
+TEST_PATH_WORDS = frozenset(
+    """test tests testing spec __tests__ benchmark benchmarks benches examples example samples sample demo
+    demos docs_src tutorial tutorials""".split()
+)
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 HTML = (".html", ".htm")
 
