@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 from scout.bundle import Span
 from scout.config import Settings
@@ -23,7 +24,7 @@ from scout.explorer.evidence import (
 )
 from scout.explorer.lookup import definitions, file_pattern, names_file
 from scout.explorer.loop import Answer, State, ToolCall
-from scout.explorer.preamble import without_preambles
+from scout.explorer.preamble import read_lines, without_preambles
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
 from scout.index.files import is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
@@ -52,7 +53,7 @@ class HeuristicPolicy:
         if calls:
             return calls
         evidence = gather(facts, state)
-        kept = {id(r) for r in without_preambles(list(evidence.regions.values()), ctx)}
+        kept = {id(r) for r in without_preambles(list(evidence.regions.values()), partial(read_lines, ctx))}
         evidence.regions = {k: r for k, r in evidence.regions.items() if id(r) in kept}
         spans = choose_spans(
             evidence, lambda p: penalty(facts, p), self.max_files, self.per_file, self.max_spans

@@ -144,7 +144,9 @@ class ModelPolicy:
         if self.trace is not None:
             self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
         ranked = go_to_definition(found, disjoint(sorted(pool, key=lambda r: -r.score)))
-        ranked = without_preambles(ranked, ctx) if ctx is not None else ranked
+        words = set(terms(facts.text))
+        texts = Texts(ctx, facts.text, len(words) > COVERAGE_WORDS) if ctx is not None else None
+        ranked = without_preambles(ranked, texts.lines) if texts is not None else ranked
         if not ranked:
             return Answer([])
         rule = {**STOP_RULE, **self.trained.answer}
@@ -155,11 +157,9 @@ class ModelPolicy:
         ]  # fmt: skip
         more = max(max_spans - Settings.max_spans, 0)
         leads = pick_leads([r for r in ranked if r not in chosen], int(rule["max_leads"]) + more)
-        top = ceiling(facts, evidence)  # the calibrator never saw a question the repository lacks words for
+        top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
         for r in [*chosen, *leads]:
             r.confidence = None if r.confidence is None else min(r.confidence, top)
-        issue = len(set(terms(facts.text))) > COVERAGE_WORDS  # as `ceiling` tells them apart
-        texts = Texts(ctx, facts.text, issue) if ctx is not None else None
         return Answer([answer_span(r, texts) for r in chosen], leads=[lead_span(r) for r in leads])
 
 
@@ -173,12 +173,11 @@ MAX_CITED = 80
 LEAD_PER_FILE = 2
 
 
-def ceiling(facts: QueryFacts, evidence: Evidence) -> float:
-    """The most a short question's answer may claim: the share of its words the repository has
-    at all; `NOTHING_SOLID` when it lacks half of them (five random words of which two occur
-    somewhere). A question whose every word is there, or a long issue (most of whose words never
-    are), is not capped."""
-    words = set(terms(facts.text))
+def ceiling(words: set[str], evidence: Evidence) -> float:
+    """The most a short question's answer may claim: the share of its words (its distinct terms)
+    the repository has at all; `NOTHING_SOLID` when it lacks half of them (five random words of
+    which two occur somewhere). A question whose every word is there, or a long issue (most of
+    whose words never are), is not capped."""
     if not words or len(words) > COVERAGE_WORDS:
         return 1.0
     share = len(words & evidence.matched_terms) / len(words)
@@ -237,8 +236,10 @@ def cite(r: Region, texts: Texts | None = None) -> tuple[int, int]:
     if r.end_line - r.start_line + 1 <= WHOLE_LINES:
         return r.start_line, r.end_line
     inside = sorted(x for x in r.lines if r.start_line < x <= r.end_line)
-    window = texts.window(r, FOCUS_LINES) if texts is not None and (texts.issue or not inside) else None
-    if window is not None and texts is not None and texts.issue:
+    if texts is None or (inside and not texts.issue):
+        return from_signature(r, inside)
+    window = texts.window(r, FOCUS_LINES)
+    if window is not None and texts.issue:
         return window
     return from_signature(r, inside or list(window or ()))
 

@@ -10,6 +10,7 @@ answers and leads; it still counted toward its file while ranking.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from scout.errors import ScoutError
 from scout.explorer.evidence import Region
@@ -72,15 +73,16 @@ def is_preamble(lines: list[str]) -> bool:
     return seen
 
 
-def without_preambles(ranked: list[Region], ctx: ToolContext) -> list[Region]:
-    """`ranked` less the regions that are only a preamble."""
+def without_preambles(ranked: list[Region], read: Callable[[str], list[str] | None]) -> list[Region]:
+    """`ranked` less the regions that are only a preamble; `read` gives a file's lines (None or []
+    when it cannot be read: its regions are kept)."""
     texts: dict[str, list[str] | None] = {}
     drop = set()
     for r in ranked[:CHECKED]:  # a package clause is a definition to some tags queries: check all
         if r.path not in texts:
-            texts[r.path] = read_lines(ctx, r.path)
+            texts[r.path] = read(r.path)
         lines = texts[r.path]
-        if lines is not None and is_preamble(lines[r.start_line - 1 : r.end_line]):
+        if lines and is_preamble(lines[r.start_line - 1 : r.end_line]):
             drop.add(id(r))
     return [r for r in ranked if id(r) not in drop]
 
