@@ -135,8 +135,38 @@ def test_vendored_files_rank_below_the_projects_own(sample_repo):
     assert all(not s.path.startswith("vendor/") for s in bundle.spans[:2])
 
 
+DECLARATIONS = """/** CSRF tokens: check the CSRF token of every unsafe request. */
+export declare function checkCsrfToken(session: Session, submitted: string): boolean;
+/** Where the CSRF token is checked, and the token checked against the session. */
+export declare function issueToken(session: Session): string;
+"""
+
+
+BUILD_CONFIG = """// Check the CSRF token checked in every unsafe request of the CSRF token suite.
+function checkCsrfToken(config) { return config.csrfTokenChecked; }
+module.exports = function (config) { config.set({ csrfToken: checkCsrfToken(config) }); };
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [("tokens.d.ts", DECLARATIONS), ("karma.conf.js", BUILD_CONFIG)])
+def test_declarations_and_build_configs_rank_below_the_code(sample_repo, name, text):
+    (sample_repo / "shop/auth" / name).write_text(text)
+    ws = Workspace.open(sample_repo)
+    try:
+        bundle = ws.ask("where is the CSRF token checked")
+    finally:
+        ws.close()
+    assert bundle.spans[0].path == "shop/auth/tokens.py"
+
+
 @pytest.mark.parametrize(
-    ("folder", "word"), [("examples", "examples"), ("demo", "demos"), ("docs_src/tutorial", "tutorials")]
+    ("folder", "word"),
+    [
+        ("examples", "examples"),
+        ("_examples", "examples"),
+        ("demo", "demos"),
+        ("docs_src/tutorial", "tutorials"),
+    ],
 )
 def test_examples_rank_below_the_projects_own_code_unless_asked_for(sample_repo, folder, word):
     copy = sample_repo / folder / "tokens.py"

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from scout.errors import OutsideRepoError, RepoError
-from scout.index.files import is_test_path, list_files, read_text
+from scout.index.files import describes_code, is_test_path, list_files, read_text
 from scout.repo import Repo
 
 
@@ -97,7 +97,32 @@ def test_a_paths_suffix_is_read_as_pathlib_reads_it_without_building_a_path():
         ("gson/src/jmh/ParseBenchmark.java", True),
         ("src/lib/lexer.bench.ts", True),
         ("src/benchmark.rs", False),  # a module named so (a benchmarking tool's own code)
+        ("_examples/rest/main.go", True),  # a folder with a leading underscore or dot
+        ("fuzzing/afl.c", True),
+        ("test.c", True),
+        ("src/testing/latest.py", True),
+        ("src/_internal/example_utils.py", False),
     ],
 )
 def test_test_files_are_known_by_each_languages_naming_habit(path, test):
     assert is_test_path(path) is test
+
+
+@pytest.mark.parametrize(
+    ("path", "describes"),
+    [
+        ("index.d.ts", True),
+        ("src/jsx.d.ts", True),
+        ("index.d.cts", True),
+        ("Gruntfile.js", True),
+        ("karma.conf.js", True),
+        ("babel.config.js", True),
+        ("rollup.config.mjs", True),
+        (".eslintrc.cjs", True),
+        ("src/index.ts", False),
+        ("lib/config.js", False),
+        ("lib/defaults.d/index.js", False),
+    ],
+)
+def test_declarations_and_build_configs_describe_code_without_being_it(path, describes):
+    assert describes_code(path) is describes

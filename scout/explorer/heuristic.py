@@ -26,7 +26,7 @@ from scout.explorer.lookup import definitions, file_pattern, names_file
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import read_lines, without_preambles
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
-from scout.index.files import is_doc_path, is_test_path, is_vendored_path
+from scout.index.files import describes_code, is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.tools import ToolContext
 
@@ -36,6 +36,7 @@ MAX_IDENT_GREPS = 4
 MAX_STRING_GREPS = 4
 MAX_PATHS = 6
 FOCUS_WEIGHT = 0.25  # a within-file BM25 hit, relative to a repository-wide one
+DESCRIBES = 0.5  # a type declaration or build configuration (`describes_code`) against the code itself
 
 
 @dataclass
@@ -214,6 +215,8 @@ def penalty(facts: QueryFacts, path: str) -> float:
         factor *= 0.6 if facts.mentions_tests else 0.35
     if is_vendored_path(path):
         factor *= 0.25
+    if describes_code(path):
+        factor *= DESCRIBES
     if is_doc_path(path) and not facts.mentions_docs:
         factor *= 0.3
     elif language_for(path) is None:

@@ -26,7 +26,7 @@ MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is ge
 # tutorials); the explorer ranks it below the rest unless the question asks for it.
 TEST_PATH_WORDS = frozenset(
     """test tests testing spec __tests__ benchmark benchmarks benches examples example samples sample demo
-    demos docs_src tutorial tutorials""".split()
+    demos docs_src tutorial tutorials fuzz fuzzing fuzzer fuzzers""".split()
 )
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 HTML = (".html", ".htm")
@@ -98,9 +98,18 @@ KINDS_CACHED = 1 << 16
 
 @lru_cache(maxsize=KINDS_CACHED)
 def is_test_path(path: str) -> bool:
+    """Code that uses the project rather than being it: tests, examples, benchmarks, fuzzers. A
+    folder counts with leading dots and underscores off (chi's `_examples/`), and so does a file
+    named test or tests (cJSON's `test.c`)."""
     parts = path.lower().split("/")
+    folders = [p.lstrip("._") for p in parts[:-1]]
     name = path.rsplit("/", 1)[-1]
-    return any(p in TEST_PATH_WORDS or p.startswith("test_") for p in parts) or bool(TEST_FILE.search(name))
+    return (
+        any(p in TEST_PATH_WORDS for p in [*folders, parts[-1]])
+        or any(p.startswith("test_") for p in parts)
+        or parts[-1].split(".", 1)[0] in ("test", "tests")
+        or bool(TEST_FILE.search(name))
+    )
 
 
 # A test file by its name, in each language's habit: foo_test.cc, foo_spec.rb, foo.test.tsx,
@@ -129,6 +138,21 @@ def is_vendored_tree(path: str) -> bool:
     """In a directory of bundled code (vendor/, third_party/, node_modules/, dist/...) or minified."""
     parts = path.lower().split("/")
     return any(p in VENDOR_PARTS for p in parts[:-1]) or ".min." in parts[-1]
+
+
+# Files that describe code without being it: TypeScript declarations (`index.d.ts` restates the
+# API that `lib/` implements) and build tools' configuration (Gruntfile.js, karma.conf.js,
+# rollup.config.mjs). Their words match almost any issue about the API or the build, and in
+# preact's and axios's issues they filled the answers while never being the only file fixed.
+DESCRIBES_CODE = re.compile(
+    r"\.d\.[cm]?ts$|^(?:gruntfile|gulpfile|karma\.conf|\.eslintrc|[\w-]+\.config)\.[cm]?[jt]s$"
+)
+
+
+@lru_cache(maxsize=KINDS_CACHED)
+def describes_code(path: str) -> bool:
+    """A type declaration file or a build tool's configuration (`DESCRIBES_CODE`)."""
+    return bool(DESCRIBES_CODE.search(path.rsplit("/", 1)[-1].lower()))
 
 
 @lru_cache(maxsize=KINDS_CACHED)
