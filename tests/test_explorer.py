@@ -192,6 +192,24 @@ def test_a_question_about_tests_finds_the_test(sample_repo):
     assert (bundle.spans[0].path, bundle.spans[0].symbol) == ("tests/test_cart.py", "test_checkout_adds_tax")
 
 
+def test_a_reported_configuration_table_is_not_searched_but_the_issues_own_table_is():
+    config = "\r\n".join([
+        "### Configuration",
+        "| key | value |",
+        "| --- | --- |",
+        "| version | 0.96.0 |",
+        "| commit_hash | a80dfe8e807035ad8d5bb751b385315982e7aad6 |",
+        "| build_target | x86_64-unknown-linux-gnu |",
+        "| installed_plugins | formats, gstat |",
+        "| allocator | mimalloc |",
+    ])  # fmt: skip
+    data = "| price | quantity |\n|---|---|\n| 1.5 | 2 |\n| 0.25 | 4 |\n| 3 | refund_total |"
+    facts = analyze_query(f"`ls -f` loses the symlink target\n{data}\n{config}\nExpected /tmp/a")
+    for noise in ("build_target", "installed_plugins", "gstat", "mimalloc", "commit_hash"):
+        assert noise not in facts.text and noise not in facts.identifiers, noise
+    assert "refund_total" in facts.identifiers and "symlink" in facts.text and "Expected" in facts.text
+
+
 # Shapes that were slow: capitalised words (each copied the text before it), a long run of blanks
 # after a word (version lines with three optional blank runs side by side, error lines whose
 # blanks crossed newlines), and prose.
@@ -205,6 +223,8 @@ SHAPES = {
     "comments": lambda n: ("\n<!-- a --> x" * n)[:n],
     "one long link": lambda n: "https://github.com/o/r/blob/main/" + ("ab/" * n)[:n],
     "many links": lambda n: ("http://x https://y/z#L1 " * n)[:n],
+    "table rows": lambda n: ("| build_os | 1.2.3 |\r\n" * n)[:n],
+    "one long table row": lambda n: "|" + "ab|" * (n // 3),
 }
 
 

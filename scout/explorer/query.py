@@ -57,7 +57,33 @@ BANNER = re.compile(r"^(?:Python \d\.\d+\.\d+.*|Type ['\"]help['\"].*|IPython \d
 
 def strip_environment(text: str) -> str:
     """Drop version reports and REPL banners: they name packages, not the code at fault."""
-    return BANNER.sub("", VERSION_LINE.sub("", text))
+    return BANNER.sub("", VERSION_LINE.sub("", _without_version_tables(text)))
+
+
+# A cell that states a build: a three-part version, a commit hash, a date.
+BUILD_CELL = re.compile(
+    r"\bv?\d+\.\d+\.\d+|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b|\b\d{4}-\d\d-\d\d\b"
+)
+TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t\r]*$")  # GitHub keeps the reporter's CRLF
+
+
+def _without_version_tables(text: str) -> str:
+    """Less the Markdown tables that report a build (`| rust_version | rustc 1.77.2 |`, a commit
+    hash, a build date in a third of their rows or more): an issue template's configuration dump,
+    whose keys (`build_target`, `installed_plugins`) steered nushell's issues to its `version`
+    command. A table of the issue's own data keeps its rows."""
+    lines = text.split("\n")
+    out, table = [], []
+    for line in [*lines, ""]:
+        if TABLE_ROW.match(line):
+            table.append(line)
+            continue
+        rows = [r for r in table if r.strip(" \t\r|-:")]  # less the header's separator row
+        if len(rows) < 3 or 3 * sum(bool(BUILD_CELL.search(r)) for r in rows) < len(rows):
+            out.extend(table)
+        table = []
+        out.append(line)
+    return "\n".join(out[:-1])
 
 
 COMMENT_OPENS = re.compile(r"^[ \t]*<!--", re.M)  # an issue template's instructions start a line
