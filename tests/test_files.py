@@ -100,6 +100,8 @@ def test_a_paths_suffix_is_read_as_pathlib_reads_it_without_building_a_path():
         ("_examples/rest/main.go", True),  # a folder with a leading underscore or dot
         ("fuzzing/afl.c", True),
         ("test.c", True),
+        ("internal/configs/testdata/error-files/destroy.tf", True),
+        ("discovery/puppetdb/fixtures/vhosts.json", True),
         ("src/testing/latest.py", True),
         ("src/_internal/example_utils.py", False),
     ],

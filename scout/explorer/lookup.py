@@ -42,7 +42,7 @@ KIND_ORDER = {
     "field": 5,
 }
 OTHER_KIND = 6  # impl blocks, extensions: they name a type they do not declare
-SECONDARY_PARTS = frozenset("bench testdata fixtures".split())  # beside test-like code (`is_test_path`)
+SECONDARY_PARTS = frozenset(("bench",))  # beside test-like code (`is_test_path`)
 NAME = r"[A-Za-z_$][\w$]*(?:(?:\.|::|#|->)[A-Za-z_$][\w$]*)*"
 _KW = "|".join(sorted(KEYWORDS, key=len, reverse=True))
 BARE = re.compile(rf"^(?:({_KW})\s+)?`?({NAME})`?(?:\s*\(\s*\))?\s*\??$")

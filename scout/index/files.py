@@ -26,7 +26,7 @@ MINIFIED_LINE_CHARS = 500  # a file whose average line is longer than this is ge
 # tutorials); the explorer ranks it below the rest unless the question asks for it.
 TEST_PATH_WORDS = frozenset(
     """test tests testing spec __tests__ benchmark benchmarks benches examples example samples sample demo
-    demos docs_src tutorial tutorials fuzz fuzzing fuzzer fuzzers""".split()
+    demos docs_src tutorial tutorials fuzz fuzzing fuzzer fuzzers testdata fixtures e2e""".split()
 )
 DOC_SUFFIXES = (".txt", ".rst", ".md", ".html")
 HTML = (".html", ".htm")
