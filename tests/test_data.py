@@ -25,7 +25,7 @@ from scout.learn.manifest import read_manifest
 from scout.learn.mine import MineOptions
 from scout.learn.pipeline import Plan, embedders, install, run
 from scout.models.embedder import Embedder
-from scout.models.mlp import MLP
+from scout.models.mlp import MLP, WEIGHTS
 
 DATA = DataDir(ROOT / "data")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -113,6 +113,11 @@ def test_every_stage_runs_from_the_data_folder_and_the_weights_answer(sample_rep
         == data.entry("fixture/shop")["files"]["pairs.json.gz"]["sha256"]
     )
     assert (tmp_path / "weights" / "embedder.npz").read_bytes() == (work / "embedder.npz").read_bytes()
+    # a head-only run installed over them keeps the embedder, and says whose it is
+    run(Plan(data.root, tmp_path / "heads", head_only=True))
+    again = install(tmp_path / "heads", tmp_path / "weights")
+    assert again["embedder_kept"] == {"trained_by": card["trained_by"]}
+    assert (tmp_path / "weights" / "embedder.npz").read_bytes() == (work / "embedder.npz").read_bytes()
 
 
 def _fixture_data(repo: Path, root: Path) -> DataDir:
@@ -191,3 +196,51 @@ def test_a_balance_is_named_and_weighs_as_it_says():
     w = weights(groups, {"a": "Go", "b": "C"}, {"language": 1.0, "source": 2.0})
     assert w is not None and abs(sum(w[:3]) / w[3] - 2.0) < 1e-9  # equal languages, commits twice
     assert weights(groups, {}, {}) is None
+
+
+def test_several_heads_are_fitted_on_one_replay_and_shipped_as_their_mean(tmp_path):
+    """`--heads 2`: the second head is the seed-1 fit of the same replayed recordings, and the
+    shipped net's logit is exactly the mean of the two."""
+    import numpy as np
+
+    from scout.learn.fit import fit_net
+    from scout.learn.pipeline import _unpickle
+
+    repos = ["pallets/itsdangerous", "tqdm/tqdm"]
+    work = tmp_path / "work"
+    one = run(Plan(DATA.root, work, repos=repos, head_only=True, heads=1))
+    first = json.loads((work / "weights" / "explorer.json").read_text())["head"]
+    two = run(Plan(DATA.root, work, repos=repos, head_only=True, heads=2))
+    both = json.loads((work / "weights" / "explorer.json").read_text())["head"]
+    assert "replayed" in one["stages"] and "replayed" not in two["stages"]
+    assert len(both["b1"]) == 2 * len(first["b1"])
+    replayed = _unpickle(work / "replayed.pkl")
+    names = tuple(first["features"])
+    data = [(g.rows, g.labels) for g in replayed["groups"]["train"]]
+    second = fit_net(data, names, 16, "listwise", 1)
+    rows = [row for g in replayed["groups"]["dev"] for row in g.rows]
+    mean = (MLP.from_dict(first, names).logits(rows) + second.logits(rows)) / 2
+    assert np.allclose(MLP.from_dict(both, names).logits(rows), mean, atol=1e-5)
+
+    kept_path = WEIGHTS  # the installed head, averaged in as an equal
+    kept = json.loads(kept_path.read_text())["head"]
+    three = run(Plan(DATA.root, work, repos=repos, head_only=True, heads=2, keep=(kept_path,)))
+    shipped = json.loads((work / "weights" / "explorer.json").read_text())["head"]
+    assert three["explorer"]["kept_heads"] == [str(kept_path)] and "replayed" not in three["stages"]
+    at = [names.index(f) for f in kept["features"]]
+    expected = (
+        MLP.from_dict(kept, tuple(kept["features"])).logits([[r[i] for i in at] for r in rows]) + mean
+    ) / 2
+    assert np.allclose(MLP.from_dict(shipped, names).logits(rows), expected, atol=1e-5)
+
+
+def test_a_kept_head_that_cannot_be_read_or_computed_is_refused(tmp_path):
+    import pytest
+
+    from scout.errors import ScoutError
+    from scout.learn.pipeline import kept_heads
+
+    with pytest.raises(ScoutError, match="cannot read a head from .*missing.json: FileNotFoundError"):
+        kept_heads((tmp_path / "missing.json",), ("cosine",))
+    with pytest.raises(ScoutError, match="reads features this run leaves out: .*bm25"):
+        kept_heads((WEIGHTS,), ("cosine",))

@@ -373,3 +373,26 @@ def test_a_larger_max_spans_asks_the_model_for_a_longer_ranking_with_the_same_an
     assert len(short.leads) <= 8 and len(long.leads) > len(short.leads)
     assert [s.path for s in long.leads][: len(short.leads)] == [s.path for s in short.leads]
     assert len({s.path for s in long.spans + long.leads}) >= 10
+
+
+def test_the_mean_of_heads_is_one_net_that_averages_their_logits():
+    """Heads over different features, each with its own standardisation: the merged net reads the
+    union of their features and gives exactly the mean logit."""
+    from scout.models.mlp import mean_of
+
+    rng = np.random.default_rng(7)
+
+    def net(names, hidden):
+        n = len(names)
+        return MLP(tuple(names), rng.normal(size=n), rng.uniform(0.5, 2, n), rng.normal(size=(n, hidden)),
+                   rng.normal(size=hidden), rng.normal(size=hidden), float(rng.normal()))  # fmt: skip
+
+    a, b = net(("cosine", "bm25", "lines"), 4), net(("bm25", "name_spelled"), 3)
+    merged = mean_of([a, b])
+    assert merged.features == ("cosine", "bm25", "lines", "name_spelled") and merged.w1.shape == (4, 7)
+    x = rng.normal(size=(20, 4)) * 3
+    expected = (a.logits(x[:, [0, 1, 2]]) + b.logits(x[:, [1, 3]])) / 2
+    assert np.allclose(merged.logits(x), expected)
+    assert mean_of([a]) is a
+    with pytest.raises(ValueError, match="hidden layer"):
+        mean_of([a, linear(("cosine",), {"cosine": 1.0})])

@@ -9,6 +9,7 @@ import typer
 
 from scout.commands.app import command_app
 from scout.commands.options import emit_json
+from scout.learn import HEADS
 from scout.models import WEIGHTS_DIR
 
 app = command_app()
@@ -48,6 +49,22 @@ def train_cmd(
     vocab_size: Annotated[int, typer.Option(help="Corpus terms in the embedder's vocabulary.")] = 60_000,
     epochs: Annotated[int, typer.Option(help="Passes over the embedder's pairs.")] = 3,
     seed: Annotated[int, typer.Option(help="Seed for sampling and initialisation.")] = 0,
+    heads: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Heads fitted with seeds SEED, SEED+1, ... and shipped as one net that averages their"
+            " logits (`mlp.mean_of`): one head's ranking moves with its seed, their mean less.",
+        ),
+    ] = HEADS,
+    keep_head: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Average this head (a weights file's, or a JSON file's `head`) in as one more equal"
+            " member (repeatable): the installed scout/models/weights/explorer.json keeps today's"
+            " head in the ensemble (measured 2026-12-07 in docs/model.md, not shipped).",
+        ),
+    ] = None,
     install: Annotated[
         bool, typer.Option(help="Do not train: copy WORK/weights into the package with a training report.")
     ] = False,
@@ -82,6 +99,8 @@ def train_cmd(
         head_only=head_only,
         without=tuple(without or ()),
         balance=balance,
+        heads=heads,
+        keep=tuple(keep_head or ()),
     )
     report = run(plan)  # the data's checksums are in WORK/report.json
     emit_json({k: v for k, v in report.items() if k != "data"})

@@ -7,3 +7,5 @@ Owns: mining (`mine`, `gitlog`, `headtree`, `tasks`, and the sources `docquestio
 `scout/models/weights/`. Nothing at query time imports it.
 May import: every stage below the surfaces (core, index, tools, models, explorer, bundle, api).
 """
+
+HEADS = 1  # heads a training run fits and averages (`fit.fit_nets`, `scout learn train --heads`)

@@ -1,4 +1,4 @@
-"""Refit the installed explorer's calibrator and stop rule on the committed dev recordings.
+"""Refit the calibrator and stop rule of a weights folder (the installed one by default) on dev data.
 
     python -m scout.learn.calibrate [--data data] [--weights scout/models/weights] [--dry-run]
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scout.explorer.model import calibration_rows, shipped
+from scout.explorer.model import calibration_rows, load_weights
 from scout.learn.build import read_tasks
 from scout.learn.data import DataDir
 from scout.learn.fit import Group, cited_labels, fit_calibration, replay
@@ -106,7 +106,9 @@ def changed_lines(data: DataDir, repos: list[str]) -> dict[str, list]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m scout.learn.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=Path("data"), help="the committed data folder")
-    ap.add_argument("--weights", type=Path, default=WEIGHTS.parent, help="the weights folder to update")
+    ap.add_argument(
+        "--weights", type=Path, default=WEIGHTS.parent, help="the weights folder whose calibrator is refitted"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", choices=tuple(LABELS), default="region", help="what a confidence predicts")
     ap.add_argument("--dry-run", action="store_true", help="report the figures, write nothing")
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if not recordings:
         print(f"scout: error: no dev recordings in {args.data}", file=sys.stderr)
         return 2
-    nets = shipped()
+    nets = load_weights(args.weights / WEIGHTS.name)  # the nets of the folder it updates
     groups = [replay(r, nets.expansion, nets.head.features) for r in recordings]
     if args.label == "lines":
         changed = changed_lines(data, sorted({r.repo for r in recordings}))

@@ -38,7 +38,7 @@ from scout.explorer.model import (
 from scout.explorer.query import analyze_query
 from scout.learn.examples import Recording, first_turn_only, is_gold, link_results, with_links
 from scout.learn.progress import Eta
-from scout.models.mlp import MLP, softmax
+from scout.models.mlp import MLP, mean_of, softmax
 
 log = logging.getLogger("scout.learn")
 
@@ -225,14 +225,17 @@ def replay_all(recs: list[Recording], seed: int = 0, names: tuple[str, ...] = TR
 
 
 def fit_nets(replayed: dict, seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES,
-             weights: list[float] | None = None) -> dict:  # fmt: skip
-    """The head (each training group weighted by `weights`, all alike when None), the calibrator
-    and the stop rule on `replay_all`'s groups."""
+             weights: list[float] | None = None, heads: int = 1,
+             keep: tuple[MLP, ...] = ()) -> dict:  # fmt: skip
+    """The head (each training group weighted by `weights`, all alike when None; `heads` of them,
+    seeds `seed`, `seed` + 1, ..., averaged into one net, which is then averaged with each head
+    in `keep` as an equal), the calibrator and the stop rule on `replay_all`'s groups."""
     groups = replayed["groups"]
     # 16 hidden units: 32 fitted the dev repositories as well but ranked a region with every kind of
     # evidence far below its caller, extrapolating where training had few examples
     data = [(g.rows, g.labels) for g in groups["train"]]
-    head = fit_net(data, names, 16, "listwise", seed, weights=weights)
+    fitted = mean_of([fit_net(data, names, 16, "listwise", seed + k, weights=weights) for k in range(heads)])
+    head = mean_of([*keep, fitted])
     calibration, stop = fit_calibration(head, groups["dev"], seed)
     return {**replayed, "head": head, "calibration": calibration, "stop": stop}
 

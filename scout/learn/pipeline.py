@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scout.learn import HEADS
 from scout.learn.data import DataDir
 
 log = logging.getLogger("scout.learn")
@@ -54,6 +55,8 @@ class Plan:
     head_only: bool = False  # `make train-head`: the explorer's nets from the recordings alone
     without: tuple[str, ...] = ()  # head features left out (an ablation: what one feature adds)
     balance: str = ""  # the head's weights per recording (`scout.learn.balance`): "" for none
+    heads: int = HEADS  # heads fitted with seeds seed, seed+1, ... and averaged into one (`fit_nets`)
+    keep: tuple[Path, ...] = ()  # heads of earlier weights averaged in as equals (`kept_heads`)
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -303,7 +306,7 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
     languages = {r["repo"]: r.get("language", "?") for r in rows}
     train, dev = replayed["groups"]["train"], replayed["groups"]["dev"]
     weights = balance.weights(train, languages, spec)
-    nets = fit_nets(replayed, plan.seed, names, weights)
+    nets = fit_nets(replayed, plan.seed, names, weights, plan.heads, kept_heads(plan.keep, names))
     heuristic_first = sum(bool(g.labels and g.labels[_best_heuristic(g)]) for g in dev) / max(len(dev), 1)
     _write_nets(plan, nets)
     return {
@@ -317,7 +320,30 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
         "dev_top1_heuristic": round(heuristic_first, 4),
         "dev_top1_shipped": _shipped_top1(data, rows),
         "features": list(nets["head"].features),
+        "heads": plan.heads,
+        "kept_heads": [str(p) for p in plan.keep],
     }
+
+
+def kept_heads(paths: tuple[Path, ...], names: tuple[str, ...]) -> tuple:
+    """The heads stored at `paths` (a weights file, or any JSON with a `head`), each refused unless
+    the run computes every feature it reads."""
+    from scout.errors import ScoutError
+    from scout.models.mlp import MLP
+
+    out = []
+    for path in paths:
+        try:
+            head = json.loads(Path(path).read_text(encoding="utf-8"))["head"]
+            features = tuple(head["features"])
+            net = MLP.from_dict(head, features)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ScoutError(f"cannot read a head from {path}: {type(exc).__name__}: {exc}") from exc
+        missing = [f for f in features if f not in names]
+        if missing:
+            raise ScoutError(f"the head in {path} reads features this run leaves out: {', '.join(missing)}")
+        out.append(net)
+    return tuple(out)
 
 
 def _head_names(plan: Plan) -> tuple[str, ...]:
@@ -405,6 +431,12 @@ def install(work: Path, weights: Path) -> dict:
         if (trained / name).is_file():
             (weights / name).write_bytes((trained / name).read_bytes())
     card = {"trained_by": scout_commit(), **{k: v for k, v in report.items() if k != "data"}}
+    if not (trained / "embedder.npz").is_file():  # a head-only run: the embedder stays, and so does its story
+        before = weights / "TRAINING.json"
+        previous = json.loads(before.read_text(encoding="utf-8")) if before.is_file() else {}
+        card["embedder_kept"] = previous.get("embedder_kept") or {
+            k: previous[k] for k in ("trained_by", "data") if isinstance(previous.get(k), str)
+        }
     card["data"] = {
         repo: {n: f["sha256"] for n, f in files.items()} for repo, files in report["data"].items()
     }

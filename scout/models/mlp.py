@@ -68,6 +68,34 @@ class MLP:
         return {"mean": self.mean, "std": self.std, "w1": self.w1, "b1": self.b1, "w2": self.w2}
 
 
+def mean_of(nets: list[MLP]) -> MLP:
+    """One net whose logit is the mean of `nets`' logits, exactly: their hidden units side by side
+    over the union of their features. Each net's standardisation moves into its first layer, so
+    the result runs as fast as one net as wide as all of them (an ensemble of heads fitted with
+    different seeds ranks more steadily than any one of them)."""
+    if len(nets) == 1:
+        return nets[0]
+    features = tuple(dict.fromkeys(f for net in nets for f in net.features))
+    at = {f: i for i, f in enumerate(features)}
+    mean, std = np.zeros(len(features)), np.ones(len(features))
+    for net in reversed(nets):  # a feature's standardisation is the first net's that reads it
+        idx = [at[f] for f in net.features]
+        mean[idx], std[idx] = net.mean, net.std
+    w1s, b1s, w2s = [], [], []
+    for net in nets:
+        if net.w1 is None or net.b1 is None:
+            raise ValueError("only nets with a hidden layer are averaged")
+        idx = [at[f] for f in net.features]
+        # (x - m_k) / s_k = (x - m) / s * (s / s_k) + (m - m_k) / s_k, for the shared m and s
+        w1 = np.zeros((len(features), net.w1.shape[1]))
+        w1[idx] = (std[idx] / net.std)[:, None] * net.w1
+        b1s.append(net.b1 + ((mean[idx] - net.mean) / net.std) @ net.w1)
+        w1s.append(w1)
+        w2s.append(net.w2 / len(nets))
+    b2 = float(sum(net.b2 for net in nets) / len(nets))
+    return MLP(features, mean, std, np.hstack(w1s), np.concatenate(b1s), np.concatenate(w2s), b2)
+
+
 def read_weights(path: Path = WEIGHTS) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
