@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 
 import pytest
 
@@ -133,6 +134,28 @@ def test_vendored_files_rank_below_the_projects_own(sample_repo):
     bundle = Workspace.open(sample_repo).ask("where is the CSRF token checked", policy=HeuristicPolicy())
     assert bundle.spans[0].path == "shop/auth/tokens.py"
     assert all(not s.path.startswith("vendor/") for s in bundle.spans[:2])
+
+
+def test_a_questions_leads_go_three_deep_in_a_file_and_an_issues_two(sample_repo):
+    """A question asks for a place in code that may share a file with its neighbours; an issue's
+    fix may be in any of several files, so its leads span them."""
+    (sample_repo / "shop/auth/checks.py").write_text("".join(
+        f"def check_csrf_token_{n}(request):\n    \"\"\"Check the CSRF token of a {n} request.\"\"\"\n"
+        f"    return request.csrf_token == request.session.csrf_token\n\n\n"
+        for n in ("form", "ajax", "upload", "api", "admin", "login")
+    ))  # fmt: skip
+    ws = Workspace.open(sample_repo)
+    try:
+        question = ws.ask("where is the CSRF token checked")
+        issue = ws.ask(
+            "CSRF token check fails for ajax uploads: the admin login form rejects every api request"
+            " when the session cookie was rotated after the upload started"
+        )
+    finally:
+        ws.close()
+    assert max(Counter(s.path for s in question.leads).values()) == 3
+    assert max(Counter(s.path for s in issue.leads).values()) == 2
+    assert len({s.path for s in issue.leads}) > len({s.path for s in question.leads})
 
 
 DECLARATIONS = """/** CSRF tokens: check the CSRF token of every unsafe request. */
