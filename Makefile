@@ -84,9 +84,10 @@ DATA ?= data#                 the committed training data: repos.json and one fo
 TRAIN ?= .train#              checkouts, indexes and each training stage's output (gitignored)
 MIRRORS ?= .mirrors#          git directories of the training repositories: owner+name/ under this folder, or a JSON map
 REPOS ?=#                     owner/name ... to mine or record (default: every repository of $(DATA)/repos.json)
+FORCE ?=#                     non-empty: redo the files the manifest already lists (make record FORCE=1 re-records)
 EVAL_TASKS := $(wildcard ../shared/bench/*.jsonl) benchmarks/questions/plain.jsonl benchmarks/questions/fresh.jsonl#  never mined
 MINE := nice -n 10 $(BIN)/scout learn mine --data $(DATA) --mirrors $(MIRRORS) --work $(TRAIN) \
-	$(addprefix --exclude-from ,$(EVAL_TASKS)) $(addprefix --only ,$(REPOS))
+	$(addprefix --exclude-from ,$(EVAL_TASKS)) $(addprefix --only ,$(REPOS)) $(if $(FORCE),--force)
 
 $(VENV)/.train-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev,model]'
