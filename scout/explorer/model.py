@@ -145,7 +145,7 @@ class ModelPolicy:
             self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
         ranked = go_to_definition(found, disjoint(sorted(pool, key=lambda r: -r.score)))
         words = set(terms(facts.text))
-        issue = len(words) > COVERAGE_WORDS
+        issue = is_issue(words)
         texts = Texts(ctx, facts.text, issue) if ctx is not None else None
         ranked = without_preambles(ranked, texts.lines) if texts is not None else ranked
         if not ranked:
@@ -179,12 +179,17 @@ MAX_CITED = 80
 LEADS_PER_FILE = {True: 2, False: 3}  # keyed by "is it an issue"
 
 
+def is_issue(words: set[str]) -> bool:
+    """Whether a query of these distinct terms reads as an issue rather than a question."""
+    return len(words) > COVERAGE_WORDS
+
+
 def ceiling(words: set[str], evidence: Evidence) -> float:
     """The most a short question's answer may claim: the share of its words (its distinct terms)
     the repository has at all; `NOTHING_SOLID` when it lacks half of them (five random words of
     which two occur somewhere). A question whose every word is there, or a long issue (most of
     whose words never are), is not capped."""
-    if not words or len(words) > COVERAGE_WORDS:
+    if not words or is_issue(words):
         return 1.0
     share = len(words & evidence.matched_terms) / len(words)
     return share if share > 0.5 else NOTHING_SOLID
