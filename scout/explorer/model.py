@@ -35,6 +35,7 @@ from scout.explorer.lookup import definitions
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
+from scout.explorer.wrappers import unwrapped
 from scout.index.lexical import terms
 from scout.models import adaptation
 from scout.models.history import History, Votes, lift
@@ -143,7 +144,10 @@ class ModelPolicy:
         logits = score(pool, evidence, facts, self.trained, prior or history_votes(ctx, facts))
         if self.trace is not None:
             self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
-        ranked = go_to_definition(found, disjoint(sorted(pool, key=lambda r: -r.score)))
+        order = sorted(pool, key=lambda r: -r.score)
+        if ctx is not None:
+            order = unwrapped(order, evidence, ctx.index.outline, frozenset(id(r) for r, _ in found))
+        ranked = go_to_definition(found, disjoint(order))
         words = set(terms(facts.text))
         issue = is_issue(words)
         texts = Texts(ctx, facts.text, issue) if ctx is not None else None
