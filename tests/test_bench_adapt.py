@@ -48,7 +48,15 @@ def test_a_fit_that_keeps_nothing_answers_unadapted_on_both_sides(earlier):
     assert all(r["adapted"] == r["base"] for r in nothing.values())
 
 
-@pytest.mark.parametrize("change", [{"history_weight": 8.0}, {"terms": 11}, {"earliest": "def"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"history_weight": 8.0},
+        {"terms": 11},
+        {"earliest": "def"},
+        {"conventions": [{"path": "CHANGELOG.md", "scope": "", "share": 0.5}]},
+    ],
+)
 def test_a_different_fit_reuses_nothing(earlier, change):
     assert reusable(earlier, FIT | change) == {}
 

@@ -113,6 +113,8 @@ def summary(root: Path, r: dict) -> str:
     kept = [f"{r['terms']:,} adapted words"] if r["terms"] else []
     if r.get("history"):
         kept.append(f"{r['history']:,} past commits voting at weight {r['history_weight']:g}")
+    for c in r.get("conventions") or []:
+        kept.append(f"{c['path']} as a lead of issues ({c['share']:.0%} of the changes edit it)")
     trials = r.get("trial_mrr") or {}
     gain, noise = r.get("trial_gain") or (0.0, 0.0)
     if trials and not kept:

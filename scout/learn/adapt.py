@@ -31,6 +31,7 @@ import numpy as np
 
 from scout.index import Index, store, vectors
 from scout.index.lexical import terms
+from scout.learn.conventions import changed_files, conventions
 from scout.learn.mine import MineOptions, sources
 from scout.models import adaptation
 from scout.models.adaptation import FORMAT, Adaptation
@@ -234,6 +235,10 @@ def adapt(index: Index, git_dir: Path, head: str, opts: AdaptOptions, step: Step
         trial.meta = found.meta
     found = choose(index, examples, found, trial, opts, step, report)
     report.seconds["fit"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    step("conventions", 0, 1)
+    kept = conventions(changed_files(git_dir, opts.rev, opts.max_commits))
+    report.seconds["conventions"] = round(time.perf_counter() - started, 2)
     found.meta |= {
         "created": time.time(),
         "head": head,
@@ -251,6 +256,7 @@ def adapt(index: Index, git_dir: Path, head: str, opts: AdaptOptions, step: Step
         "trials": report.trials,
         "trial_mrr": report.choice,
         "trial_gain": list(report.gain),
+        "conventions": kept,
     }
     return found, report
 

@@ -119,7 +119,7 @@ def keeps_anything(path: Path) -> bool | None:
         return None
     if not isinstance(meta, dict):
         return None
-    return bool(meta.get("terms") or meta.get("history_weight"))
+    return bool(meta.get("terms") or meta.get("history_weight") or meta.get("conventions"))
 
 
 def path_for(index: Path) -> Path:
@@ -148,6 +148,37 @@ def history(index: Path, embedder: Embedder | None) -> History | None:
     if found is None or found.history is None or embedder is None:
         return None
     return found.history if found.fits(embedder) else None
+
+
+def conventions(index: Path, embedder: Embedder | None) -> list[dict]:
+    """The files the repository's changes also edit (a changelog: `scout.learn.conventions`), when
+    its adaptation has them and fits these weights."""
+    found = current(index)
+    if found is None or embedder is None or not found.fits(embedder):
+        return []
+    kept = found.meta.get("conventions")
+    return [k for k in kept if _convention(k)] if isinstance(kept, list) else []
+
+
+def _convention(k: object) -> bool:
+    """A whole entry (a damaged one is skipped, never a failed ask)."""
+    return (
+        isinstance(k, dict)
+        and isinstance(k.get("path"), str)
+        and isinstance(k.get("scope"), str)
+        and isinstance(k.get("share"), int | float)
+    )
+
+
+def convention_for(kept: list[dict], path: str) -> dict | None:
+    """The convention whose folder holds `path` most closely, if any."""
+    inside = [k for k in kept if within(path, k["scope"])]
+    return max(inside, key=lambda k: len(k["scope"]), default=None)
+
+
+def within(path: str, scope: str) -> bool:
+    """Whether `path` lies in the folder `scope` ("" is the repository's root)."""
+    return not scope or path.startswith(scope + "/")
 
 
 @contextmanager

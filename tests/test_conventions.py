@@ -1,0 +1,127 @@
+"""What a repository's changes edit besides the code (`scout.learn.conventions`): a real git history
+where pull requests add their changelog line in a commit of their own, then `scout adapt` and an
+issue answered with the changelog as a lead."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import git, run_scout
+
+from scout.learn.conventions import changed_files, conventions
+from scout.learn.gitlog import resolve_git_dir
+from scout.models.adaptation import Adaptation
+
+BILLING = '''def apply_discount(total, coupon):
+    """Take a coupon's percentage off an order's total."""
+    if coupon.percent <= 0:
+        raise ValueError("a coupon takes something off")
+    return total * (100 - coupon.percent) / 100
+'''
+NETWORK = '''def retry_request(request, attempts):
+    """Send a request again after a timeout, at most `attempts` times."""
+    for attempt in range(attempts):
+        response = request.send()
+        if response.ok:
+            return response
+    raise TimeoutError(request.url)
+'''
+ISSUE = (
+    "Coupons with a zero percent discount are rejected at checkout. When a customer applies a "
+    "promotional coupon whose percent is zero, apply_discount raises ValueError instead of leaving "
+    "the order total unchanged; the shop front then shows an internal error page to the customer."
+)
+
+
+def change(root: Path, name: str, n: int) -> None:
+    path = root / "shop" / name
+    path.write_text(path.read_text() + f"# revision {n}\n")
+
+
+def log_line(root: Path, n: int) -> None:
+    with (root / "CHANGELOG.md").open("a") as handle:
+        handle.write(f"- change {n}\n")
+
+
+def make_history(root: Path, every: int) -> Path:
+    """30 changes to the code; one in `every` a pull request (a branch merged with a merge commit)
+    whose changelog line is a commit of its own; the others plain commits without one."""
+    git(root, "init", "-q", "-b", "main")
+    (root / "shop").mkdir()
+    (root / "shop" / "billing.py").write_text(BILLING)
+    (root / "shop" / "network.py").write_text(NETWORK)
+    (root / "CHANGELOG.md").write_text("# Changelog\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial version of the shop")
+    for n in range(30):
+        name = "billing.py" if n % 2 else "network.py"
+        if n % every == 0:
+            git(root, "checkout", "-q", "-b", f"pr-{n}")
+            change(root, name, n)
+            git(root, "commit", "-q", "-am", f"Fix case {n}")
+            log_line(root, n)
+            git(root, "commit", "-q", "-am", f"Changelog for case {n}")
+            git(root, "checkout", "-q", "main")
+            git(root, "merge", "-q", "--no-ff", "-m", f"Merge pull request #{n}", f"pr-{n}")
+        else:
+            change(root, name, n)
+            git(root, "commit", "-q", "-am", f"Tidy case {n}")
+    return root
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory) -> Path:
+    return make_history(tmp_path_factory.mktemp("logged"), every=1)
+
+
+def test_a_changelog_every_merged_change_edits_is_a_convention(tmp_path):
+    root = make_history(tmp_path, every=2)  # half the changes: pull requests with a changelog line
+    kept = conventions(changed_files(resolve_git_dir(root), "HEAD", 3000))
+    assert [(k["path"], k["scope"]) for k in kept] == [("CHANGELOG.md", "")]
+    # 16 of 31 changes: the 15 pull requests and the first commit, which wrote the changelog
+    assert kept[0]["share"] == round(16 / 31, 3) and kept[0]["changes"] == 31
+    # read commit by commit, a pull request's code and its changelog line are apart: no commit
+    # but the first changes code and the changelog, which is why a merged pull request is one change
+    commits = git(root, "log", "--no-merges", "--name-only", "--format=%x1e").split("\x1e")[1:]
+    assert sum("CHANGELOG.md" in c and "shop/" in c for c in commits) == 1
+
+
+def test_a_changelog_few_changes_edit_is_not(tmp_path):
+    root = make_history(tmp_path, every=5)  # 7 of 31 changes: 23%
+    assert conventions(changed_files(resolve_git_dir(root), "HEAD", 3000)) == []
+
+
+def test_an_unreadable_history_learns_nothing_rather_than_failing(tmp_path):
+    assert changed_files(tmp_path, "HEAD", 3000) == []  # not a git repository
+
+
+def test_an_adapted_repository_lists_its_changelog_with_an_issue_not_with_a_question(logged, tmp_path):
+    repo = tmp_path / "repo"
+    git(tmp_path, "clone", "-q", str(logged), str(repo))
+
+    def leads(query: str) -> list[dict]:
+        done = run_scout("ask", query, str(repo), "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["leads"]
+
+    def learnt(found: list[dict]) -> list[str]:
+        return [s["path"] for s in found if s["why"].startswith("history:")]
+
+    assert learnt(leads(ISSUE)) == []  # not adapted yet
+    done = run_scout("adapt", str(repo), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["conventions"] == [
+        {"path": "CHANGELOG.md", "scope": "", "share": 1.0, "changes": 31}
+    ]
+    first = leads(ISSUE)[0]
+    assert (first["path"], first["start_line"]) == ("CHANGELOG.md", 1)
+    assert first["why"] == "history: 100% of the changes to the repository also edit it"
+    assert learnt(leads("where are coupons applied")) == []  # a question: it asks where, not to change
+
+    target = Path(json.loads(done.stdout)["target"])
+    damaged = Adaptation.load(target)
+    damaged.meta["conventions"] = [{"path": "CHANGELOG.md", "scope": "", "share": "most"}, {"path": 3}]
+    damaged.save(target)
+    assert learnt(leads(ISSUE)) == []  # a damaged entry is skipped, and the ask still answers
