@@ -115,8 +115,10 @@ def test_an_adapted_repository_lists_its_changelog_with_an_issue_not_with_a_ques
     assert json.loads(done.stdout)["conventions"] == [
         {"path": "CHANGELOG.md", "scope": "", "share": 1.0, "changes": 31}
     ]
-    first = leads(ISSUE)[0]
+    found = leads(ISSUE)
+    first = found[0]
     assert (first["path"], first["start_line"]) == ("CHANGELOG.md", 1)
+    assert [s["path"] for s in found].count("CHANGELOG.md") == 1  # it stands for the whole file
     assert first["why"] == "history: 100% of the changes to the repository also edit it"
     assert learnt(leads("where are coupons applied")) == []  # a question: it asks where, not to change
 

@@ -166,8 +166,8 @@ class ModelPolicy:
         top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
         for r in [*chosen, *leads]:
             r.confidence = None if r.confidence is None else min(r.confidence, top)
-        also = convention_lead(ctx, chosen[0], chosen[-1].score) if issue and ctx is not None else None
-        leads_out = [lead_span(r) for r in leads]
+        also = convention_lead(ctx, chosen) if issue and ctx is not None else None
+        leads_out = [lead_span(r) for r in leads if also is None or r.path != also.path]
         return Answer(
             [answer_span(r, texts) for r in chosen], leads=[also, *leads_out] if also else leads_out
         )
@@ -287,18 +287,19 @@ def lead_span(r: Region) -> Span:
     return Span(r.path, r.start_line, r.start_line, round(r.score, 4), r.why, r.symbol, confidence=conf)
 
 
-def convention_lead(ctx: ToolContext, first: Region, score: float) -> Span | None:
+def convention_lead(ctx: ToolContext, chosen: list[Region]) -> Span | None:
     """The file the repository's changes under the answer's folder also edit (its changelog), as
     its adaptation learnt from the history (`scout.learn.conventions`): an issue's fix edits it
-    too, and no search finds it from the issue's words. None when the repository is not adapted,
-    has no such file, or the file is not in this tree."""
+    too, and no search finds it from the issue's words. It stands for the whole file: the caller
+    drops the file's other leads. None when the repository is not adapted, has no such file, the
+    answer cites it already, or it is not in this tree."""
     kept = adaptation.conventions(ctx.index.path, ctx.index.embedder)
-    found = adaptation.convention_for(kept, first.path) if kept else None
-    if found is None or found["path"] == first.path or not _is_file(ctx, found["path"]):
+    found = adaptation.convention_for(kept, chosen[0].path) if kept else None
+    if found is None or any(r.path == found["path"] for r in chosen) or not _is_file(ctx, found["path"]):
         return None
     where = f"{found['scope']}/" if found["scope"] else "the repository"
     why = f"history: {found['share']:.0%} of the changes to {where} also edit it"
-    return Span(found["path"], 1, 1, round(score, 4), why, None)
+    return Span(found["path"], 1, 1, round(chosen[-1].score, 4), why, None)
 
 
 def _is_file(ctx: ToolContext, path: str) -> bool:
