@@ -40,8 +40,8 @@ from benchmarks.evaluate import score
 from benchmarks.systems import make_system
 from scout.learn.adapt import AdaptOptions, adapt
 from scout.learn.conventions import changed_files, conventions
-from scout.models.adaptation import FORMAT, Adaptation, path_for
-from scout.models.embedder import file_stamp, shipped
+from scout.models.adaptation import Adaptation, fitted_for, path_for
+from scout.models.embedder import shipped
 
 log = logging.getLogger("benchmarks.adapt")
 METRICS = ("file_acc@5", "fn_acc@10", "hit@5")
@@ -186,8 +186,7 @@ def with_conventions(task: dict, git_dir: Path, checkouts: Checkouts, system, ar
     task's own base commit."""
     kept = conventions(changed_files(git_dir, task["base_commit"], args.commits))
     embedder = shipped()
-    meta = {"format": FORMAT, "embedder": embedder.digest, "conventions": kept}
-    meta["embedder_file"] = file_stamp(embedder.source) if embedder.source else None
+    meta = fitted_for(embedder) | {"conventions": kept}
     target = args.out / "adaptations" / f"{task['id']}.adapt"
     target.parent.mkdir(parents=True, exist_ok=True)
     Adaptation([], np.zeros((0, embedder.dim), dtype=np.float32), meta).save(target)

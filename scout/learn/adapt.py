@@ -34,8 +34,8 @@ from scout.index.lexical import terms
 from scout.learn.conventions import changed_files, conventions
 from scout.learn.mine import MineOptions, sources
 from scout.models import adaptation
-from scout.models.adaptation import FORMAT, Adaptation
-from scout.models.embedder import Embedder, file_stamp
+from scout.models.adaptation import Adaptation
+from scout.models.embedder import Embedder
 from scout.models.history import History, Votes, lift
 
 HOLDOUT = 7  # one example in this many is held out to choose alpha
@@ -226,11 +226,7 @@ def adapt(index: Index, git_dir: Path, head: str, opts: AdaptOptions, step: Step
     report.seconds["mine"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
     found, trial = fit(index, embedder, examples, opts, step, report)
-    found.meta = {
-        "format": FORMAT,
-        "embedder": embedder.digest,
-        "embedder_file": file_stamp(embedder.source) if embedder.source else None,
-    }
+    found.meta = adaptation.fitted_for(embedder)
     if trial is not None:
         trial.meta = found.meta
     found = choose(index, examples, found, trial, opts, step, report)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scout.errors import ScoutError
 from scout.index.languages import language_for
-from scout.learn.gitlog import git
+from scout.learn.gitlog import RECORD, git
 from scout.models.adaptation import within
 
 log = logging.getLogger("scout.learn")
@@ -30,7 +30,6 @@ MIN_SHARE = 0.4  # of the newest changes to code under its folder, at least this
 MIN_CHANGES = 20  # ... out of at least this many
 RECENT = 200  # the newest changes under a folder say what its convention is now (bat's began in 2020)
 MAX_KEPT = 3
-RECORD = "\x1e"
 
 
 def changed_files(git_dir: Path, rev: str, max_commits: int) -> list[set[str]]:
@@ -39,6 +38,7 @@ def changed_files(git_dir: Path, rev: str, max_commits: int) -> list[set[str]]:
     commit of its own); none when git cannot list them (a clone missing old trees): the
     conventions are then unknown, not wrong."""
     try:
+        # git reads a --format without a % as the name of a format: RECORD goes as its escape
         args = ("--first-parent", "-m", f"-n{max_commits}", "--name-only", "--format=%x1e", rev)
         out = git(git_dir, "log", *args)
     except ScoutError as exc:

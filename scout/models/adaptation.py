@@ -108,6 +108,16 @@ class Adaptation:
         return cls(terms, rows, meta, history)
 
 
+def fitted_for(embedder: Embedder) -> dict:
+    """The start of an adaptation's meta: its format and the weights it is fitted for, by the
+    stamp and the digest `Adaptation.fits` checks."""
+    return {
+        "format": FORMAT,
+        "embedder": embedder.digest,
+        "embedder_file": file_stamp(embedder.source) if embedder.source else None,
+    }
+
+
 def keeps_anything(path: Path) -> bool | None:
     """Whether the adaptation at `path` changes any answer (adapted words, or a history with a
     weight): `scout adapt` writes one that keeps nothing when nothing beat the shipped answers, so
