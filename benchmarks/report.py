@@ -127,25 +127,40 @@ def reliability(records: list[dict]) -> list[dict]:
 def calibration(records: list[dict], bins: int = 10) -> dict:
     """Expected calibration error of the answer spans over `bins` equal bins (each bin's mean
     confidence against its share touching gold lines), and how often the first answer is sure
-    (confidence >= 0.8) and then in a gold file."""
-    pairs, firsts = [], []
+    (confidence >= 0.8) and then in a gold file (any of them: a fix that edits two files has
+    two); under `files`, the same of the first answer's file confidence against its file being
+    gold, when the explorer gives one."""
+    pairs, firsts, files = [], [], []
     for r in records:
         confidences = r["cost"].get("confidence") or []
         hits = r.get("span_gold", [])
         pairs += [(c, hit) for c, hit in zip(confidences, hits, strict=False) if c is not None]
+        in_file = float(r.get("gold_file_rank") == 1)  # the first file is one the fix edits
         if confidences and confidences[0] is not None:
-            firsts.append((confidences[0], r["metrics"].get("file_acc@1", 0.0)))
+            firsts.append((confidences[0], in_file))
+        file_confidences = r["cost"].get("file_confidence") or []
+        if file_confidences and file_confidences[0] is not None:
+            files.append((file_confidences[0], in_file))
+    out = {"spans": len(pairs), "ece": round(_ece(pairs, bins), 4), "first_answers": len(firsts)}
+    out.update(_sure(firsts))
+    if files:
+        out["files"] = {"first_answers": len(files), "ece": round(_ece(files, bins), 4), **_sure(files)}
+    return out
+
+
+def _ece(pairs: list[tuple[float, float]], bins: int) -> float:
     ece = 0.0
     for b in range(bins):
         inside = [(c, h) for c, h in pairs if b / bins <= c < (b + 1) / bins or (b == bins - 1 and c == 1.0)]
         if inside:
             gap = metrics.mean([c for c, _ in inside]) - metrics.mean([float(h) for _, h in inside])
             ece += len(inside) / len(pairs) * abs(gap)
+    return ece
+
+
+def _sure(firsts: list[tuple[float, float]]) -> dict:
     sure = [hit for c, hit in firsts if c >= 0.8]
     return {
-        "spans": len(pairs),
-        "ece": round(ece, 4),
-        "first_answers": len(firsts),
         "sure_share": round(len(sure) / len(firsts), 4) if firsts else 0.0,
         "sure_in_gold_file": round(metrics.mean(sure), 4) if sure else None,
     }
@@ -253,6 +268,15 @@ def _reliability(systems: dict) -> str:
                 f"answers at confidence >= 0.8: {100 * cal['sure_share']:.1f}% of {cal['first_answers']}"
                 f"{sure} in a gold file.",
             ]
+            if cal.get("files"):
+                f = cal["files"]
+                right = f["sure_in_gold_file"]
+                right = "" if right is None else f", {100 * right:.0f}% of them right"
+                parts.append(
+                    f"The first answer's file confidence against its file being gold: expected calibration "
+                    f"error {f['ece']:.3f} over ten bins; at >= 0.8 for {100 * f['sure_share']:.1f}% of "
+                    f"{f['first_answers']}{right}."
+                )
     return "\n".join(parts) + ("\n" if parts else "")
 
 

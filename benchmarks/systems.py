@@ -233,6 +233,7 @@ class Scout:
         extra = {"explorer_ms": st.elapsed_ms, "observed_tokens": st.observed_tokens}
         extra["fallback"] = bundle.fallback
         extra["confidence"] = [s.confidence for s in bundle.spans]
+        extra["file_confidence"] = [s.file_confidence for s in bundle.spans]
         extra["answer_tokens"] = count_tokens(render_markdown(bundle.spans, [], query))
         return Prediction(files, bundle.spans, None, st.tool_calls, st.turns, st.tokens, extra, bundle.leads)
 

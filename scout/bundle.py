@@ -37,6 +37,7 @@ class Span:
     symbol: str | None = None
     text: str | None = None
     confidence: float | None = None  # a calibrated explorer's probability that the answer is here
+    file_confidence: float | None = None  # its probability that the answer is in this span's file
 
     @property
     def header(self) -> str:
@@ -130,7 +131,7 @@ def query_digest(query: str) -> dict[str, Any]:
 
 def _span_dict(s: Span) -> dict[str, Any]:
     d = asdict(s)
-    for optional in ("text", "confidence"):
+    for optional in ("text", "confidence", "file_confidence"):
         if d[optional] is None:
             del d[optional]
     return d
@@ -141,7 +142,8 @@ def render_span(span: Span) -> str:
     if span.symbol:
         title += f" `{span.symbol}`"
     if span.confidence is not None:
-        title += f" ({span.confidence:.0%})"
+        sure = f"; file {span.file_confidence:.0%}" if span.file_confidence is not None else ""
+        title += f" ({span.confidence:.0%}{sure})"
     lines = [title, f"_{span.why}_"]
     if span.text is not None:
         lines += [f"```{fence_for(span.path)}", span.text.rstrip("\n"), "```"]

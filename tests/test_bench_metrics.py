@@ -213,9 +213,11 @@ def test_semble_paths_match_when_one_is_a_suffix_of_the_other_at_a_slash():
 def test_calibration_error_weighs_each_bin_by_its_spans_and_counts_sure_first_answers():
     from benchmarks.report import calibration
 
-    def record(confidences, span_gold, first_file_right):
-        return {"cost": {"confidence": confidences}, "span_gold": span_gold,
-                "metrics": {"file_acc@1": first_file_right}}  # fmt: skip
+    def record(confidences, span_gold, first_file_right, files=None):
+        # a first file that is gold is the ranking's first gold file (`gold_file_rank` 1), whether or
+        # not the fix edits other files too (then file Acc@1 is 0)
+        return {"cost": {"confidence": confidences, "file_confidence": files}, "span_gold": span_gold,
+                "metrics": {"file_acc@1": 0.0}, "gold_file_rank": 1 if first_file_right else 3}  # fmt: skip
 
     records = [
         record([0.9, 0.15], [True, False], 1.0),
@@ -230,3 +232,24 @@ def test_calibration_error_weighs_each_bin_by_its_spans_and_counts_sure_first_an
     assert math.isclose(cal["ece"], round((0.85 + 0.1 + 2 * 0.35) / 4, 4))
     assert cal["first_answers"] == 3
     assert math.isclose(cal["sure_share"], round(2 / 3, 4)) and cal["sure_in_gold_file"] == 0.5
+    assert "files" not in cal  # no explorer gave a file confidence
+
+
+def test_the_first_answers_file_confidence_is_scored_against_its_file():
+    from benchmarks.report import calibration
+
+    def record(file_confidence, first_file_right):
+        cost = {"confidence": [0.5], "file_confidence": [file_confidence, file_confidence]}
+        return {
+            "cost": cost,
+            "span_gold": [False],
+            "metrics": {},
+            "gold_file_rank": 1 if first_file_right else None,
+        }
+
+    records = [record(0.95, True), record(0.85, False), record(0.3, True), record(0.3, False)]
+    files = calibration(records)["files"]
+    # 0.9-1.0: 0.95 right -> 0.05; 0.8-0.9: 0.85 wrong -> 0.85; 0.3-0.4: 0.3 twice, one right -> 0.2
+    assert files["first_answers"] == 4
+    assert math.isclose(files["ece"], round((0.05 + 0.85 + 2 * 0.2) / 4, 4))
+    assert files["sure_share"] == 0.5 and files["sure_in_gold_file"] == 0.5

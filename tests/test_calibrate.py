@@ -15,6 +15,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
+from scout.explorer.fileconfidence import FILE_SHAPE
 from scout.explorer.model import CALIBRATION_FEATURES
 from scout.learn.calibrate import LABELS
 from scout.models.mlp import WEIGHTS
@@ -113,3 +114,39 @@ def test_recalibrating_without_dev_recordings_is_a_one_line_error(tmp_path):
         timeout=120,
     )
     assert run.returncode == 2 and run.stderr.strip().startswith("scout: error: no dev recordings")
+
+
+def test_refitting_the_file_calibrator_leaves_every_other_net_byte_for_byte(tmp_path):
+    data = small_data(tmp_path / "data")
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS.parent, weights)
+    before = json.loads((weights / "explorer.json").read_text())
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scout.learn.calibrate",
+            "--files",
+            "--data",
+            str(data),
+            "--weights",
+            str(weights),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    after = json.loads((weights / "explorer.json").read_text())
+    assert {k: v for k, v in after.items() if k != "file_calibration"} == {
+        k: v for k, v in before.items() if k != "file_calibration"
+    }
+    assert after["file_calibration"] != before["file_calibration"]  # fitted on two repositories, not nineteen
+    assert set(FILE_SHAPE) <= set(after["file_calibration"]["features"])
+    report = json.loads((weights / "TRAINING.json").read_text())["file_calibration"]
+    assert report["by"] == "python -m scout.learn.calibrate --files"
+    for figures in (report["before"], report["after_crossfit"], report["after_fitted_on_all"]):
+        assert figures["tasks"] == report["dev_recordings"] > 50 and 0.0 <= figures["ece"] <= 1.0
+    # the span calibrator's own report is untouched
+    shipped_report = json.loads((WEIGHTS.parent / "TRAINING.json").read_text())["calibration"]
+    assert json.loads((weights / "TRAINING.json").read_text())["calibration"] == shipped_report

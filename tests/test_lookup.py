@@ -113,6 +113,10 @@ def test_a_bare_symbol_name_answers_with_its_definition_first_and_sure(workspace
         first = bundle.spans[0]
         assert (first.path, first.start_line) == (name, d.start_line), (d.name, bundle.spans[:2])
         assert first.confidence is not None and first.confidence >= 0.8, (d.name, first)
+        assert first.file_confidence is not None and first.file_confidence >= first.confidence, (
+            d.name,
+            first,
+        )
 
 
 @pytest.mark.parametrize("name", fixtures())

@@ -314,3 +314,16 @@ def test_a_workflow_run_whose_pull_request_number_is_true_names_no_pull_request(
     doc = json.loads((FIXTURES / "events" / "workflow_run-failure.json").read_text())
     doc["workflow_run"]["pull_requests"] = [{"number": True}]
     assert parse_event(doc).number is None
+
+
+@pytest.mark.parametrize(
+    ("span", "file", "level"), [(0.4, 0.85, "high"), (0.4, 0.7, "medium"), (0.2, 0.2, "low")]
+)
+def test_a_sure_file_makes_a_high_confidence_even_when_its_lines_are_not(span, file, level):
+    from scout.bundle import Bundle, Span
+    from scout.triage.comment import confidence
+
+    spans = [Span("a.py", 1, 9, 0.3, "model: defines `f`", "f", confidence=span, file_confidence=file)]
+    got = confidence(Bundle("q", "/r", None, "model", spans))
+    assert got[0] == level
+    assert ("85% on the file" in got[1]) == (level == "high")

@@ -29,6 +29,7 @@ from scout.config import Settings
 from scout.errors import ScoutError
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
+from scout.explorer.fileconfidence import file_confidences, file_features
 from scout.explorer.focus import Texts
 from scout.explorer.heuristic import first_turn, gather, penalty, second_turn
 from scout.explorer.lookup import definitions
@@ -85,6 +86,7 @@ class Weights:
     expansion: MLP
     calibration: MLP
     answer: dict = field(default_factory=dict)  # the stop rule's thresholds (see `answer`)
+    files: MLP | None = None  # the file calibrator (`fileconfidence`); None in weights older than it
 
 
 @dataclass
@@ -166,6 +168,7 @@ class ModelPolicy:
         top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
         for r in [*chosen, *leads]:
             r.confidence = None if r.confidence is None else min(r.confidence, top)
+        sure_of_files([*chosen, *leads], top)
         also = convention_lead(ctx, chosen) if issue and ctx is not None else None
         leads_out = [lead_span(r) for r in leads if also is None or r.path != also.path]
         return Answer(
@@ -220,6 +223,21 @@ def disjoint(ranked: list[Region]) -> list[Region]:
         ):
             kept.append(r)
     return kept
+
+
+def sure_of_files(regions: list[Region], top: float) -> None:
+    """Every cited region's `file_confidence` as one figure per file, never below the confidence of
+    a span in the file (a right span is a right file) nor above the query's ceiling."""
+    if all(r.file_confidence is None for r in regions):
+        return  # weights without a file calibrator
+    files: dict[str, float] = {}
+    for r in regions:
+        known = [c for c in (r.file_confidence, r.confidence) if c is not None]
+        if known:
+            files[r.path] = max(files.get(r.path, 0.0), *known)
+    for r in regions:
+        if r.path in files:
+            r.file_confidence = min(files[r.path], top)
 
 
 def go_to_definition(found: list[tuple[Region, float | None]], ranked: list[Region]) -> list[Region]:
@@ -277,14 +295,19 @@ def from_signature(r: Region, inside: list[int]) -> tuple[int, int]:
 
 def answer_span(r: Region, texts: Texts | None = None) -> Span:
     start, end = cite(r, texts)
-    conf = None if r.confidence is None else round(r.confidence, 4)
-    return Span(r.path, start, end, round(r.score, 4), r.why, r.symbol, confidence=conf)
+    return Span(r.path, start, end, round(r.score, 4), r.why, r.symbol, **_confidences(r))
 
 
 def lead_span(r: Region) -> Span:
     """A lead: where the region starts (the bundle ends it on its header line)."""
-    conf = None if r.confidence is None else round(r.confidence, 4)
-    return Span(r.path, r.start_line, r.start_line, round(r.score, 4), r.why, r.symbol, confidence=conf)
+    return Span(r.path, r.start_line, r.start_line, round(r.score, 4), r.why, r.symbol, **_confidences(r))
+
+
+def _confidences(r: Region) -> dict[str, float | None]:
+    return {
+        "confidence": None if r.confidence is None else round(r.confidence, 4),
+        "file_confidence": None if r.file_confidence is None else round(r.file_confidence, 4),
+    }
 
 
 def convention_lead(ctx: ToolContext, chosen: list[Region]) -> Span | None:
@@ -452,6 +475,9 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     logits = weights.head.logits(rows)
     cal = calibration_rows(logits, softmax(logits), rows, weights.head.features, weights.calibration.features)
     conf = weights.calibration.sigmoid(cal)
+    files = {}
+    if weights.files is not None:
+        files = file_confidences(weights.files, [r.path for r in pool], logits, rows, weights.head.features)
     votes, history = prior
     moved = np.asarray(logits, dtype=np.float64)
     if votes.files and history is not None and history.weight > 0:
@@ -462,6 +488,7 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     for r, p, c in zip(pool, probs, conf, strict=True):
         r.score = float(p) / top
         r.confidence = float(c)
+        r.file_confidence = files.get(r.path)
         r.reasons = {Reason(Signal.LEARNED, r.why): r.score} if r.reasons else {}
     unread = [r for r in evidence.regions.values() if id(r) not in pooled]
     floor = min((r.score for r in pool), default=1.0)
@@ -525,6 +552,10 @@ def calibrator_features(data: dict, head_names: tuple[str, ...]) -> tuple[str, .
     return names
 
 
+def _file_calibrator(data: dict | None, head_names: tuple[str, ...]) -> MLP | None:
+    return None if data is None else MLP.from_dict(data, file_features(data, head_names))
+
+
 def head_features(head: dict) -> tuple[str, ...]:
     """The features a stored head was trained on, refused when this scout does not compute one."""
     names = tuple(head.get("features", ()))
@@ -567,6 +598,7 @@ def load_weights(path: Path) -> Weights:
             MLP.from_dict(data["expansion"], EXPANSION_NAMES),
             MLP.from_dict(data["calibration"], calibrator_features(data["calibration"], head.features)),
             data.get("answer", {}),
+            _file_calibrator(data.get("file_calibration"), head.features),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ScoutError(

@@ -378,6 +378,7 @@ def _write_nets(plan: Plan, nets: dict) -> None:
         "expansion": nets["expansion"].to_dict(),
         "calibration": nets["calibration"].to_dict(),
         "answer": nets["stop"],
+        **({"file_calibration": nets["files"].to_dict()} if nets.get("files") else {}),
     }
     plan.weights.mkdir(parents=True, exist_ok=True)
     (plan.weights / "explorer.json").write_text(json.dumps(weights) + "\n", encoding="utf-8")

@@ -237,6 +237,10 @@ def footer(bundle: Bundle, ref: str, extra: str = "") -> str:
 # for). On the plain questions the first answer's file was right for 85% at >= 0.6, 59% at
 # 0.3-0.6 and 40% below (benchmarks/RESULTS.md).
 SURE, UNSURE = 0.6, NOTHING_SOLID
+# Its file confidence, the probability that the answer lies in the first span's file, is the surer
+# call on an issue: the first files it put at >= 0.8 were right for 81% of SWE-bench Lite's issues
+# and 88% of SWE-bench Multilingual's, where a span at >= 0.6 had its file right for 73% and 62%.
+SURE_FILE = 0.8
 
 
 def confidence(bundle: Bundle | None, pointed: bool = False) -> tuple[str, str]:
@@ -249,6 +253,8 @@ def confidence(bundle: Bundle | None, pointed: bool = False) -> tuple[str, str]:
     if bundle is None or bundle.fallback:
         return "low", "the explorer did not settle on an answer; these are the places it touched"
     top = spans[0]
+    if top.file_confidence is not None and top.file_confidence >= SURE_FILE:
+        return "high", f"the learned explorer puts {top.file_confidence:.0%} on the file {code(top.path)}"
     if top.confidence is not None:  # a calibrated explorer says how sure it is
         if top.confidence >= SURE:
             return "high", f"the learned explorer puts {top.confidence:.0%} on {code(top.path)}"
