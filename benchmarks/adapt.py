@@ -10,9 +10,8 @@ Writes OUT/records.jsonl (one line per task: both systems' metrics and ranks), O
 function Acc@10 unadapted vs adapted, wins/losses and the two-sided sign test's p, per repository
 and in all). Resumable: repositories already in fits.jsonl and tasks in records.jsonl are skipped.
 
-`--conventions` measures the change-log lead alone (`scout.learn.conventions`): each task gets an
-adaptation holding only the conventions learnt from the history up to its own base commit (a git
-log, no fit: so per task, and as causal), and is answered without and with it.
+The change-log lead (`scout.index.conventions`) is not part of an adaptation: both sides learn it
+from the history up to the task's own base commit, the checkout's HEAD.
 
 `--reuse DIR` takes a task's record from an earlier run's OUT where the new fit kept what that run's
 kept (the same words, weight, blend and commits: the same answers), and where the new fit keeps
@@ -32,16 +31,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks.checkouts import Checkouts, MissingRepo, commit_date, load_mirrors
 from benchmarks.definitions import Outlines
 from benchmarks.evaluate import score
 from benchmarks.systems import make_system
 from scout.learn.adapt import AdaptOptions, adapt
-from scout.learn.conventions import changed_files, conventions
-from scout.models.adaptation import Adaptation, fitted_for, path_for
-from scout.models.embedder import shipped
+from scout.models.adaptation import path_for
 
 log = logging.getLogger("benchmarks.adapt")
 METRICS = ("file_acc@5", "fn_acc@10", "hit@5")
@@ -63,11 +58,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--prune", action="store_true", help="delete a repository's checkouts and indexes once done"
     )
     ap.add_argument("--reuse", type=Path, help="an earlier OUT whose records stand where the fit agrees")
-    ap.add_argument(
-        "--conventions",
-        action="store_true",
-        help="only the change-log lead, learnt per task from the history up to its base commit",
-    )
     ap.add_argument(
         "--latency", type=Path, help="instead: time asks on this adapted repository, with and without"
     )
@@ -105,12 +95,6 @@ def run_repo(repo: str, tasks: list[dict], git_dir: Path, checkouts: Checkouts, 
     done = {r["id"] for r in _read(args.out / "records.jsonl")}
     fits = {f["repo"]: f for f in _read(args.out / "fits.jsonl")}
     dated = sorted(tasks, key=lambda t: commit_date(git_dir, t["base_commit"]))
-    if args.conventions:
-        for task in dated[: args.max_tasks] if args.max_tasks else dated:
-            record = None if task["id"] in done else with_conventions(task, git_dir, checkouts, system, args)
-            if record:
-                _append(args.out / "records.jsonl", record)
-        return
     target = args.out / "adaptations" / f"{repo.replace('/', '__')}.adapt"
     if repo not in fits:
         fits[repo] = fit_repo(repo, dated[0]["base_commit"], git_dir, checkouts, target, args)
@@ -125,7 +109,7 @@ def run_repo(repo: str, tasks: list[dict], git_dir: Path, checkouts: Checkouts, 
 
 
 # what decides the answers
-KEPT = ("terms", "alpha", "history", "history_weight", "history_mix", "conventions")
+KEPT = ("terms", "alpha", "history", "history_weight", "history_mix")
 
 
 def reusable(earlier: Path, fit: dict) -> dict[str, dict]:
@@ -137,7 +121,7 @@ def reusable(earlier: Path, fit: dict) -> dict[str, dict]:
     records = {r["id"]: r for r in _read(earlier / "records.jsonl") if r["repo"] == fit["repo"]}
     if all(old.get(k) == fit.get(k) for k in KEPT):
         return records
-    if not fit["terms"] and not fit.get("history") and not fit.get("conventions"):
+    if not fit["terms"] and not fit.get("history"):
         return {i: r | {"adapted": r["base"]} for i, r in records.items()}
     return {}
 
@@ -179,20 +163,6 @@ def fit_repo(repo: str, earliest: str, git_dir: Path, checkouts: Checkouts, targ
         "bytes": target.stat().st_size,
         **meta,
     }
-
-
-def with_conventions(task: dict, git_dir: Path, checkouts: Checkouts, system, args) -> dict | None:
-    """`paired` with an adaptation of the conventions alone, learnt from the history up to the
-    task's own base commit."""
-    kept = conventions(changed_files(git_dir, task["base_commit"], args.commits))
-    embedder = shipped()
-    meta = fitted_for(embedder) | {"conventions": kept}
-    target = args.out / "adaptations" / f"{task['id']}.adapt"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    Adaptation([], np.zeros((0, embedder.dim), dtype=np.float32), meta).save(target)
-    record = paired(task, checkouts, system, target)
-    target.unlink(missing_ok=True)
-    return record and record | {"conventions": kept}
 
 
 def paired(task: dict, checkouts: Checkouts, system, adaptation: Path) -> dict | None:

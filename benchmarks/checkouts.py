@@ -31,6 +31,7 @@ from scout import git as scout_git
 from scout.api import Workspace
 from scout.config import load_settings
 from scout.errors import ScoutError
+from scout.index import conventions as changelogs
 from scout.index import copy_index, index_path
 from scout.learn.snapshots import materialise as extract
 from scout.repo import Repo
@@ -95,6 +96,7 @@ class Checkouts:
             if not root.is_dir():
                 raise MissingRepo(f"{repo} at {commit} has no folder {subdir}")
             workspace = Workspace.open(root, settings=self.settings(root))
+            as_a_clone(workspace, git_dir, commit)
             if not marker.exists():
                 marker.write_text(json.dumps(info))
         return Prepared(workspace, time.perf_counter() - started, info["seeded_from"], info["skipped_files"])
@@ -133,6 +135,24 @@ class Checkouts:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def as_a_clone(workspace: Workspace, git_dir: Path, commit: str) -> None:
+    """What a clone checked out at `commit` would tell scout that an exported tree cannot: its
+    commit, and the conventions its history up to that commit holds (`scout.index.conventions`),
+    learnt here from the git directory and kept where the ask looks for them."""
+    workspace.repo.__dict__["commit"] = commit  # `Repo.commit` is a cached property
+    index = workspace.index.path
+    if not _kept_for(index, commit):
+        history = changelogs.changed_files(git_dir, commit, changelogs.MAX_COMMITS)
+        changelogs.keep(index, commit, changelogs.conventions(history))
+
+
+def _kept_for(index: Path, commit: str) -> bool:
+    try:
+        return json.loads(changelogs.path_for(index).read_text())["commit"] == commit
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def commit_date(git_dir: Path, commit: str) -> int:

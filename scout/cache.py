@@ -23,7 +23,8 @@ from pathlib import Path
 
 log = logging.getLogger("scout.cache")
 
-COMPANIONS = ("-wal", "-shm", ".json", ".writer", ".adapt")  # what SQLite and scout keep beside an index
+# what SQLite and scout keep beside an index
+COMPANIONS = ("-wal", "-shm", ".json", ".writer", ".adapt", ".conventions")
 BAG_FILES = ".g*"  # ... and the index's term files (`scout.index.bags`: <index>.g<generation>.<kind>)
 MB = 1024 * 1024
 

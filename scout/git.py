@@ -27,6 +27,7 @@ from pathlib import Path
 from scout.errors import ScoutError
 
 GIT_TIMEOUT_S = 10.0
+RECORD = "\x1e"  # what scout's `git log` formats put before each commit (`%x1e`: no message holds it)
 PIPE = subprocess.PIPE
 
 # Every door a fixed key opens, with the value that keeps it shut. `:` is git's "no editor".

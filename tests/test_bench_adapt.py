@@ -54,7 +54,6 @@ def test_a_fit_that_keeps_nothing_answers_unadapted_on_both_sides(earlier):
         {"history_weight": 8.0},
         {"terms": 11},
         {"earliest": "def"},
-        {"conventions": [{"path": "CHANGELOG.md", "scope": "", "share": 0.5}]},
     ],
 )
 def test_a_different_fit_reuses_nothing(earlier, change):

@@ -1,18 +1,18 @@
-"""What a repository's changes edit besides the code (`scout.learn.conventions`): a real git history
-where pull requests add their changelog line in a commit of their own, then `scout adapt` and an
-issue answered with the changelog as a lead."""
+"""What a repository's changes edit besides the code (`scout.index.conventions`): a real git history
+where pull requests add their changelog line in a commit of their own, and an issue answered with
+the changelog as a lead, learnt from the history at the checked-out commit without `scout adapt`."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from conftest import git, run_scout
 
-from scout.learn.conventions import changed_files, conventions
+from scout.index.conventions import SUFFIX, changed_files, conventions, learnt
 from scout.learn.gitlog import resolve_git_dir
-from scout.models.adaptation import Adaptation
 
 BILLING = '''def apply_discount(total, coupon):
     """Take a coupon's percentage off an order's total."""
@@ -97,7 +97,7 @@ def test_an_unreadable_history_learns_nothing_rather_than_failing(tmp_path):
     assert changed_files(tmp_path, "HEAD", 3000) == []  # not a git repository
 
 
-def test_an_adapted_repository_lists_its_changelog_with_an_issue_not_with_a_question(logged, tmp_path):
+def test_an_issue_lists_the_changelog_its_history_asks_for_and_a_question_does_not(logged, tmp_path):
     repo = tmp_path / "repo"
     git(tmp_path, "clone", "-q", str(logged), str(repo))
 
@@ -106,24 +106,64 @@ def test_an_adapted_repository_lists_its_changelog_with_an_issue_not_with_a_ques
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)["leads"]
 
-    def learnt(found: list[dict]) -> list[str]:
+    def learnt_leads(found: list[dict]) -> list[str]:
         return [s["path"] for s in found if s["why"].startswith("history:")]
 
-    assert learnt(leads(ISSUE)) == []  # not adapted yet
+    found = leads(ISSUE)  # no `scout adapt`: the history at HEAD says it
+    first = found[0]
+    assert (first["path"], first["start_line"]) == ("CHANGELOG.md", 1)
+    assert [s["path"] for s in found].count("CHANGELOG.md") == 1  # it stands for the whole file
+    assert first["why"] == "history: 100% of the changes to the repository also edit it"
+    assert learnt_leads(leads("where are coupons applied")) == []  # a question asks where, not to change
+
+    # kept beside the index, for the commit it was learnt at
+    kept = list(Path(os.environ["SCOUT_CACHE_DIR"]).rglob("*" + SUFFIX))
+    assert len(kept) == 1
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert json.loads(kept[0].read_text())["commit"] == head
+
+    # a damaged file is learnt again, never a failed ask
+    kept[0].write_text('{"commit": "' + head + '", "conventions": [{"path": 3}]')
+    assert learnt_leads(leads(ISSUE)) == ["CHANGELOG.md"]
+    assert json.loads(kept[0].read_text())["conventions"][0]["path"] == "CHANGELOG.md"
+
+    # a new commit is read anew: its history now says the changelog is no longer kept
+    for n in range(60):
+        change(repo, "billing.py" if n % 2 else "network.py", 100 + n)
+        git(repo, "commit", "-q", "-am", f"Quiet change {n}")
+    assert learnt_leads(leads(ISSUE)) == []
+    assert json.loads(kept[0].read_text())["commit"] == git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_a_tree_without_git_learns_no_conventions(tmp_path):
+    assert learnt(tmp_path, None, tmp_path / "index.db") == []
+    assert not list(tmp_path.glob("*" + SUFFIX))
+
+
+def test_scout_adapt_still_reports_the_conventions_it_sees(logged, tmp_path):
+    repo = tmp_path / "repo"
+    git(tmp_path, "clone", "-q", str(logged), str(repo))
     done = run_scout("adapt", str(repo), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["conventions"] == [
         {"path": "CHANGELOG.md", "scope": "", "share": 1.0, "changes": 31}
     ]
-    found = leads(ISSUE)
-    first = found[0]
-    assert (first["path"], first["start_line"]) == ("CHANGELOG.md", 1)
-    assert [s["path"] for s in found].count("CHANGELOG.md") == 1  # it stands for the whole file
-    assert first["why"] == "history: 100% of the changes to the repository also edit it"
-    assert learnt(leads("where are coupons applied")) == []  # a question: it asks where, not to change
 
-    target = Path(json.loads(done.stdout)["target"])
-    damaged = Adaptation.load(target)
-    damaged.meta["conventions"] = [{"path": "CHANGELOG.md", "scope": "", "share": "most"}, {"path": 3}]
-    damaged.save(target)
-    assert learnt(leads(ISSUE)) == []  # a damaged entry is skipped, and the ask still answers
+
+def test_the_benchmarks_exported_trees_answer_as_a_clone_at_their_commit_would(logged, tmp_path):
+    """The harness checks out `git archive` trees without .git: it tells the workspace its commit and
+    the conventions of its history (`benchmarks.checkouts.as_a_clone`)."""
+    from benchmarks.checkouts import Checkouts
+
+    from scout.explorer.model import ModelPolicy
+
+    head = git(logged, "rev-parse", "HEAD").strip()
+    prepared = Checkouts(tmp_path / "cache", {"o/shop": logged / ".git"}).prepare("o/shop", head)
+    ws = prepared.workspace
+    try:
+        assert not (ws.repo.root / ".git").exists() and ws.repo.commit == head
+        bundle = ws.ask(ISSUE, policy=ModelPolicy())
+    finally:
+        ws.close()
+    assert bundle.leads[0].path == "CHANGELOG.md"
+    assert bundle.leads[0].why == "history: 100% of the changes to the repository also edit it"

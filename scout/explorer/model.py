@@ -37,6 +37,7 @@ from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.explorer.wrappers import unwrapped
+from scout.index import conventions as changelogs
 from scout.index.lexical import terms
 from scout.models import adaptation
 from scout.models.history import History, Votes, lift
@@ -312,11 +313,11 @@ def _confidences(r: Region) -> dict[str, float | None]:
 
 def convention_lead(ctx: ToolContext, chosen: list[Region]) -> Span | None:
     """The file the repository's changes under the answer's folder also edit (its changelog), as
-    its adaptation learnt from the history (`scout.learn.conventions`): an issue's fix edits it
-    too, and no search finds it from the issue's words. It stands for the whole file: the caller
-    drops the file's other leads. None when the repository is not adapted, has no such file, the
+    its history up to the checked-out commit says (`scout.index.conventions`): an issue's fix edits
+    it too, and no search finds it from the issue's words. It stands for the whole file: the caller
+    drops the file's other leads. None outside git, when the history names no such file, the
     answer cites it already, or it is not in this tree."""
-    kept = adaptation.conventions(ctx.index.path, ctx.index.embedder)
+    kept = changelogs.learnt(ctx.repo.root, ctx.repo.commit, ctx.index.path)
     found = adaptation.convention_for(kept, chosen[0].path) if kept else None
     if found is None or any(r.path == found["path"] for r in chosen) or not _is_file(ctx, found["path"]):
         return None

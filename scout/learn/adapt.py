@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from scout.index import Index, store, vectors
+from scout.index.conventions import changed_files, conventions
 from scout.index.lexical import terms
-from scout.learn.conventions import changed_files, conventions
 from scout.learn.mine import MineOptions, sources
 from scout.models import adaptation
 from scout.models.adaptation import Adaptation

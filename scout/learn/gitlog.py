@@ -15,7 +15,7 @@ from pathlib import Path
 from scout import git as gitrun
 from scout.errors import RepoError, ScoutError
 
-RECORD = "\x1e"  # starts a commit's header line in our --format
+RECORD = gitrun.RECORD  # starts a commit's header line in our --format
 FIELD = "\x1f"
 LOG_FORMAT = f"{RECORD}%H %P{FIELD}%ct{FIELD}%an{FIELD}%B{FIELD}"
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")

@@ -160,18 +160,8 @@ def history(index: Path, embedder: Embedder | None) -> History | None:
     return found.history if found.fits(embedder) else None
 
 
-def conventions(index: Path, embedder: Embedder | None) -> list[dict]:
-    """The files the repository's changes also edit (a changelog: `scout.learn.conventions`), when
-    its adaptation has them and fits these weights."""
-    found = current(index)
-    if found is None or embedder is None or not found.fits(embedder):
-        return []
-    kept = found.meta.get("conventions")
-    return [k for k in kept if _convention(k)] if isinstance(kept, list) else []
-
-
-def _convention(k: object) -> bool:
-    """A whole entry (a damaged one is skipped, never a failed ask)."""
+def valid_convention(k: object) -> bool:
+    """A whole entry of `scout.index.conventions` (a damaged one is skipped, never a failed ask)."""
     return (
         isinstance(k, dict)
         and isinstance(k.get("path"), str)

@@ -6,21 +6,28 @@ issue's words, and an agent that leaves it out sends a patch its reviewers retur
 says it plainly: of the newest changes to code under a folder, the share that also edit a change
 log beside it. A file kept here is shown as a lead of every issue whose answer lies under its folder
 (`scout.models.adaptation.convention_for`), with that share as the reason.
+
+Every git work tree gets them without `scout adapt`: `learnt` reads the history up to the
+checked-out commit once per commit (one `git log`, Django's 3,000 changes in a quarter of a
+second) and keeps the result beside the index.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import threading
 from collections import Counter
 from pathlib import Path
 
+from scout import git
 from scout.errors import ScoutError
 from scout.index.languages import language_for
-from scout.learn.gitlog import RECORD, git
-from scout.models.adaptation import within
+from scout.models.adaptation import valid_convention, within
 
-log = logging.getLogger("scout.learn")
+log = logging.getLogger("scout.index")
 
 # a file that records changes: CHANGELOG.md, CHANGES.rst, HISTORY.md, NEWS, RELEASE_NOTES.txt
 RECORDS_CHANGES = re.compile(
@@ -30,9 +37,13 @@ MIN_SHARE = 0.4  # of the newest changes to code under its folder, at least this
 MIN_CHANGES = 20  # ... out of at least this many
 RECENT = 200  # the newest changes under a folder say what its convention is now (bat's began in 2020)
 MAX_KEPT = 3
+MAX_COMMITS = 3000  # the newest changes read, as `scout adapt` reads them
+SUFFIX = ".conventions"  # beside the index: <index>.conventions, JSON
+_held: dict[Path, tuple[str, list[dict]]] = {}  # the index's file → (commit, conventions) this process read
+_lock = threading.Lock()
 
 
-def changed_files(git_dir: Path, rev: str, max_commits: int) -> list[set[str]]:
+def changed_files(where: Path, rev: str, max_commits: int, bare: bool = True) -> list[set[str]]:
     """The files each of the newest `max_commits` changes up to `rev` changed, newest first: the
     first-parent history, a merged pull request as one change (its changelog line is often a
     commit of its own); none when git cannot list them (a clone missing old trees): the
@@ -40,11 +51,11 @@ def changed_files(git_dir: Path, rev: str, max_commits: int) -> list[set[str]]:
     try:
         # git reads a --format without a % as the name of a format: RECORD goes as its escape
         args = ("--first-parent", "-m", f"-n{max_commits}", "--name-only", "--format=%x1e", rev)
-        out = git(git_dir, "log", *args)
+        out = git.output(where, "log", *args, bare=bare, timeout=120)
     except ScoutError as exc:
         log.warning("no conventions learnt: %s", exc)
         return []
-    return [set(filter(None, block.split("\n"))) for block in out.split(RECORD)[1:]]
+    return [set(filter(None, block.split("\n"))) for block in out.split(git.RECORD)[1:]]
 
 
 def conventions(commits: list[set[str]]) -> list[dict]:
@@ -65,3 +76,55 @@ def conventions(commits: list[set[str]]) -> list[dict]:
 
 def _share(path: str, commits: list[set[str]]) -> float:
     return sum(path in c for c in commits) / max(len(commits), 1)
+
+
+def learnt(root: Path, commit: str | None, index: Path) -> list[dict]:
+    """The conventions of the work tree at `root` as of its checked-out `commit`: kept beside
+    `index` once learnt at that commit, learnt now otherwise; none outside git. A damaged or
+    unwritable file beside the index costs a `git log`, never the ask."""
+    if commit is None:
+        return []
+    path = path_for(index)
+    with _lock:
+        held = _held.get(path)
+    if held is not None and held[0] == commit:
+        return held[1]
+    kept = _read(path, commit)
+    if kept is None:
+        kept = conventions(changed_files(root, commit, MAX_COMMITS, bare=False))
+        keep(index, commit, kept)
+    with _lock:
+        _held[path] = (commit, kept)
+    return kept
+
+
+def path_for(index: Path) -> Path:
+    return index.with_name(index.name + SUFFIX)
+
+
+def keep(index: Path, commit: str, kept: list[dict]) -> None:
+    """What `learnt` reads beside `index` for `commit`; whole or not at all (a reader sees the
+    old file or the new one), and nothing when the index's folder is not writable."""
+    path = path_for(index)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"commit": commit, "conventions": kept}), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.debug("conventions not kept beside the index: %s", exc)
+        tmp.unlink(missing_ok=True)
+
+
+def _read(path: Path, commit: str) -> list[dict] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("commit") != commit
+        or not isinstance(data.get("conventions"), list)
+    ):
+        return None  # another commit's, or not ours
+    kept = [k for k in data["conventions"] if valid_convention(k)]
+    return kept if len(kept) == len(data["conventions"]) else None  # damaged: learnt again
