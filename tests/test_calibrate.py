@@ -33,18 +33,34 @@ def small_data(root: Path) -> Path:
     return root
 
 
-def test_recalibrating_replaces_only_the_calibrator_and_reports_held_out_figures(tmp_path):
+def recalibrated(tmp_path: Path, *args: str) -> tuple[dict, Path]:
+    """`python -m scout.learn.calibrate ARGS` on the small data and a copy of the shipped weights:
+    the weights before, and the folder it rewrote."""
     data = small_data(tmp_path / "data")
     weights = tmp_path / "weights"
     shutil.copytree(WEIGHTS.parent, weights)
     before = json.loads((weights / "explorer.json").read_text())
     run = subprocess.run(
-        [sys.executable, "-m", "scout.learn.calibrate", "--data", str(data), "--weights", str(weights)],
+        [
+            sys.executable,
+            "-m",
+            "scout.learn.calibrate",
+            *args,
+            "--data",
+            str(data),
+            "--weights",
+            str(weights),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-2000:]
+    return before, weights
+
+
+def test_recalibrating_replaces_only_the_calibrator_and_reports_held_out_figures(tmp_path):
+    before, weights = recalibrated(tmp_path)
     after = json.loads((weights / "explorer.json").read_text())
     assert after["head"] == before["head"] and after["expansion"] == before["expansion"]
     assert set(after["calibration"]["features"]) <= set(CALIBRATION_FEATURES)
@@ -117,26 +133,7 @@ def test_recalibrating_without_dev_recordings_is_a_one_line_error(tmp_path):
 
 
 def test_refitting_the_file_calibrator_leaves_every_other_net_byte_for_byte(tmp_path):
-    data = small_data(tmp_path / "data")
-    weights = tmp_path / "weights"
-    shutil.copytree(WEIGHTS.parent, weights)
-    before = json.loads((weights / "explorer.json").read_text())
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scout.learn.calibrate",
-            "--files",
-            "--data",
-            str(data),
-            "--weights",
-            str(weights),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
+    before, weights = recalibrated(tmp_path, "--files")
     after = json.loads((weights / "explorer.json").read_text())
     assert {k: v for k, v in after.items() if k != "file_calibration"} == {
         k: v for k, v in before.items() if k != "file_calibration"

@@ -154,7 +154,6 @@ def test_the_benchmarks_exported_trees_answer_as_a_clone_at_their_commit_would(l
     """The harness checks out `git archive` trees without .git: it tells the workspace its commit and
     the conventions of its history (`benchmarks.checkouts.as_a_clone`)."""
     from benchmarks.checkouts import Checkouts
-
     from scout.explorer.model import ModelPolicy
 
     head = git(logged, "rev-parse", "HEAD").strip()
