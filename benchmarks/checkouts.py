@@ -143,16 +143,9 @@ def as_a_clone(workspace: Workspace, git_dir: Path, commit: str) -> None:
     learnt here from the git directory and kept where the ask looks for them."""
     workspace.repo.__dict__["commit"] = commit  # `Repo.commit` is a cached property
     index = workspace.index.path
-    if not _kept_for(index, commit):
+    if changelogs.stored(index, commit) is None:
         history = changelogs.changed_files(git_dir, commit, changelogs.MAX_COMMITS)
         changelogs.keep(index, commit, changelogs.conventions(history))
-
-
-def _kept_for(index: Path, commit: str) -> bool:
-    try:
-        return json.loads(changelogs.path_for(index).read_text())["commit"] == commit
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
 
 
 def commit_date(git_dir: Path, commit: str) -> int:

@@ -89,7 +89,7 @@ def learnt(root: Path, commit: str | None, index: Path) -> list[dict]:
         held = _held.get(path)
     if held is not None and held[0] == commit:
         return held[1]
-    kept = _read(path, commit)
+    kept = stored(index, commit)
     if kept is None:
         kept = conventions(changed_files(root, commit, MAX_COMMITS, bare=False))
         keep(index, commit, kept)
@@ -115,9 +115,10 @@ def keep(index: Path, commit: str, kept: list[dict]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _read(path: Path, commit: str) -> list[dict] | None:
+def stored(index: Path, commit: str) -> list[dict] | None:
+    """The conventions kept beside `index` for `commit`; None when none are, or they are damaged."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path_for(index).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if (

@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         inputs = ("recordings.json.gz",) + (("tasks.jsonl.gz",) if args.label == "lines" else ())
         digest = data.digest([r["repo"] for r in rows], inputs)
         nets_out = {"calibration": calibration.to_dict(), "answer": stop}
-        write(args.weights, nets_out, "calibration", {"dev_recordings_digest": digest, **report})
+        by = {"by": "python -m scout.learn.calibrate", "dev_recordings_digest": digest}
+        write(args.weights, nets_out, "calibration", by | report)
     return 0
 
 
@@ -187,12 +188,9 @@ def _refit_files(args, data: DataDir, rows: list[dict], nets, groups: list[Group
     print(json.dumps(report, indent=1))
     if not args.dry_run:
         digest = data.digest([r["repo"] for r in rows], ("recordings.json.gz",))
-        write(
-            args.weights,
-            {"file_calibration": files.to_dict()},
-            "file_calibration",
-            {"dev_recordings_digest": digest, **report},
-        )
+        nets_out = {"file_calibration": files.to_dict()}
+        by = {"by": "python -m scout.learn.calibrate --files", "dev_recordings_digest": digest}
+        write(args.weights, nets_out, "file_calibration", by | report)
     return 0
 
 
@@ -202,8 +200,7 @@ def write(folder: Path, nets: dict, entry: str, report: dict) -> None:
     weights.update(nets)
     training_path = folder / "TRAINING.json"
     training = json.loads(training_path.read_text(encoding="utf-8")) if training_path.is_file() else {}
-    by = "python -m scout.learn.calibrate" + (" --files" if entry == "file_calibration" else "")
-    training[entry] = {"by": by, **report}
+    training[entry] = report
     for path, value in ((folder / "explorer.json", weights), (training_path, training)):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(value, indent=None if path.name == "explorer.json" else 1) + "\n")
