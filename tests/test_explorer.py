@@ -233,6 +233,48 @@ def test_a_reported_configuration_table_is_not_searched_but_the_issues_own_table
     assert "refund_total" in facts.identifiers and "symlink" in facts.text and "Expected" in facts.text
 
 
+ISSUE_FORM = """[Bug]: Function statements require a function name
+### 💻
+
+- [X] Would you like to work on a fix?
+
+### How are you using Babel?
+
+@babel/cli
+
+### Input code
+
+```js
+### Environment (a heading inside code is code)
+(() => {})().map(c)
+```
+
+### Current and expected behavior
+
+The arrow function is printed without parentheses.
+
+### Environment
+
+- @babel/preset-env@7.16.11
+- Node: [v17.3.0]
+
+### Possible solution
+
+_No response_
+"""
+
+
+def test_an_issue_forms_setup_fields_and_checklists_are_not_searched_but_its_problem_is():
+    facts = analyze_query(ISSUE_FORM)
+    for noise in ("fix", "cli", "preset", "Node", "No response", "💻"):
+        assert noise not in facts.text, noise
+    for kept in ("Function statements", "heading inside code", "printed without parentheses", "Possible"):
+        assert kept in facts.text, kept
+    # the focus is the title and the first paragraph with content, not a field's name
+    assert facts.focus.startswith("[Bug]: Function statements") and "```js" in facts.focus
+    assert "Input code" not in facts.focus
+
+
 # Shapes that were slow: capitalised words (each copied the text before it), a long run of blanks
 # after a word (version lines with three optional blank runs side by side, error lines whose
 # blanks crossed newlines), and prose.
@@ -248,6 +290,7 @@ SHAPES = {
     "many links": lambda n: ("http://x https://y/z#L1 " * n)[:n],
     "table rows": lambda n: ("| build_os | 1.2.3 |\r\n" * n)[:n],
     "one long table row": lambda n: "|" + "ab|" * (n // 3),
+    "form headings": lambda n: ("### Version\n- [x] a\n" * n)[:n],
 }
 
 

@@ -97,12 +97,49 @@ HASH_OR_NUMBER = re.compile(r"^(?:\d+|[0-9a-f]{7,}|L\d+(?:-L\d+)?)$", re.I)
 
 
 def strip_noise(text: str) -> str:
-    """Drop what an issue carries that is not about the code: template comments, version reports
-    and banners, and of a link its host, anchors, numbers and hashes (a link to a source file
-    becomes its path; a documentation page keeps the words of its path: `rules/yield-in-for-loop`)."""
-    text = _without_comments(text)
+    """Drop what an issue carries that is not about the code: template comments and the setup
+    sections of an issue form, version reports and banners, and of a link its host, anchors,
+    numbers and hashes (a link to a source file becomes its path; a documentation page keeps the
+    words of its path: `rules/yield-in-for-loop`)."""
+    text = _without_setup(_without_comments(text))
     text = SOURCE_URL.sub(lambda m: m.group(1), text)
     return strip_environment(URL.sub(lambda m: _link_words(m.group(1)), text))
+
+
+HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.*?)[ \t#]*$")
+# The headings of an issue form's fields that ask for the reporter's setup, not the problem:
+# "Environment", "Operating system", "Python version", "Installation", "Which versions of X and
+# PHP are affected?", "How are you using Babel?", "Link to minimal reproduction". Their answers
+# (`@babel/cli`, `pip`, a dependency tree) name packages and tools, and steered babel's issues to
+# its command-line package.
+SETUP_HEADING = re.compile(
+    r"\b(?:versions?|environment|system|platform|operating|os|installation|installed|locale|browser"
+    r"|dependencies|how (?:are|do) you (?:use|using|run)|link to|configuration file name"
+    r"|contribution checks|checklist|prerequisites)\b",
+    re.I,
+)
+# Form boilerplate: GitHub's placeholder for a field left empty, and a template's checklist item
+# ("- [x] Would you like to work on a fix?", "- [x] I have searched the existing issues").
+FORM_LINE = re.compile(r"^[ \t]*(?:_No response_|[-*][ \t]+\[[ xX]\][ \t].*)[ \t\r]*$")
+
+
+def _without_setup(text: str) -> str:
+    """Less the sections of an issue form that report the reporter's setup (`SETUP_HEADING`, up to
+    the next heading), its placeholders and checklists (`FORM_LINE`), and headings with no words
+    ("### 💻"). A heading inside a fenced block is code, not a section."""
+    out, skipping, fenced = [], False, False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else HEADING.match(line)
+        if heading:
+            skipping = bool(SETUP_HEADING.search(heading.group(1)))
+            if skipping or not re.search(r"\w", heading.group(1)):
+                continue
+        if skipping or (not fenced and FORM_LINE.match(line)):
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def _without_comments(text: str) -> str:
@@ -136,7 +173,8 @@ def analyze_query(text: str) -> QueryFacts:
     over a long issue are not free. The result is shared, so callers must not mutate it."""
     text = strip_noise(text)
     facts = QueryFacts(text, symbol=symbol_ask(text))
-    facts.focus = "\n\n".join(p for p in re.split(r"\n\s*\n", text.strip())[:2] if p)[:1500]
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p and not _heading_only(p)]
+    facts.focus = "\n\n".join(paragraphs[:2])[:1500]
     facts.frames = [Frame(p.replace("\\", "/"), int(n), f or None) for p, n, f in FRAME.findall(text)]
     facts.paths = _unique(m for m in PATH.findall(text))
     facts.strings = _unique(
@@ -150,6 +188,11 @@ def analyze_query(text: str) -> QueryFacts:
     facts.asks_about_tests = facts.mentions_tests and len(lowered.split()) <= 30
     facts.mentions_docs = bool(re.search(r"\bdocs?\b|documentation|docstring", lowered))
     return facts
+
+
+def _heading_only(paragraph: str) -> bool:
+    """A paragraph that is one heading line (an issue form's field name): no content of its own."""
+    return "\n" not in paragraph.strip() and bool(HEADING.match(paragraph))
 
 
 def _identifiers(text: str) -> dict[str, float]:
