@@ -18,7 +18,7 @@ from conftest import ROOT, run_scout
 
 from scout.api import Workspace
 from scout.errors import ScoutError
-from scout.explorer.evidence import Evidence, Reason, Signal
+from scout.explorer.evidence import Evidence, Reason, Region, Signal
 from scout.explorer.features import NAMES, TRAIN_NAMES
 from scout.explorer.focus import best_window
 from scout.explorer.model import (
@@ -28,6 +28,8 @@ from scout.explorer.model import (
     Weights,
     cite,
     shipped,
+    twins,
+    with_twins,
 )
 from scout.explorer.query import analyze_query
 from scout.index.lexical import terms
@@ -155,6 +157,27 @@ def test_a_go_function_with_a_doc_comment_is_cited_with_its_body(tmp_path):
     assert (top.path, top.symbol) == ("routergroup.go", "RouterGroup.Handle")
     assert top.start_line == 5 and top.end_line == 10  # `func ...` through its closing brace
     assert "return group.handle" in top.text
+
+
+def test_a_listed_c_files_header_follows_it_among_the_leads_when_the_exploration_reached_it():
+    def region(path):
+        return Region(path, 1, 5, path.rsplit("/", 1)[-1].split(".")[0])
+
+    answer, mutex, other = region("absl/notification.cc"), region("absl/mutex.cc"), region("absl/other.cc")
+    header, mutex_h = region("absl/notification.h"), region("absl/mutex.h")
+    ranked = [answer, mutex, other, region("absl/unrelated.cc"), header, mutex_h]
+    leads = with_twins([answer], [mutex, other], ranked, limit=3)
+    assert [r.path for r in leads] == ["absl/notification.h", "absl/mutex.cc", "absl/mutex.h"]
+    # a twin no tool reached is not made up, and a listed one is not listed twice
+    assert with_twins([answer], [other], [answer, other], limit=3) == [other]
+    assert with_twins([answer, header], [other], ranked, limit=3) == [other]
+
+
+def test_twins_pair_c_family_sources_and_headers_only():
+    assert twins("absl/synchronization/notification.cc") == [
+        f"absl/synchronization/notification{e}" for e in (".h", ".hh", ".hpp", ".hxx")
+    ]
+    assert "src/cJSON.c" in twins("src/cJSON.h") and twins("lib/a.py") == [] and twins("Makefile") == []
 
 
 def test_budgets_and_span_counts_below_the_minimum_are_usage_errors(sample_repo):

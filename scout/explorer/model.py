@@ -165,7 +165,9 @@ class ModelPolicy:
         ]  # fmt: skip
         more = max(max_spans - Settings.max_spans, 0)
         per_file = LEADS_PER_FILE[issue]
-        leads = pick_leads([r for r in ranked if r not in chosen], int(rule["max_leads"]) + more, per_file)
+        limit = int(rule["max_leads"]) + more
+        leads = pick_leads([r for r in ranked if r not in chosen], limit, per_file)
+        leads = with_twins(chosen, leads, ranked, limit)
         top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
         for r in [*chosen, *leads]:
             r.confidence = None if r.confidence is None else min(r.confidence, top)
@@ -264,6 +266,42 @@ def pick_leads(ranked: list[Region], limit: int, most: int) -> list[Region]:
         if len(out) >= limit:
             break
     return out
+
+
+SOURCES = (".c", ".cc", ".cpp", ".cxx", ".m", ".mm")
+HEADERS = (".h", ".hh", ".hpp", ".hxx")
+
+
+def twins(path: str) -> list[str]:
+    """The paths a C-family file's other half may have: `notification.h` for `notification.cc`."""
+    stem, dot, suffix = path.rpartition(".")
+    if not dot:
+        return []
+    ending = f".{suffix.lower()}"
+    pair = HEADERS if ending in SOURCES else SOURCES if ending in HEADERS else ()
+    return [stem + other for other in pair]
+
+
+def with_twins(chosen: list[Region], leads: list[Region], ranked: list[Region], limit: int) -> list[Region]:
+    """The leads with each listed C-family file's header (or source) right after it, where the
+    exploration reached that twin at all: a question about `absl::Notification` is answered in
+    `notification.cc` and declared, documented, in `notification.h`, and an issue's fix in a
+    source file often changes its header too. The twin's best region stands for it; the leads
+    stay within `limit`."""
+    best: dict[str, Region] = {}
+    for r in ranked:
+        best.setdefault(r.path, r)
+    shown = {r.path for r in [*chosen, *leads]}
+    out, front = list(leads), 0
+    for r in [*chosen, *leads]:
+        twin = next((best[t] for t in twins(r.path) if t in best and t not in shown), None)
+        if twin is None:
+            continue
+        shown.add(twin.path)
+        at = front if r in chosen else out.index(r) + 1
+        out.insert(at, twin)
+        front += r in chosen
+    return out[:limit]
 
 
 def cite(r: Region, texts: Texts | None = None) -> tuple[int, int]:
