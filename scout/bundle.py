@@ -179,10 +179,14 @@ def render_markdown(spans: list[Span], leads: list[Span], query: str) -> str:
 
 
 def _unsure(spans: list[Span]) -> list[str]:
+    """The warning above a first answer that neither its lines nor its file vouch for: a span's
+    confidence is that its lines touch what was asked, often low on an issue whose file is sure."""
     best = spans[0].confidence if spans else None
-    if best is None or best > NOTHING_SOLID:
+    known = spans[0].file_confidence if spans else None
+    if best is None or max(best, known or 0.0) > NOTHING_SOLID:
         return []
-    return [f"Nothing solid: the best answer's confidence is {best:.2f}; treat it as a guess.\n"]
+    also = f" (its file's {known:.2f})" if known is not None else ""
+    return [f"Nothing solid: the best answer's confidence is {best:.2f}{also}; treat it as a guess.\n"]
 
 
 def fit(spans: list[Span], leads: list[Span], query: str, budget: int) -> tuple[list[Span], list[Span], bool]:

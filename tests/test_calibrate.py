@@ -76,25 +76,29 @@ def test_recalibrating_replaces_only_the_calibrator_and_reports_held_out_figures
         assert parts["issue"]["tasks"] + parts["other"]["tasks"] == report["dev_recordings"]
 
 
-def test_recalibrating_on_the_cited_lines_label_reports_that_label(tmp_path):
-    data = small_data(tmp_path / "data")
-    reports = {}
-    for label in LABELS:
-        args = ["--data", str(data), "--label", label, "--dry-run"]
-        run = subprocess.run(
-            [sys.executable, "-m", "scout.learn.calibrate", *args],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert run.returncode == 0, run.stderr[-2000:]
-        reports[label] = json.loads(run.stdout)
-        assert reports[label]["label"] == LABELS[label]
-    # the same first answers, judged by another label: a region inside a gold definition whose
-    # cited lines miss the change no longer counts
-    lines, region = reports["lines"]["before"], reports["region"]["before"]
-    assert lines["tasks"] == region["tasks"] and lines["mean_confidence"] == region["mean_confidence"]
-    assert 0.0 < lines["top1_gold"] < region["top1_gold"]
+def test_refitting_the_lines_calibrator_leaves_every_other_net_and_the_stop_rule_byte_for_byte(tmp_path):
+    before, weights = recalibrated(tmp_path, "--lines")
+    after = json.loads((weights / "explorer.json").read_text())
+    assert {k: v for k, v in after.items() if k != "lines_calibration"} == {
+        k: v for k, v in before.items() if k != "lines_calibration"
+    }
+    assert after["lines_calibration"] != before["lines_calibration"]  # fitted on two repositories
+    assert set(after["lines_calibration"]["features"]) <= set(CALIBRATION_FEATURES)
+    report = json.loads((weights / "TRAINING.json").read_text())["lines_calibration"]
+    assert report["by"] == "python -m scout.learn.calibrate --lines" and report["label"] == LABELS["lines"]
+    for figures in (report["before"], report["after_crossfit"], report["after_fitted_on_all"]):
+        assert figures["tasks"] == report["dev_recordings"] > 50 and 0.0 <= figures["ece"] <= 1.0
+    # the same first answers judged by the lines label and by the region label: a region inside a
+    # gold definition whose cited lines miss the change counts for the second only
+    run = subprocess.run(
+        [sys.executable, "-m", "scout.learn.calibrate", "--data", str(tmp_path / "data"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    region = json.loads(run.stdout)
+    assert region["label"] == LABELS["region"] and region["before"]["tasks"] == report["before"]["tasks"]
+    assert 0.0 < report["before"]["top1_gold"] < region["before"]["top1_gold"]
 
 
 def test_a_candidate_is_labelled_by_whether_its_cited_lines_touch_the_change():

@@ -101,3 +101,31 @@ def test_a_lone_file_has_a_margin_over_nothing():
     at = {n: i for i, n in enumerate(FILE_SHAPE)}
     assert list(table) == ["only.rs"] and table["only.rs"][at["file_margin"]] == 5.0
     assert table["only.rs"][at["file_mass"]] == pytest.approx(0.0)
+
+
+def test_a_spans_confidence_is_the_lines_calibrators_and_what_is_cited_stays_the_rankings(
+    tmp_path, sample_repo
+):
+    data = json.loads(WEIGHTS.read_text())
+    data.pop("lines_calibration")
+    (tmp_path / "explorer.json").write_text(json.dumps(data))
+    ranking_only, shipped_weights = load_weights(tmp_path / "explorer.json"), shipped()
+    assert ranking_only.lines is None and shipped_weights.lines is not None
+    ws = Workspace.open(sample_repo)
+    try:
+        bundles = [
+            ws.ask(q, policy=ModelPolicy(weights=w))
+            for q in ("where is the csrf token checked", "how is the cart total computed with tax")
+            for w in (ranking_only, shipped_weights)
+        ]
+    finally:
+        ws.close()
+    for old, new in (bundles[0:2], bundles[2:4]):
+        places = lambda b: [(s.path, s.start_line, s.end_line) for s in b.spans + b.leads]  # noqa: E731
+        assert places(old) == places(new)  # the stop rule reads the ranking calibrator either way
+        assert [s.file_confidence for s in old.spans] == [s.file_confidence for s in new.spans]
+    spans = [
+        (a, b) for old, new in (bundles[0:2], bundles[2:4]) for a, b in zip(old.spans, new.spans, strict=True)
+    ]
+    assert any(a.confidence != b.confidence for a, b in spans)
+    assert all(b.confidence is not None and 0.0 <= b.confidence <= 1.0 for _, b in spans)

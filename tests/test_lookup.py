@@ -221,8 +221,12 @@ def test_an_unsure_answer_says_so_in_markdown(sample_repo):
     sure = ask(sample_repo, "Cart")
     assert sure.spans and sure.spans[0].confidence >= 0.8
     assert "Nothing solid" not in render_markdown(sure.spans, sure.leads, "Cart")
-    unsure = [replace(s, confidence=0.2) for s in sure.spans]
-    assert "Nothing solid: the best answer's confidence is 0.20" in render_markdown(unsure, [], "q")
+    unsure = [replace(s, confidence=0.2, file_confidence=0.25) for s in sure.spans]
+    said = "Nothing solid: the best answer's confidence is 0.20 (its file's 0.25)"
+    assert said in render_markdown(unsure, [], "q")
+    # lines unsure of themselves in a file the explorer is sure of are an answer, not a guess
+    known_file = [replace(s, confidence=0.2, file_confidence=0.9) for s in sure.spans]
+    assert "Nothing solid" not in render_markdown(known_file, [], "q")
 
 
 def test_a_name_only_a_file_carries_answers_with_that_file(tmp_path, monkeypatch_module):

@@ -290,14 +290,23 @@ def test_client_waits_what_github_asks_and_gives_up_on_long_waits():
 
 
 @pytest.mark.parametrize(
-    ("probability", "level"),
-    [(0.92, "high"), (0.6, "high"), (0.45, "medium"), (0.3, "medium"), (0.29, "low")],
+    ("probability", "file", "level"),
+    [
+        (0.92, None, "high"),
+        (0.6, None, "high"),
+        (0.45, None, "medium"),
+        (0.31, None, "medium"),
+        (0.3, None, "low"),  # "nothing solid", as the Markdown says
+        (0.2, 0.5, "medium"),  # unsure lines in a likely file
+        (0.2, 0.3, "low"),
+        (0.2, 0.85, "high"),  # a sure file
+    ],
 )
-def test_confidence_follows_a_calibrated_explorers_probability(probability, level):
+def test_confidence_follows_a_calibrated_explorers_probability(probability, file, level):
     from scout.bundle import Bundle, Span
     from scout.triage.comment import confidence
 
-    spans = [Span("a.py", 1, 9, 0.3, "model: defines `f`", "f", confidence=probability)]
+    spans = [Span("a.py", 1, 9, 0.3, "model: defines `f`", "f", confidence=probability, file_confidence=file)]
     assert confidence(Bundle("q", "/r", None, "model", spans))[0] == level
 
 

@@ -87,6 +87,7 @@ class Region:
     lines: set[int] = field(default_factory=set)  # lines that matched (grep, traceback frames)
     reasons: dict[Reason, float] = field(default_factory=dict)
     confidence: float | None = None  # a learned scorer's probability that the answer is here
+    lines_confidence: float | None = None  # its probability that the cited lines touch the change
     file_confidence: float | None = None  # its probability that the answer is in this region's file
     kind: str = ""  # the definition's kind (function, class, ...) when a tool said
     cosine: float | None = None  # the semantic tool's similarity, when it returned this region

@@ -88,6 +88,7 @@ class Weights:
     calibration: MLP
     answer: dict = field(default_factory=dict)  # the stop rule's thresholds (see `answer`)
     files: MLP | None = None  # the file calibrator (`fileconfidence`); None in weights older than it
+    lines: MLP | None = None  # the lines calibrator (what a span's confidence reports); None: `calibration`
 
 
 @dataclass
@@ -169,9 +170,9 @@ class ModelPolicy:
         leads = pick_leads([r for r in ranked if r not in chosen], limit, per_file)
         leads = with_twins(chosen, leads, ranked, limit)
         top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
-        for r in [*chosen, *leads]:
-            r.confidence = None if r.confidence is None else min(r.confidence, top)
         sure_of_files([*chosen, *leads], top)
+        for r in [*chosen, *leads]:
+            r.confidence = None if reported(r) is None else min(reported(r), top)
         also = convention_lead(ctx, chosen) if issue and ctx is not None else None
         leads_out = [lead_span(r) for r in leads if also is None or r.path != also.path]
         return Answer(
@@ -229,13 +230,14 @@ def disjoint(ranked: list[Region]) -> list[Region]:
 
 
 def sure_of_files(regions: list[Region], top: float) -> None:
-    """Every cited region's `file_confidence` as one figure per file, never below the confidence of
-    a span in the file (a right span is a right file) nor above the query's ceiling."""
+    """Every cited region's `file_confidence` as one figure per file, never below either
+    confidence of a region in the file (a region inside a gold definition, or lines that touch
+    the change, are in a gold file) nor above the query's ceiling."""
     if all(r.file_confidence is None for r in regions):
         return  # weights without a file calibrator
     files: dict[str, float] = {}
     for r in regions:
-        known = [c for c in (r.file_confidence, r.confidence) if c is not None]
+        known = [c for c in (r.file_confidence, r.confidence, r.lines_confidence) if c is not None]
         if known:
             files[r.path] = max(files.get(r.path, 0.0), *known)
     for r in regions:
@@ -251,8 +253,16 @@ def go_to_definition(found: list[tuple[Region, float | None]], ranked: list[Regi
     best, confidence = found[0]
     best.score = max([best.score, *(r.score for r in ranked)])
     if confidence is not None:
-        best.confidence = confidence
+        best.confidence, best.lines_confidence = confidence, None
     return disjoint([best, *(r for r in ranked if r is not best)])
+
+
+def reported(r: Region) -> float | None:
+    """The confidence a span reports: that its cited lines touch what the question is about (the
+    lines calibrator), where the weights have one; else the ranking calibrator's. The stop rule
+    reads the ranking one, which tells right from wrong more sharply (its AUC) but predicts a
+    looser event (the region lies in a gold definition) than what the reader gets (these lines)."""
+    return r.lines_confidence if r.lines_confidence is not None else r.confidence
 
 
 def pick_leads(ranked: list[Region], limit: int, most: int) -> list[Region]:
@@ -514,6 +524,10 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     logits = weights.head.logits(rows)
     cal = calibration_rows(logits, softmax(logits), rows, weights.head.features, weights.calibration.features)
     conf = weights.calibration.sigmoid(cal)
+    lines = [None] * len(pool)
+    if weights.lines is not None:
+        cal = calibration_rows(logits, softmax(logits), rows, weights.head.features, weights.lines.features)
+        lines = [float(c) for c in weights.lines.sigmoid(cal)]
     files = {}
     if weights.files is not None:
         files = file_confidences(weights.files, [r.path for r in pool], logits, rows, weights.head.features)
@@ -524,9 +538,9 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     probs = softmax(moved)
     top = float(probs.max())
     pooled = {id(r) for r in pool}
-    for r, p, c in zip(pool, probs, conf, strict=True):
+    for r, p, c, lc in zip(pool, probs, conf, lines, strict=True):
         r.score = float(p) / top
-        r.confidence = float(c)
+        r.confidence, r.lines_confidence = float(c), lc
         r.file_confidence = files.get(r.path)
         r.reasons = {Reason(Signal.LEARNED, r.why): r.score} if r.reasons else {}
     unread = [r for r in evidence.regions.values() if id(r) not in pooled]
@@ -595,6 +609,10 @@ def _file_calibrator(data: dict | None, head_names: tuple[str, ...]) -> MLP | No
     return None if data is None else MLP.from_dict(data, file_features(data, head_names))
 
 
+def _lines_calibrator(data: dict | None, head_names: tuple[str, ...]) -> MLP | None:
+    return None if data is None else MLP.from_dict(data, calibrator_features(data, head_names))
+
+
 def head_features(head: dict) -> tuple[str, ...]:
     """The features a stored head was trained on, refused when this scout does not compute one."""
     names = tuple(head.get("features", ()))
@@ -638,6 +656,7 @@ def load_weights(path: Path) -> Weights:
             MLP.from_dict(data["calibration"], calibrator_features(data["calibration"], head.features)),
             data.get("answer", {}),
             _file_calibrator(data.get("file_calibration"), head.features),
+            _lines_calibrator(data.get("lines_calibration"), head.features),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ScoutError(

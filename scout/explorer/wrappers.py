@@ -70,6 +70,8 @@ def _promoted(inner: Region, wrapper: Region) -> Region:
     inner.score = max(inner.score, wrapper.score)
     if wrapper.confidence is not None:
         inner.confidence = max(inner.confidence or 0.0, wrapper.confidence)
+    if wrapper.lines_confidence is not None:
+        inner.lines_confidence = max(inner.lines_confidence or 0.0, wrapper.lines_confidence)
     for reason, score in wrapper.reasons.items():
         inner.reasons.setdefault(reason, score)
     inner.lines |= {n for n in wrapper.lines if inner.start_line <= n <= inner.end_line}

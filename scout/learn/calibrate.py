@@ -1,19 +1,21 @@
-"""Refit the calibrator and stop rule of a weights folder (the installed one by default) on dev data.
+"""Refit the calibrators and stop rule of a weights folder (the installed one by default) on dev data.
 
-    python -m scout.learn.calibrate [--data data] [--weights scout/models/weights] [--dry-run]
+    python -m scout.learn.calibrate [--data data] [--weights scout/models/weights] \\
+        [--lines | --files] [--dry-run]
 
-The head and the expansion scorer stay as they are, byte for byte; the calibrator (a span's
-`confidence`) and the stop rule fitted on it are replaced, and TRAINING.json gains a
-`calibration` entry: when, from which data, and the dev figures before and after, over all dev
-tasks and apart for those mined from issues (`by_source`). The figures are honest: each half of
-the dev repositories is scored by a calibrator fitted on the other half; the calibrator shipped is
-then fitted on all of them. `make recalibrate` runs it.
+The head and the expansion scorer stay as they are, byte for byte; the ranking calibrator (the
+probability that a region lies in a gold definition) and the stop rule fitted on it are replaced,
+and TRAINING.json gains a `calibration` entry: when, from which data, and the dev figures before
+and after, over all dev tasks and apart for those mined from issues (`by_source`). The figures are
+honest: each half of the dev repositories is scored by a calibrator fitted on the other half; the
+calibrator shipped is then fitted on all of them. `make recalibrate` runs it.
 
-What a candidate's confidence predicts (`--label`): "region", that it lies mostly inside a gold
-definition (the default, and the shipped calibrator's); or "lines", that the lines it would be
-cited by touch the task's change (the mined hunks, `fit.cited_labels`), what the benchmarks score
-a span by. On SWE-bench Lite (2026-12-06) "lines" brought the span ECE from 0.195 to 0.030 but no
-first answer reached 0.8 (shipped: 7.3%), so it is not the default.
+`--lines` refits only the lines calibrator, what a span's `confidence` reports: that the lines it
+is cited by touch the task's change (the mined hunks, `fit.cited_labels`), what the benchmarks
+score a span by. Its own label, not the ranking calibrator's: on SWE-bench Lite (2026-12-07) the
+ranking calibrator's figure, read as that probability, was 0.20 off (expected calibration error);
+this one's 0.04. The stop rule keeps the ranking calibrator, which tells right from wrong more
+sharply.
 
 `--files` refits only the file calibrator (a file's `file_confidence`, `scout.explorer.fileconfidence`:
 that the answer lies in the file), everything else byte for byte; its figures are the first
@@ -34,7 +36,14 @@ from scout.explorer.fileconfidence import file_confidences
 from scout.explorer.model import calibration_rows, load_weights
 from scout.learn.build import read_tasks
 from scout.learn.data import DataDir
-from scout.learn.fit import Group, cited_labels, fit_calibration, fit_file_calibration, replay
+from scout.learn.fit import (
+    Group,
+    cited_labels,
+    fit_calibration,
+    fit_file_calibration,
+    fit_lines_calibration,
+    replay,
+)
 from scout.learn.pipeline import read_recordings
 from scout.models.mlp import MLP, WEIGHTS, softmax
 
@@ -94,19 +103,22 @@ def first_files(head: MLP, files: MLP, groups: list[Group]) -> list[tuple[float,
 
 
 def crossfit(head: MLP, groups: list[Group], repos: list[str], seed: int,
-             files: bool = False) -> list[tuple[float, int] | None]:  # fmt: skip
-    """Every dev task scored by a calibrator (of spans, or of `files`) that never saw its
-    repository, in `groups`' order."""
+             kind: str = "spans") -> list[tuple[float, int] | None]:  # fmt: skip
+    """Every dev task scored by a calibrator (`kind`: of spans for the stop rule, of their cited
+    `lines`, of `files`) that never saw its repository, in `groups`' order."""
     names = sorted(set(repos))
     pairs: list[tuple[float, int] | None] = [None] * len(groups)
     for half in (set(names[0::2]), set(names[1::2])):
         fit_on = [g for g, r in zip(groups, repos, strict=True) if r not in half]
         scored = [n for n, r in enumerate(repos) if r in half]
-        if files:
-            judged = first_files(head, fit_file_calibration(head, fit_on, seed), [groups[n] for n in scored])
+        judged_groups = [groups[n] for n in scored]
+        if kind == "files":
+            judged = first_files(head, fit_file_calibration(head, fit_on, seed), judged_groups)
+        elif kind == "lines":
+            judged = first_answers(head, fit_lines_calibration(head, fit_on, seed), judged_groups)
         else:
             calibration, _ = fit_calibration(head, fit_on, seed)
-            judged = first_answers(head, calibration, [groups[n] for n in scored])
+            judged = first_answers(head, calibration, judged_groups)
         for n, pair in zip(scored, judged, strict=True):
             pairs[n] = pair
     return pairs
@@ -131,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         "--weights", type=Path, default=WEIGHTS.parent, help="the weights folder whose calibrator is refitted"
     )
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--label", choices=tuple(LABELS), default="region", help="what a confidence predicts")
-    ap.add_argument("--files", action="store_true", help="refit only the file calibrator (file_confidence)")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--lines", action="store_true", help="refit only the lines calibrator (confidence)")
+    only.add_argument("--files", action="store_true", help="refit only the file calibrator (file_confidence)")
     ap.add_argument("--dry-run", action="store_true", help="report the figures, write nothing")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -144,18 +157,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     nets = load_weights(args.weights / WEIGHTS.name)  # the nets of the folder it updates
     groups = [replay(r, nets.expansion, nets.head.features) for r in recordings]
-    if args.label == "lines":
-        changed = changed_lines(data, sorted({r.repo for r in recordings}))
-        for g, r in zip(groups, recordings, strict=True):
-            g.changed = changed.get(r.id, [])
     repos, sources = [r.repo for r in recordings], [r.source for r in recordings]
     if args.files:
         return _refit_files(args, data, rows, nets, groups, repos, sources)
+    if args.lines:
+        with_changes(data, groups)
+        return _refit_lines(args, data, rows, nets, groups, repos, sources)
     before = first_answers(nets.head, nets.calibration, groups)
     held_out = crossfit(nets.head, groups, repos, args.seed)
     report = {
         "dev_recordings": len(groups),
-        "label": LABELS[args.label],
+        "label": LABELS["region"],
         "before": figures(before),
         "after_crossfit": figures(held_out),
         "by_source": {"before": by_source(before, sources), "after_crossfit": by_source(held_out, sources)},
@@ -165,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     report["stop_rule"] = stop
     print(json.dumps(report, indent=1))
     if not args.dry_run:
-        inputs = ("recordings.json.gz",) + (("tasks.jsonl.gz",) if args.label == "lines" else ())
-        digest = data.digest([r["repo"] for r in rows], inputs)
+        digest = data.digest([r["repo"] for r in rows], ("recordings.json.gz",))
         nets_out = {"calibration": calibration.to_dict(), "answer": stop}
         by = {"by": "python -m scout.learn.calibrate", "dev_recordings_digest": digest}
         write(args.weights, nets_out, "calibration", by | report)
@@ -175,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _refit_files(args, data: DataDir, rows: list[dict], nets, groups: list[Group], repos: list[str],
                  sources: list[str]) -> int:  # fmt: skip
-    held_out = crossfit(nets.head, groups, repos, args.seed, files=True)
+    held_out = crossfit(nets.head, groups, repos, args.seed, kind="files")
     report = {
         "dev_recordings": len(groups),
         "label": "the best file holds a gold definition",
@@ -192,6 +203,35 @@ def _refit_files(args, data: DataDir, rows: list[dict], nets, groups: list[Group
         by = {"by": "python -m scout.learn.calibrate --files", "dev_recordings_digest": digest}
         write(args.weights, nets_out, "file_calibration", by | report)
     return 0
+
+
+def _refit_lines(args, data: DataDir, rows: list[dict], nets, groups: list[Group], repos: list[str],
+                 sources: list[str]) -> int:  # fmt: skip
+    held_out = crossfit(nets.head, groups, repos, args.seed, kind="lines")
+    report = {
+        "dev_recordings": len(groups),
+        "label": LABELS["lines"],
+        "before": figures(first_answers(nets.head, nets.lines, groups)) if nets.lines else None,
+        "after_crossfit": figures(held_out),
+        "by_source": {"after_crossfit": by_source(held_out, sources)},
+    }
+    lines = fit_lines_calibration(nets.head, groups, args.seed)
+    report["after_fitted_on_all"] = figures(first_answers(nets.head, lines, groups))
+    print(json.dumps(report, indent=1))
+    if not args.dry_run:
+        digest = data.digest([r["repo"] for r in rows], ("recordings.json.gz", "tasks.jsonl.gz"))
+        nets_out = {"lines_calibration": lines.to_dict()}
+        by = {"by": "python -m scout.learn.calibrate --lines", "dev_recordings_digest": digest}
+        write(args.weights, nets_out, "lines_calibration", by | report)
+    return 0
+
+
+def with_changes(data: DataDir, groups: list[Group]) -> None:
+    """Each group's changed lines (`Group.changed`), from its task as mined: what the lines
+    calibrator's label reads."""
+    changed = changed_lines(data, sorted({g.repo for g in groups}))
+    for g in groups:
+        g.changed = changed.get(g.task, [])
 
 
 def write(folder: Path, nets: dict, entry: str, report: dict) -> None:

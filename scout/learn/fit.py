@@ -5,10 +5,11 @@
 2. The head: the exploration replayed with only the links the scorer picks, every candidate
    region described by its features; listwise, a softmax over one task's candidates, each task
    weighted as `scout.learn.balance` says (by language and source) when asked.
-3. The calibrator: on the dev repositories, the head's output → the probability that a region is
-   gold, so that a span's `confidence` means what it says; given the tasks' changed lines
-   (`python -m scout.learn.calibrate --label lines`), that its cited lines touch them instead
-   (`cited_labels`).
+3. The calibrators, on the dev repositories: the ranking calibrator, the head's output → the
+   probability that a region is gold (mostly inside a gold definition), which the stop rule is
+   fitted on; the lines calibrator, the same inputs → the probability that the lines the explorer
+   would cite touch the task's change (`cited_labels`), what a span's `confidence` reports and
+   what the benchmarks score a span by; and the file calibrator (`fileconfidence`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Group:
     changed: list = field(default_factory=list)  # [path, start, end] hunks the task's change touched
     repo: str = ""
     source: str = ""  # where the task was mined (commit, issue, docstring, ...): what a weight reads
+    task: str = ""  # the task's id: its changed lines are looked up by it
 
 
 def cited_labels(g: Group) -> list[int]:
@@ -107,7 +109,7 @@ def replay(rec: Recording, expansion: MLP, names: tuple[str, ...] = TRAIN_NAMES)
     pool = candidates(evidence, facts)
     rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), names)
     labels = [int(is_gold(r, rec.gold)) for r in pool]
-    return Group(rows, labels, rec.split, pool, rec.gold, repo=rec.repo, source=rec.source)
+    return Group(rows, labels, rec.split, pool, rec.gold, repo=rec.repo, source=rec.source, task=rec.id)
 
 
 def fit_net(
@@ -180,14 +182,18 @@ CALIBRATION_TOP = 5  # the calibrator learns from each task's best candidates: t
 CALIBRATION_HIDDEN = 8  # a linear calibrator was as well calibrated but never said "sure" (dev, 2-fold)
 
 
-def calibration_data(head: MLP, groups: list[Group], names: tuple[str, ...]) -> tuple[list, list[int]]:
+def calibration_data(
+    head: MLP, groups: list[Group], names: tuple[str, ...], lines: bool = False
+) -> tuple[list, list[int]]:
+    """The best candidates of each dev task: the calibrator's inputs, and whether the region is
+    gold (or, with `lines`, whether its cited lines touch the change)."""
     rows, labels = [], []
     for g in groups:
         if not g.rows:
             continue
         logits = head.logits(g.rows)
         cal = calibration_rows(logits, softmax(logits), g.rows, head.features, names)
-        cited = cited_labels(g)
+        cited = cited_labels(g) if lines else g.labels
         for i in np.argsort(-logits, kind="stable")[:CALIBRATION_TOP]:
             rows.append(cal[i])
             labels.append(cited[i])
@@ -195,11 +201,25 @@ def calibration_data(head: MLP, groups: list[Group], names: tuple[str, ...]) -> 
 
 
 def fit_calibration(head: MLP, dev: list[Group], seed: int = 0) -> tuple[MLP, dict]:
-    """The calibrator and the stop rule that goes with it, both from the dev repositories."""
-    names = tuple(n for n in CALIBRATION_FEATURES if n not in CALIBRATION_EVIDENCE or n in head.features)
-    data = calibration_data(head, dev, names)
-    calibration = fit_net(data, names, CALIBRATION_HIDDEN, "pointwise", seed, 60)
+    """The ranking calibrator and the stop rule that goes with it, both from the dev repositories."""
+    data = calibration_data(head, dev, _calibration_names(head))
+    calibration = fit_net(data, _calibration_names(head), CALIBRATION_HIDDEN, "pointwise", seed, 60)
     return calibration, fit_stop(head, calibration, dev)
+
+
+def fit_lines_calibration(head: MLP, dev: list[Group], seed: int = 0) -> MLP | None:
+    """The lines calibrator (what a span's `confidence` reports) from the dev tasks whose changed
+    lines are known; None when none is. It separates right from wrong less sharply than the
+    ranking calibrator, so the stop rule keeps that one."""
+    known = [g for g in dev if g.changed]
+    if not known:
+        return None
+    data = calibration_data(head, known, _calibration_names(head), lines=True)
+    return fit_net(data, _calibration_names(head), CALIBRATION_HIDDEN, "pointwise", seed, 60)
+
+
+def _calibration_names(head: MLP) -> tuple[str, ...]:
+    return tuple(n for n in CALIBRATION_FEATURES if n not in CALIBRATION_EVIDENCE or n in head.features)
 
 
 # linear was over-sure of the best file (dev, 2-fold by repository: ECE 0.07 against 0.02-0.04)
@@ -264,7 +284,9 @@ def fit_nets(replayed: dict, seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES
     head = mean_of([*keep, fitted])
     calibration, stop = fit_calibration(head, groups["dev"], seed)
     files = fit_file_calibration(head, groups["dev"], seed)
-    return {**replayed, "head": head, "calibration": calibration, "stop": stop, "files": files}
+    lines = fit_lines_calibration(head, groups["dev"], seed)
+    nets = {"head": head, "calibration": calibration, "stop": stop, "files": files, "lines": lines}
+    return {**replayed, **nets}
 
 
 STOP_GRID = {

@@ -297,6 +297,7 @@ def read_recordings(data: DataDir, rows: list[dict], progress: Progress | None =
 
 def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | None, times: dict) -> dict:
     from scout.learn import balance
+    from scout.learn.calibrate import with_changes
     from scout.learn.fit import fit_nets, top1
 
     names, spec = _head_names(plan), balance.parse(plan.balance)
@@ -305,6 +306,7 @@ def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | 
         return {"skipped": "no recordings in the data folder"}
     languages = {r["repo"]: r.get("language", "?") for r in rows}
     train, dev = replayed["groups"]["train"], replayed["groups"]["dev"]
+    with_changes(data, dev)  # what the lines calibrator's label reads
     weights = balance.weights(train, languages, spec)
     nets = fit_nets(replayed, plan.seed, names, weights, plan.heads, kept_heads(plan.keep, names))
     heuristic_first = sum(bool(g.labels and g.labels[_best_heuristic(g)]) for g in dev) / max(len(dev), 1)
@@ -379,6 +381,7 @@ def _write_nets(plan: Plan, nets: dict) -> None:
         "calibration": nets["calibration"].to_dict(),
         "answer": nets["stop"],
         **({"file_calibration": nets["files"].to_dict()} if nets.get("files") else {}),
+        **({"lines_calibration": nets["lines"].to_dict()} if nets.get("lines") else {}),
     }
     plan.weights.mkdir(parents=True, exist_ok=True)
     (plan.weights / "explorer.json").write_text(json.dumps(weights) + "\n", encoding="utf-8")
