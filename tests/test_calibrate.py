@@ -103,9 +103,8 @@ def test_refitting_the_lines_calibrator_leaves_every_other_net_and_the_stop_rule
 
 def test_a_candidate_is_labelled_by_whether_its_cited_lines_touch_the_change():
     from scout.explorer.model import cite, shipped
-    from scout.learn.calibrate import changed_lines
     from scout.learn.data import DataDir
-    from scout.learn.fit import cited_labels, replay
+    from scout.learn.fit import changed_lines, cited_labels, replay
     from scout.learn.pipeline import read_recordings
 
     data = DataDir(ROOT / "data")

@@ -275,6 +275,29 @@ def test_an_issue_forms_setup_fields_and_checklists_are_not_searched_but_its_pro
     assert "Input code" not in facts.focus
 
 
+def test_what_only_looks_like_an_issue_forms_setup_field_is_kept():
+    trace = 'Traceback (most recent call last):\n  File "shop/cart.py", line 12, in total\nKeyError: tax'
+    cases = {
+        # an indented code comment is not a heading; an unfenced one names no setup field first
+        "Total fails\n\n    # check the version\n    cart.total()\n\n" + trace: "cart.total",
+        "Total fails\n# check the version\ncart.total()\n# set up the environment\ncart.add(x)": "cart.add",
+        # a setup field's answer is its first block: what follows it is the reporter's again
+        "Total fails\n## Versions\n```\npip list\nnumpy 1.2\n```\n\nThe discount_rate is applied twice": (
+            "discount_rate"
+        ),
+        # a reporter's own heading with a sentence, and a traceback pasted under a setup field
+        "Total fails\n### Summary\nx\n### Type system: generics are lost\nsee refund_total\n### Steps\ny": (
+            "refund_total"
+        ),
+        "Total fails\n### Summary\nx\n### Steps\ny\n### Environment\n" + trace: "KeyError",
+    }
+    for issue, kept in cases.items():
+        facts = analyze_query(issue)
+        assert kept in facts.text, issue
+    assert "numpy" not in analyze_query(list(cases)[2]).text
+    assert analyze_query(next(iter(cases))).frames  # the traceback after the comment is still read
+
+
 # Shapes that were slow: capitalised words (each copied the text before it), a long run of blanks
 # after a word (version lines with three optional blank runs side by side, error lines whose
 # blanks crossed newlines), and prose.

@@ -1,13 +1,13 @@
 """How sure the explorer is of a file: the probability that the answer lies in it.
 
 A span's `confidence` says whether its lines are the place; on an issue that is a hard call even
-when the file is plainly right (on SWE-bench Lite the first answers the span calibrator is sure of
+when the file is plainly right (on SWE-bench Lite the first answers the ranking calibrator is sure of
 are in a fixed file 95% of the time but touch the changed lines 59%). A reader deciding which file
 to open first wants the file's own odds, so each file among the candidates gets one, from how the
 head's scores fall across files: its best candidate's margin over the other files', the share of
 the softmax its candidates hold, its place, and the evidence behind its best candidate (the query
 names the file, a traceback passes through it). The file calibrator is fitted on the held-out dev
-repositories (`scout.learn.fit.fit_file_calibration`), like the span calibrator.
+repositories (`scout.learn.fit.fit_file_calibration`), like the span calibrators.
 """
 
 from __future__ import annotations

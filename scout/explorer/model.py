@@ -172,7 +172,8 @@ class ModelPolicy:
         top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
         sure_of_files([*chosen, *leads], top)
         for r in [*chosen, *leads]:
-            r.confidence = None if reported(r) is None else min(reported(r), top)
+            said = reported(r)
+            r.confidence = None if said is None else min(said, top)
         also = convention_lead(ctx, chosen) if issue and ctx is not None else None
         leads_out = [lead_span(r) for r in leads if also is None or r.path != also.path]
         return Answer(

@@ -106,40 +106,86 @@ def strip_noise(text: str) -> str:
     return strip_environment(URL.sub(lambda m: _link_words(m.group(1)), text))
 
 
-HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.*?)[ \t#]*$")
-# The headings of an issue form's fields that ask for the reporter's setup, not the problem:
-# "Environment", "Operating system", "Python version", "Installation", "Which versions of X and
-# PHP are affected?", "How are you using Babel?", "Link to minimal reproduction". Their answers
-# (`@babel/cli`, `pip`, a dependency tree) name packages and tools, and steered babel's issues to
-# its command-line package.
-SETUP_HEADING = re.compile(
-    r"\b(?:versions?|environment|system|platform|operating|os|installation|installed|locale|browser"
-    r"|dependencies|how (?:are|do) you (?:use|using|run)|link to|configuration file name"
+HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#\r]*$")  # Markdown's: at most three spaces in
+# An issue form's field that asks for the reporter's setup, not the problem, named in its first two
+# words: "Environment", "Operating system", "Python version", "Versions", "Installation", "Which
+# versions of X and PHP are affected?", "How are you using Babel?", "Link to minimal
+# reproduction". Its answer (`@babel/cli`, `pip`, a dependency tree, `pip list`) names packages and
+# tools: babel's had steered its issues to its command-line package. ("# check the version", an
+# unfenced code comment, names it later and is left alone.)
+SETUP_FIELD = re.compile(
+    r"^(?:\S+\s+)?(?:versions?|environment|system|platform|operating|os|installation|installed|locale"
+    r"|browser|dependencies|how (?:are|do) you (?:use|using|run)|link to|configuration file name"
     r"|contribution checks|checklist|prerequisites)\b",
     re.I,
 )
+FORM_FIELDS = 3  # headings an issue needs to read as a form, whose wordless ones ("### 💻") go
+FIELD_WORDS = 8  # a field's name is short; a longer heading is the reporter's own title
 # Form boilerplate: GitHub's placeholder for a field left empty, and a template's checklist item
 # ("- [x] Would you like to work on a fix?", "- [x] I have searched the existing issues").
 FORM_LINE = re.compile(r"^[ \t]*(?:_No response_|[-*][ \t]+\[[ xX]\][ \t].*)[ \t\r]*$")
 
 
 def _without_setup(text: str) -> str:
-    """Less the sections of an issue form that report the reporter's setup (`SETUP_HEADING`, up to
-    the next heading), its placeholders and checklists (`FORM_LINE`), and headings with no words
-    ("### 💻"). A heading inside a fenced block is code, not a section."""
-    out, skipping, fenced = [], False, False
+    """Less each setup field's answer (`_setup_answer`), a form's headings with no words, and
+    placeholders and checklists (`FORM_LINE`). A heading or line inside a fenced block is code."""
+    sections = _sections(text)
+    form = sum(title is not None for title, _, _ in sections) >= FORM_FIELDS
+    out = []
+    for title, head, body in sections:
+        answered = _setup_answer(title, body) if title is not None else 0
+        if head is not None and not answered and (not form or re.search(r"\w", title or "")):
+            out.append(head)
+        out.extend(line for line, fenced in body[answered:] if fenced or not FORM_LINE.match(line))
+    return "\n".join(out)
+
+
+def _sections(text: str) -> list[tuple[str | None, str | None, list[tuple[str, bool]]]]:
+    """(heading's text, heading line, [(line, inside a fence)]) for each section of `text`; the
+    lines before the first heading are a section without one."""
+    sections: list[tuple[str | None, str | None, list[tuple[str, bool]]]] = [(None, None, [])]
+    fenced = False
     for line in text.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
         heading = None if fenced else HEADING.match(line)
         if heading:
-            skipping = bool(SETUP_HEADING.search(heading.group(1)))
-            if skipping or not re.search(r"\w", heading.group(1)):
-                continue
-        if skipping or (not fenced and FORM_LINE.match(line)):
-            continue
-        out.append(line)
-    return "\n".join(out)
+            sections.append((heading.group(1), line, []))
+        else:
+            sections[-1][2].append((line, fenced))
+    return sections
+
+
+def _setup_answer(title: str, body: list[tuple[str, bool]]) -> int:
+    """How many of a section's lines answer a setup field: its first block (a paragraph, a fenced
+    block, a `<details>` fold), 0 when the heading is no such field or the answer holds a
+    traceback or an error (what a reporter pasted there is the problem). What follows the answer
+    is the reporter's again."""
+    if len(title.split()) > FIELD_WORDS or re.search(r":\s*\w", title) or not SETUP_FIELD.search(title):
+        return 0
+    end = _first_block_end(body)
+    answer = "\n".join(line for line, _ in body[:end])
+    return 0 if FRAME.search(answer) or ERROR_LINE.search(answer) else end
+
+
+def _first_block_end(body: list[tuple[str, bool]]) -> int:
+    """The index past the first block of `body`: leading blank lines, then a `<details>` fold to
+    its close, a fenced block to its close, or a paragraph to its blank line."""
+    at = 0
+    while at < len(body) and not body[at][0].strip():
+        at += 1
+    closer = "</details>" if at < len(body) and body[at][0].strip().startswith("<details") else None
+    for n in range(at, len(body)):
+        line, fenced = body[n]
+        if closer is not None:
+            if closer in line:
+                return n + 1
+        elif fenced or line.lstrip().startswith(("```", "~~~")):
+            if n > at and not fenced:  # the fence's closing line
+                return n + 1
+        elif not line.strip():
+            return n
+    return len(body)
 
 
 def _without_comments(text: str) -> str:

@@ -14,7 +14,7 @@ calibrator shipped is then fitted on all of them. `make recalibrate` runs it.
 is cited by touch the task's change (the mined hunks, `fit.cited_labels`), what the benchmarks
 score a span by. Its own label, not the ranking calibrator's: on SWE-bench Lite (2026-12-07) the
 ranking calibrator's figure, read as that probability, was 0.20 off (expected calibration error);
-this one's 0.04. The stop rule keeps the ranking calibrator, which tells right from wrong more
+this one's 0.03. The stop rule keeps the ranking calibrator, which tells right from wrong more
 sharply.
 
 `--files` refits only the file calibrator (a file's `file_confidence`, `scout.explorer.fileconfidence`:
@@ -34,7 +34,6 @@ import numpy as np
 
 from scout.explorer.fileconfidence import file_confidences
 from scout.explorer.model import calibration_rows, load_weights
-from scout.learn.build import read_tasks
 from scout.learn.data import DataDir
 from scout.learn.fit import (
     Group,
@@ -43,6 +42,7 @@ from scout.learn.fit import (
     fit_file_calibration,
     fit_lines_calibration,
     replay,
+    with_changes,
 )
 from scout.learn.pipeline import read_recordings
 from scout.models.mlp import MLP, WEIGHTS, softmax
@@ -115,10 +115,13 @@ def crossfit(head: MLP, groups: list[Group], repos: list[str], seed: int,
         if kind == "files":
             judged = first_files(head, fit_file_calibration(head, fit_on, seed), judged_groups)
         elif kind == "lines":
-            judged = first_answers(head, fit_lines_calibration(head, fit_on, seed), judged_groups)
-        else:
+            lines = fit_lines_calibration(head, fit_on, seed)
+            judged = first_answers(head, lines, judged_groups) if lines else [None] * len(scored)
+        elif kind == "spans":
             calibration, _ = fit_calibration(head, fit_on, seed)
             judged = first_answers(head, calibration, judged_groups)
+        else:
+            raise ValueError(f"no calibrator of {kind!r}: spans, lines or files")
         for n, pair in zip(scored, judged, strict=True):
             pairs[n] = pair
     return pairs
@@ -129,11 +132,6 @@ def by_source(pairs: list[tuple[float, int] | None], sources: list[str]) -> dict
     issue = [p for p, s in zip(pairs, sources, strict=True) if s == "issue"]
     other = [p for p, s in zip(pairs, sources, strict=True) if s != "issue"]
     return {"issue": figures(issue), "other": figures(other)}
-
-
-def changed_lines(data: DataDir, repos: list[str]) -> dict[str, list]:
-    """Each dev task's hunks ([path, start, end], as mined), by task id."""
-    return {t["id"]: t.get("gold_ranges") or [] for repo in repos for t in read_tasks(data, repo)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         return _refit_files(args, data, rows, nets, groups, repos, sources)
     if args.lines:
         with_changes(data, groups)
+        if not any(g.changed for g in groups):
+            print(f"scout: error: no dev task in {args.data} says which lines it changed", file=sys.stderr)
+            return 2
         return _refit_lines(args, data, rows, nets, groups, repos, sources)
     before = first_answers(nets.head, nets.calibration, groups)
     held_out = crossfit(nets.head, groups, repos, args.seed)
@@ -224,14 +225,6 @@ def _refit_lines(args, data: DataDir, rows: list[dict], nets, groups: list[Group
         by = {"by": "python -m scout.learn.calibrate --lines", "dev_recordings_digest": digest}
         write(args.weights, nets_out, "lines_calibration", by | report)
     return 0
-
-
-def with_changes(data: DataDir, groups: list[Group]) -> None:
-    """Each group's changed lines (`Group.changed`), from its task as mined: what the lines
-    calibrator's label reads."""
-    changed = changed_lines(data, sorted({g.repo for g in groups}))
-    for g in groups:
-        g.changed = changed.get(g.task, [])
 
 
 def write(folder: Path, nets: dict, entry: str, report: dict) -> None:

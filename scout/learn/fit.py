@@ -38,6 +38,8 @@ from scout.explorer.model import (
     prelim,
 )
 from scout.explorer.query import analyze_query
+from scout.learn.build import read_tasks
+from scout.learn.data import DataDir
 from scout.learn.examples import Recording, first_turn_only, is_gold, link_results, with_links
 from scout.learn.progress import Eta
 from scout.models.mlp import MLP, mean_of, softmax
@@ -74,6 +76,22 @@ def cited_labels(g: Group) -> list[int]:
         start, end = cite(r)
         out.append(int(any(p == r.path and start <= e and s <= end for p, s, e in g.changed)))
     return out
+
+
+def changed_lines(data: DataDir, repos: list[str]) -> dict[str, list]:
+    """Each task's hunks ([path, start, end], as mined), by task id; none for a repository whose
+    tasks file is not in the data folder."""
+    listed = {r["repo"] for r in data.entries() if "tasks.jsonl.gz" in r.get("files", {})}
+    tasks = (t for repo in repos if repo in listed for t in read_tasks(data, repo))
+    return {t["id"]: t.get("gold_ranges") or [] for t in tasks}
+
+
+def with_changes(data: DataDir, groups: list[Group]) -> None:
+    """Each group's changed lines (`Group.changed`), from its task as mined: what the lines
+    calibrator's label reads."""
+    changed = changed_lines(data, sorted({g.repo for g in groups}))
+    for g in groups:
+        g.changed = changed.get(g.task, [])
 
 
 def expansion_examples(recs: list[Recording]) -> tuple[list[list[float]], list[int]]:
@@ -275,7 +293,9 @@ def fit_nets(replayed: dict, seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES
              keep: tuple[MLP, ...] = ()) -> dict:  # fmt: skip
     """The head (each training group weighted by `weights`, all alike when None; `heads` of them,
     seeds `seed`, `seed` + 1, ..., averaged into one net, which is then averaged with each head
-    in `keep` as an equal), the calibrator and the stop rule on `replay_all`'s groups."""
+    in `keep` as an equal), then on `replay_all`'s dev groups the ranking calibrator and the stop
+    rule, the file calibrator, and the lines calibrator (when the dev groups' changed lines are
+    known: `with_changes`)."""
     groups = replayed["groups"]
     # 16 hidden units: 32 fitted the dev repositories as well but ranked a region with every kind of
     # evidence far below its caller, extrapolating where training had few examples

@@ -297,8 +297,7 @@ def read_recordings(data: DataDir, rows: list[dict], progress: Progress | None =
 
 def _explorer(plan: Plan, data: DataDir, rows: list[dict], progress: Progress | None, times: dict) -> dict:
     from scout.learn import balance
-    from scout.learn.calibrate import with_changes
-    from scout.learn.fit import fit_nets, top1
+    from scout.learn.fit import fit_nets, top1, with_changes
 
     names, spec = _head_names(plan), balance.parse(plan.balance)
     replayed = _replayed(plan, data, rows, names, progress, times)

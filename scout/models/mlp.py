@@ -1,10 +1,12 @@
 """Small numpy networks for the learned explorer: standardise, one ReLU layer (or none), one output.
 
-Three of them drive the default explorer (`scout.explorer.model`): the head that ranks candidate
+Five of them drive the default explorer (`scout.explorer.model`): the head that ranks candidate
 regions (listwise: a softmax over one query's candidates), the expansion scorer that picks which
-graph links to follow (pointwise: a sigmoid), and the calibrator that turns the head's output
-into the probability that a cited span is right. All live in `weights/explorer.json`, a few
-thousand numbers; training them is `scout.learn.fit` (torch), running them is this file (numpy).
+graph links to follow (pointwise: a sigmoid), and three calibrators that turn the head's output
+into probabilities: that a region lies in the answer (the stop rule's), that a span's cited lines
+touch it (its `confidence`), that the answer lies in a file (`fileconfidence`). All live in
+`weights/explorer.json`, a few thousand numbers; training them is `scout.learn.fit` (torch),
+running them is this file (numpy).
 """
 
 from __future__ import annotations

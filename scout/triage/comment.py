@@ -259,8 +259,10 @@ def confidence(bundle: Bundle | None, pointed: bool = False) -> tuple[str, str]:
     if top.confidence is not None:  # a calibrated explorer says how sure it is
         if top.confidence >= SURE:
             return "high", f"the learned explorer puts {top.confidence:.0%} on {code(top.path)}"
-        if max(top.confidence, top.file_confidence or 0.0) > UNSURE:
+        if top.confidence > UNSURE:
             return "medium", f"the learned explorer puts {top.confidence:.0%} on its best match"
+        if (top.file_confidence or 0.0) > UNSURE:
+            return "medium", f"the learned explorer puts {top.file_confidence:.0%} on {code(top.path)}"
         return "low", "the learned explorer found no clear answer"
     runner_up = next((s.score for s in spans if s.path != top.path), 0.0)
     if top.score >= 2.0 and top.score >= 1.5 * runner_up:
