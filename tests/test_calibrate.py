@@ -150,3 +150,19 @@ def test_refitting_the_file_calibrator_leaves_every_other_net_byte_for_byte(tmp_
     # the span calibrator's own report is untouched
     shipped_report = json.loads((WEIGHTS.parent / "TRAINING.json").read_text())["calibration"]
     assert json.loads((weights / "TRAINING.json").read_text())["calibration"] == shipped_report
+
+
+def test_refitting_the_lines_calibrator_without_any_tasks_changed_lines_is_a_one_line_error(tmp_path):
+    data = small_data(tmp_path / "data")
+    rows = json.loads((data / "repos.json").read_text())
+    for row in rows:
+        row["files"].pop("tasks.jsonl.gz", None)  # recordings kept, the mined tasks not listed
+    (data / "repos.json").write_text(json.dumps(rows))
+    run = subprocess.run(
+        [sys.executable, "-m", "scout.learn.calibrate", "--lines", "--data", str(data), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 2 and run.stderr.strip().startswith("scout: error: no dev task")
+    assert "Traceback" not in run.stderr
