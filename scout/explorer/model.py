@@ -297,11 +297,12 @@ def with_twins(chosen: list[Region], leads: list[Region], ranked: list[Region], 
     """The leads with each listed C-family file's header (or source) right after it, where the
     exploration reached that twin at all: a question about `absl::Notification` is answered in
     `notification.cc` and declared, documented, in `notification.h`, and an issue's fix in a
-    source file often changes its header too. The twin's best region stands for it; the leads
-    stay within `limit`."""
+    source file often changes its header too. The twin's best definition stands for it; the
+    leads stay within `limit`."""
     best: dict[str, Region] = {}
     for r in ranked:
-        best.setdefault(r.path, r)
+        if r.symbol:  # a definition, not an `extern "C" {` block or an include guard's lines
+            best.setdefault(r.path, r)
     shown = {r.path for r in [*chosen, *leads]}
     out, front = list(leads), 0
     for r in [*chosen, *leads]:
