@@ -157,13 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     groups = [replay(r, nets.expansion, nets.head.features) for r in recordings]
     repos, sources = [r.repo for r in recordings], [r.source for r in recordings]
     if args.files:
-        return _refit_files(args, data, rows, nets, groups, repos, sources)
+        return _refit_alone("files", args, data, rows, nets, groups, repos, sources)
     if args.lines:
         with_changes(data, groups)
         if not any(g.changed for g in groups):
             print(f"scout: error: no dev task in {args.data} says which lines it changed", file=sys.stderr)
             return 2
-        return _refit_lines(args, data, rows, nets, groups, repos, sources)
+        return _refit_alone("lines", args, data, rows, nets, groups, repos, sources)
     before = first_answers(nets.head, nets.calibration, groups)
     held_out = crossfit(nets.head, groups, repos, args.seed)
     report = {
@@ -185,45 +185,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _refit_files(args, data: DataDir, rows: list[dict], nets, groups: list[Group], repos: list[str],
-                 sources: list[str]) -> int:  # fmt: skip
-    held_out = crossfit(nets.head, groups, repos, args.seed, kind="files")
+# The calibrators refitted alone (`--files`, `--lines`): their key in explorer.json (and entry in
+# TRAINING.json), what they predict, and the data files their labels read.
+ALONE = {
+    "files": ("file_calibration", "the best file holds a gold definition", ("recordings.json.gz",)),
+    "lines": ("lines_calibration", LABELS["lines"], ("recordings.json.gz", "tasks.jsonl.gz")),
+}
+
+
+def _refit_alone(kind: str, args, data: DataDir, rows: list[dict], nets, groups: list[Group],
+                 repos: list[str], sources: list[str]) -> int:  # fmt: skip
+    """Refit one calibrator (`ALONE`), every other net byte for byte, with its dev figures."""
+    key, label, inputs = ALONE[kind]
+    files = kind == "files"
+    fit, judge = (fit_file_calibration, first_files) if files else (fit_lines_calibration, first_answers)
+    old = nets.files if files else nets.lines
+    held_out = crossfit(nets.head, groups, repos, args.seed, kind=kind)
     report = {
         "dev_recordings": len(groups),
-        "label": "the best file holds a gold definition",
-        "before": figures(first_files(nets.head, nets.files, groups)) if nets.files else None,
+        "label": label,
+        "before": figures(judge(nets.head, old, groups)) if old else None,
         "after_crossfit": figures(held_out),
         "by_source": {"after_crossfit": by_source(held_out, sources)},
     }
-    files = fit_file_calibration(nets.head, groups, args.seed)
-    report["after_fitted_on_all"] = figures(first_files(nets.head, files, groups))
+    net = fit(nets.head, groups, args.seed)
+    report["after_fitted_on_all"] = figures(judge(nets.head, net, groups))
     print(json.dumps(report, indent=1))
     if not args.dry_run:
-        digest = data.digest([r["repo"] for r in rows], ("recordings.json.gz",))
-        nets_out = {"file_calibration": files.to_dict()}
-        by = {"by": "python -m scout.learn.calibrate --files", "dev_recordings_digest": digest}
-        write(args.weights, nets_out, "file_calibration", by | report)
-    return 0
-
-
-def _refit_lines(args, data: DataDir, rows: list[dict], nets, groups: list[Group], repos: list[str],
-                 sources: list[str]) -> int:  # fmt: skip
-    held_out = crossfit(nets.head, groups, repos, args.seed, kind="lines")
-    report = {
-        "dev_recordings": len(groups),
-        "label": LABELS["lines"],
-        "before": figures(first_answers(nets.head, nets.lines, groups)) if nets.lines else None,
-        "after_crossfit": figures(held_out),
-        "by_source": {"after_crossfit": by_source(held_out, sources)},
-    }
-    lines = fit_lines_calibration(nets.head, groups, args.seed)
-    report["after_fitted_on_all"] = figures(first_answers(nets.head, lines, groups))
-    print(json.dumps(report, indent=1))
-    if not args.dry_run:
-        digest = data.digest([r["repo"] for r in rows], ("recordings.json.gz", "tasks.jsonl.gz"))
-        nets_out = {"lines_calibration": lines.to_dict()}
-        by = {"by": "python -m scout.learn.calibrate --lines", "dev_recordings_digest": digest}
-        write(args.weights, nets_out, "lines_calibration", by | report)
+        digest = data.digest([r["repo"] for r in rows], inputs)
+        by = {"by": f"python -m scout.learn.calibrate --{kind}", "dev_recordings_digest": digest}
+        write(args.weights, {key: net.to_dict()}, key, by | report)
     return 0
 
 
