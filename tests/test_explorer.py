@@ -295,6 +295,8 @@ def test_what_only_looks_like_an_issue_forms_setup_field_is_kept():
         facts = analyze_query(issue)
         assert kept in facts.text, issue
     assert "numpy" not in analyze_query(list(cases)[2]).text
+    # a setup field left empty goes with its name
+    assert "Python" not in analyze_query("Total fails\n### Python version\n### Steps\ncart.total()").text
     assert analyze_query(next(iter(cases))).frames  # the traceback after the comment is still read
 
 

@@ -133,10 +133,11 @@ def _without_setup(text: str) -> str:
     form = sum(title is not None for title, _, _ in sections) >= FORM_FIELDS
     out = []
     for title, head, body in sections:
-        answered = _setup_answer(title, body) if title is not None else 0
-        if head is not None and not answered and (not form or re.search(r"\w", title or "")):
+        answered = _setup_answer(title, body) if title is not None else None
+        if head is not None and answered is None and (not form or re.search(r"\w", title or "")):
             out.append(head)
-        out.extend(line for line, fenced in body[answered:] if fenced or not FORM_LINE.match(line))
+        kept = body[answered or 0 :]
+        out.extend(line for line, fenced in kept if fenced or not FORM_LINE.match(line))
     return "\n".join(out)
 
 
@@ -156,16 +157,16 @@ def _sections(text: str) -> list[tuple[str | None, str | None, list[tuple[str, b
     return sections
 
 
-def _setup_answer(title: str, body: list[tuple[str, bool]]) -> int:
-    """How many of a section's lines answer a setup field: its first block (a paragraph, a fenced
-    block, a `<details>` fold), 0 when the heading is no such field or the answer holds a
-    traceback or an error (what a reporter pasted there is the problem). What follows the answer
-    is the reporter's again."""
+def _setup_answer(title: str, body: list[tuple[str, bool]]) -> int | None:
+    """How many of a section's lines answer a setup field (its first block: a paragraph, a fenced
+    block, a `<details>` fold; 0 for a field left empty), or None when the heading is no such
+    field or the answer holds a traceback or an error (what a reporter pasted there is the
+    problem). What follows the answer is the reporter's again."""
     if len(title.split()) > FIELD_WORDS or re.search(r":\s*\w", title) or not SETUP_FIELD.search(title):
-        return 0
+        return None
     end = _first_block_end(body)
     answer = "\n".join(line for line, _ in body[:end])
-    return 0 if FRAME.search(answer) or ERROR_LINE.search(answer) else end
+    return None if FRAME.search(answer) or ERROR_LINE.search(answer) else end
 
 
 def _first_block_end(body: list[tuple[str, bool]]) -> int:
