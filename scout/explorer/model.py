@@ -524,11 +524,13 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     own, since the calibrator was never fitted on it. The head's logits, returned."""
     rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), weights.head.features)
     logits = weights.head.logits(rows)
-    cal = calibration_rows(logits, softmax(logits), rows, weights.head.features, weights.calibration.features)
+    head_probs = softmax(logits)
+    cal = calibration_rows(logits, head_probs, rows, weights.head.features, weights.calibration.features)
     conf = weights.calibration.sigmoid(cal)
     lines = [None] * len(pool)
     if weights.lines is not None:
-        cal = calibration_rows(logits, softmax(logits), rows, weights.head.features, weights.lines.features)
+        if weights.lines.features != weights.calibration.features:  # fitted alike, they read the same rows
+            cal = calibration_rows(logits, head_probs, rows, weights.head.features, weights.lines.features)
         lines = [float(c) for c in weights.lines.sigmoid(cal)]
     files = {}
     if weights.files is not None:
