@@ -505,6 +505,49 @@ def test_names_match_across_ascii_case_and_a_non_ascii_name_exactly(tmp_path):
     assert "defs_name" in str(plan)  # a lookup by name reads the index, not the table
 
 
+CPP_HEADER = """\
+#pragma once
+#include <string>
+
+FMT_BEGIN_NAMESPACE
+namespace detail {
+
+template <typename Char> class basic_writer {
+ public:
+  explicit basic_writer(Char* out) : out_(out) {}
+  void write_padded(const std::basic_string<Char>& s, int width);
+
+ private:
+  Char* out_;
+};
+
+}  // namespace detail
+FMT_END_NAMESPACE
+"""
+
+C_HEADER = """\
+#ifndef LIST_H
+#define LIST_H
+typedef struct node { struct node *next; int value; } node;
+int list_length(const node *head);
+#endif
+"""
+
+
+def test_a_header_that_reads_as_cpp_is_parsed_as_cpp_and_a_c_header_as_c(tmp_path):
+    (tmp_path / "format.h").write_text(CPP_HEADER, encoding="utf-8")
+    (tmp_path / "list.h").write_text(C_HEADER, encoding="utf-8")
+    idx = open_index(Repo.open(tmp_path))
+    cls, constructor = store.definitions(idx.db, "basic_writer")
+    assert (cls.kind, cls.start_line, cls.end_line) == ("class", 7, 14)
+    assert (constructor.kind, constructor.parent) == ("method", "basic_writer")
+    [method] = store.definitions(idx.db, "write_padded")
+    assert (method.kind, method.parent) == ("method", "basic_writer")
+    assert [d.kind for d in store.definitions(idx.db, "list_length")] == ["function"]
+    langs = dict(idx.db.execute("SELECT path, lang FROM files").fetchall())
+    assert (langs["format.h"], langs["list.h"]) == ("cpp", "c")
+
+
 def test_references_survive_packing_in_line_order_with_their_kinds(tmp_path):
     lines = ["def helper(x):", "    return x", ""]
     lines += [f"def caller_{i}():\n    return helper({i}) + helper({i + 1})\n" for i in range(200)]

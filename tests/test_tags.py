@@ -158,10 +158,15 @@ CASES: dict[str, tuple[str, list[D], str]] = {
             ("collect_tokens", "function", 64, 70, 64, None),
             ("tests", "module", 72, 76, 72, None),
             ("smoke", "function", 73, 75, 73, "tests"),
+            ("cfg_scanning", "macro", 79, 81, 79, None),
+            ("scan_all", "function", 85, 87, 85, None),  # in a macro call's body, parsed as items
+            ("Cursor", "struct", 90, 92, 90, None),  # and in a call inside that one
+            ("at", "field", 91, 91, 91, "Cursor"),
         ],
         "HashMap:2 Display:3 Debug:7 TokenKind:15 HashMap:26 new:31 Tokenizer:31 "
         "is_ascii_digit:36 is_number:38 TokenKind:38 Scan:42 split_whitespace:45 classify:48 "
-        "Token:48 Formatter:53 write:54 Scan:64 scan:66 tokens:74",
+        "Token:48 Formatter:53 write:54 Scan:64 scan:66 tokens:74 cfg_scanning:83 Token:85 "
+        "collect_tokens:86 new:86 cfg_scanning:89",
     ),
     "java": (
         "Sample.java",

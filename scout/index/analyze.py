@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from scout.index.chunks import chunk_file
 from scout.index.files import HTML, decode, is_binary, is_minified, is_vendored_tree
-from scout.index.languages import language_for
+from scout.index.languages import language_for, parsed_as
 from scout.index.records import FileRecord
 from scout.index.tags import extract
 
@@ -44,6 +44,7 @@ def analyze(root: str, path: str, size: int, mtime_ns: int, vendored: bool = Fal
     if is_binary(data) or not searchable(path):
         return FileRecord(path, size, mtime_ns, sha1, lang, chunked=False)
     text = decode(data)
+    lang = parsed_as(path, text)
     if is_minified(text):
         return FileRecord(path, size, mtime_ns, sha1, lang, chunked=False)
     lines = text.splitlines()

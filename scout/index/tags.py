@@ -8,9 +8,10 @@ body): the span runs from the first to the last.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
-from tree_sitter import Node, Parser, QueryCursor, Range
+from tree_sitter import Node, Parser, Query, QueryCursor, Range
 
 from scout.index.languages import SPECS, grammar, tags_query
 from scout.index.records import Definition, Reference
@@ -38,6 +39,7 @@ def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Defini
     receivers: dict[int, Node] = {}  # a definition's start byte → its receiver (Go's method types)
     broken = _broken(tree.root_node)
     roots = [tree.root_node, *(root for node in broken for root in _reparse(lang, data, node))]
+    roots += _macro_bodies(lang, data, roots)
     for n, root in enumerate(roots):
         outside = broken if n == 0 else []  # the whole parse's captures in a broken part are partial
         for _, captures in QueryCursor(tags_query(lang)).matches(root):
@@ -102,6 +104,43 @@ def _reparse(lang: str, data: bytes, region: Node) -> list[Node]:
         piece = Range(points[start], points.get(end, region.end_point), start, end)
         roots.append(Parser(grammar(lang), included_ranges=[piece]).parse(data).root_node)
     return roots
+
+
+# Rust writes items inside macro calls: tokio's `cfg_rt! { pub fn spawn … }`, `pin_project! {
+# struct … }`, axum's `define_rejection! { pub struct JsonDataError … }`. The grammar keeps such a
+# body as an unparsed token tree, so every definition in it was lost (`tokio::spawn` had none). A
+# brace-delimited call where an item may stand is parsed again as items, in place, and so are the
+# calls inside it (`cfg_rt! { cfg_unstable! { … } }`). A body that is not items parses as errors
+# and yields nothing.
+ITEM_MACROS = {
+    "rust": """
+        (source_file (macro_invocation (token_tree) @body))
+        (declaration_list (macro_invocation (token_tree) @body))
+    """
+}
+
+
+@cache
+def _item_macros(lang: str) -> Query:
+    return Query(grammar(lang), ITEM_MACROS[lang])
+
+
+def _macro_bodies(lang: str, data: bytes, roots: list[Node]) -> list[Node]:
+    """Each item-level macro call's braced body parsed as items, in place: a root per body."""
+    if lang not in ITEM_MACROS:
+        return []
+    out: list[Node] = []
+    todo = list(roots)
+    while todo and len(out) < MAX_PIECES:
+        for body in QueryCursor(_item_macros(lang)).captures(todo.pop()).get("body", []):
+            if data[body.start_byte : body.start_byte + 1] != b"{" or body.end_byte - body.start_byte < 3:
+                continue
+            (row, col), (end_row, end_col) = body.start_point, body.end_point
+            inner = Range((row, col + 1), (end_row, end_col - 1), body.start_byte + 1, body.end_byte - 1)
+            root = Parser(grammar(lang), included_ranges=[inner]).parse(data).root_node
+            out.append(root)
+            todo.append(root)
+    return out[:MAX_PIECES]
 
 
 def _note_receiver(receivers: dict[int, Node], receiver: Node, captures: dict[str, list[Node]]) -> None:

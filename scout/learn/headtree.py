@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from scout.index.files import is_doc_path, is_test_path, is_vendored_path
-from scout.index.languages import language_for
+from scout.index.languages import language_for, parsed_as
 from scout.index.records import Definition, Reference
 from scout.index.tags import extract
 from scout.learn.gitlog import Blobs, git
@@ -77,9 +77,9 @@ class HeadTree:
 
     def parse(self, path: str) -> tuple[list[Definition], list[Reference]]:
         """Definitions and references of any parseable file (not kept: references are many)."""
-        lang = language_for(path)
-        data = self.read(path) if lang else None
-        return extract(lang, data, path) if lang and data is not None else ([], [])
+        data = self.read(path) if language_for(path) else None
+        lang = parsed_as(path, data) if data is not None else None
+        return extract(lang, data, path) if lang else ([], [])
 
     def named(self, name: str) -> list[Definition]:
         """Source definitions (of `CODE_KINDS`) called `name`, over the whole tree."""

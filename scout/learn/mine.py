@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scout.errors import ScoutError
-from scout.index.languages import language_for
+from scout.index.languages import parsed_as
 from scout.index.records import Definition
 from scout.index.tags import extract
 from scout.learn.docquestions import doc_tasks, question_tasks
@@ -215,8 +215,8 @@ def issue_tasks(commit_tasks: list[dict], messages: dict[str, str]) -> Iterator[
 def changed_definitions(blobs: Blobs, rev: str, diff: FileDiff) -> list[str]:
     """Qualified names of the innermost definitions (at `rev`) enclosing the changed lines."""
     data = blobs.read(rev, diff.path)
-    lang = language_for(diff.path)
-    if data is None or lang is None:
+    lang = parsed_as(diff.path, data) if data is not None else None
+    if lang is None:
         return []
     defs, _ = extract(lang, data, diff.path)
     names: list[str] = []
