@@ -40,6 +40,12 @@
   key: (property_identifier) @name.definition.function
   value: [(arrow_function) (function_expression) (generator_function)]) @definition.function
 
+; defineGetter(req, 'protocol', function protocol() {...}): a named function handed to a call
+; (how express defines most of `req` and `res`)
+(arguments
+  (function_expression
+    name: (identifier) @name.definition.function) @definition.function)
+
 ; top-level constants: const X = <not a function>
 (program
   (lexical_declaration

@@ -62,6 +62,8 @@ CASES: dict[str, tuple[str, list[D], str]] = {
             ("classify", "function", 57, 57, 57, None),
             ("tokenize", "function", 59, 61, 59, None),
             ("upper", "function", 63, 63, 63, None),
+            ("get", "function", 66, 66, 66, None),  # a pair's key names its function
+            ("remaining", "function", 67, 69, 67, None),  # a named function handed to a call
         ],
         "EventEmitter:2 Set:4 EventEmitter:17 Tokenizer:25 join:25 next:34 emit:35 isSpace:42 "
         "readWord:45 Token:47 classify:47 slice:54 from:60 tokens:60",
