@@ -548,6 +548,38 @@ def test_a_header_that_reads_as_cpp_is_parsed_as_cpp_and_a_c_header_as_c(tmp_pat
     assert (langs["format.h"], langs["list.h"]) == ("cpp", "c")
 
 
+FLOW_SOURCE = """\
+// @flow
+import type { Node } from "./types";
+
+export default class ExpressionParser {
+  parseMaybeAssign(refExpressionErrors?: ?ExpressionErrors): N.Expression {
+    return this.parseExpression(refExpressionErrors);
+  }
+
+  isSimpleParamList(params: $ReadOnlyArray<N.Pattern>): boolean {
+    return params.every(param => param.type === "Identifier");
+  }
+}
+"""
+
+
+def test_a_flow_typed_javascript_file_is_parsed_with_the_types_it_is_written_in(tmp_path):
+    (tmp_path / "expression.js").write_text(FLOW_SOURCE, encoding="utf-8")
+    (tmp_path / "plain.js").write_text("function add(a, b) {\n  return a + b;\n}\n", encoding="utf-8")
+    idx = open_index(Repo.open(tmp_path))
+    [method] = store.definitions(idx.db, "isSimpleParamList")
+    assert (method.kind, method.start_line, method.end_line, method.parent) == (
+        "method",
+        9,
+        11,
+        "ExpressionParser",
+    )
+    assert [d.kind for d in store.definitions(idx.db, "parseMaybeAssign")] == ["method"]
+    langs = dict(idx.db.execute("SELECT path, lang FROM files").fetchall())
+    assert (langs["expression.js"], langs["plain.js"]) == ("tsx", "javascript")
+
+
 def test_references_survive_packing_in_line_order_with_their_kinds(tmp_path):
     lines = ["def helper(x):", "    return x", ""]
     lines += [f"def caller_{i}():\n    return helper({i}) + helper({i + 1})\n" for i in range(200)]
