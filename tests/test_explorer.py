@@ -12,6 +12,7 @@ import pytest
 from scout.api import Workspace
 from scout.bundle import Span
 from scout.explorer import Limits, ToolCall
+from scout.explorer.evidence import Reason, Region, Signal
 from scout.explorer.heuristic import HeuristicPolicy
 from scout.explorer.query import analyze_query
 from scout.explorer.scripted import ScriptedPolicy
@@ -79,6 +80,15 @@ TypeError: unsupported operand type(s) for -: 'Decimal' and 'str'
     cited = {(s.path, s.start_line, s.end_line) for s in bundle.spans[:3]}
     assert ("shop/cart/pricing.py", 16, 21) in cited
     assert any("traceback" in s.why for s in bundle.spans)
+
+
+def test_a_region_both_searches_found_says_its_matched_words_once():
+    region = Region("shop/auth/tokens.py", 19, 27, "check_csrf_token")
+    region.add(Reason(Signal.BM25, "session, token, csrf"), 2.0)
+    region.add(Reason(Signal.SEMANTIC), 1.5)
+    region.add(Reason(Signal.BM25_IN_FILE, "submitted, token, check"), 1.0)
+    region.add(Reason(Signal.CALLER, "issue_token"), 0.5)
+    assert region.why == "mentions session, token, csrf, submitted; close in meaning; calls `issue_token`"
 
 
 def test_bundle_respects_budget_and_span_limits(sample_repo):

@@ -16,6 +16,8 @@ from scout.bundle import Span
 from scout.config import Settings
 
 MAX_SPAN_LINES = 80
+MENTIONS = "\0mentions"  # where a region's matched words are said in its `why`
+MENTIONED = 4  # of them at most
 HIT_CONTEXT = 12  # lines kept around a hit when a region is too long to cite whole
 
 
@@ -109,9 +111,16 @@ class Region:
     @property
     def why(self) -> str:
         ranked = sorted(self.reasons.items(), key=lambda kv: -kv[1])
-        # both BM25 searches often found the region with the same words: say it once
-        shown = dict.fromkeys(reason.render() for reason, _ in ranked)
-        return "; ".join(list(shown)[:3])
+        # Both BM25 searches (the repository's and the file's) often found the region: their
+        # words are said once, in one "mentions", where the first search's reason stood.
+        shown: dict[str, None] = {}
+        words: list[str] = []
+        for reason, _ in ranked:
+            lexical = reason.signal in (Signal.BM25, Signal.BM25_IN_FILE) and reason.detail
+            shown.setdefault(MENTIONS if lexical else reason.render())
+            words += [w for w in reason.detail.split(", ") if w not in words] if lexical else []
+        said = [f"mentions {', '.join(words[:MENTIONED])}" if s == MENTIONS else s for s in shown]
+        return "; ".join(said[:3])
 
 
 class Evidence:
