@@ -32,8 +32,11 @@
     (reference_type type: (type_identifier) @name.definition.impl)
   ]) @definition.impl
 
+; `mod x { ... }`; a bare `mod x;` only says that x.rs is a module, and is no definition (it had
+; answered go-to-definition for a function of the same name: tokio's `mod spawn;` for `spawn`)
 (mod_item
-  name: (identifier) @name.definition.module) @definition.module
+  name: (identifier) @name.definition.module
+  body: (declaration_list)) @definition.module
 
 (macro_definition
   name: (identifier) @name.definition.macro) @definition.macro

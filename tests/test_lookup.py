@@ -253,3 +253,42 @@ def test_a_name_only_a_file_carries_answers_with_that_file(tmp_path, monkeypatch
         assert ask(ws, "Command").spans[0].path == "command.go"  # a type of that name still wins
     finally:
         ws.close()
+
+
+def test_a_rust_function_declared_inside_a_macro_call_answers_its_name(tmp_path, monkeypatch_module):
+    """tokio's `spawn` sits in `cfg_rt! { ... }` and its module is declared `mod spawn;`: the
+    function is the definition of `spawn`, not the module declaration, nor a method of that name."""
+    src = tmp_path / "tokio" / "src"
+    (src / "task").mkdir(parents=True)
+    (src / "lib.rs").write_text("#[macro_use]\nmod macros;\npub mod task;\npub use task::spawn;\n")
+    (src / "macros.rs").write_text(
+        'macro_rules! cfg_rt {\n    ($($item:item)*) => { $( #[cfg(feature = "rt")] $item )* };\n}\n'
+    )
+    (src / "task" / "mod.rs").write_text("cfg_rt! {\n    mod spawn;\n    pub use spawn::spawn;\n}\n")
+    (src / "task" / "spawn.rs").write_text(
+        "cfg_rt! {\n    /// Spawns a new asynchronous task.\n"
+        "    pub fn spawn<F: Future>(future: F) -> JoinHandle<F::Output> {\n"
+        "        Builder::new().spawn(future)\n    }\n}\n"
+    )
+    (src / "task" / "builder.rs").write_text(
+        "pub struct Builder;\n\nimpl Builder {\n"
+        "    pub fn spawn<F: Future>(self, future: F) -> JoinHandle<F::Output> {\n"
+        "        crate::runtime::spawn_inner(future)\n    }\n}\n"
+    )
+    (src / "runtime").mkdir()
+    for name in ("handle", "runtime", "join_set"):
+        kind = "".join(part.title() for part in name.split("_"))
+        (src / "runtime" / f"{name}.rs").write_text(
+            f"pub struct {kind};\n\nimpl {kind} {{\n    /// Spawns a future onto this {name}.\n"
+            "    pub fn spawn<F: Future>(&self, future: F) -> JoinHandle<F::Output> {\n"
+            "        crate::task::spawn(future)\n    }\n}\n"
+        )
+    ws = Workspace.open(tmp_path)
+    try:
+        for query in ("spawn", "fn spawn", "tokio::spawn"):
+            first = ask(ws, query).spans[0]
+            where = (first.path, first.start_line, first.symbol)
+            assert where == ("tokio/src/task/spawn.rs", 3, "spawn"), query
+            assert first.confidence >= 0.8, (query, first.confidence)
+    finally:
+        ws.close()

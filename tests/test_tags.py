@@ -708,6 +708,12 @@ def test_a_definition_is_not_a_reference_to_itself_unless_it_borrows_the_name():
     assert ("Tokenizer", 29) in {(r.name, r.line) for r in refs}
 
 
+def test_a_bare_rust_mod_declaration_is_no_definition():
+    defs, _ = extract("rust", (TAGS / "sample.rs").read_text(), "sample.rs")
+    modules = [(d.name, d.start_line) for d in defs if d.kind == "module"]
+    assert modules == [("tests", 72)]  # `mod lexer;` (line 96) only says lexer.rs is a module
+
+
 def test_qualified_names_nest_under_what_encloses_them():
     source = (
         "defmodule Shop do\n"
