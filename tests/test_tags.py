@@ -164,6 +164,7 @@ CASES: dict[str, tuple[str, list[D], str]] = {
             ("scan_all", "function", 85, 87, 85, None),  # in a macro call's body, parsed as items
             ("Cursor", "struct", 90, 92, 90, None),  # and in a call inside that one
             ("at", "field", 91, 91, 91, "Cursor"),
+            ("advance", "method", 101, 103, 101, "Cursor"),  # in a macro call in an impl: a method
         ],
         "HashMap:2 Display:3 Debug:7 TokenKind:15 HashMap:26 new:31 Tokenizer:31 "
         "is_ascii_digit:36 is_number:38 TokenKind:38 Scan:42 split_whitespace:45 classify:48 "

@@ -18,7 +18,7 @@ from scout.index.records import Definition, FileRecord, Reference
 
 log = logging.getLogger("scout.index")
 
-SCHEMA_VERSION = "14"  # bump when what a file yields changes (tags queries, chunking), not only the tables
+SCHEMA_VERSION = "15"  # bump when what a file yields changes (tags queries, chunking), not only the tables
 
 # Chunks' terms live in flat files beside this one (`bags`); `terms` names them (looked up by name,
 # so the name is stored once) and `df` counts in how many live chunks each is (BM25's document

@@ -39,11 +39,15 @@ def extract(lang: str, source: str | bytes, path: str = "") -> tuple[list[Defini
     receivers: dict[int, Node] = {}  # a definition's start byte → its receiver (Go's method types)
     broken = _broken(tree.root_node)
     roots = [tree.root_node, *(root for node in broken for root in _reparse(lang, data, node))]
-    roots += _macro_bodies(lang, data, roots)
-    for n, root in enumerate(roots):
+    bodies = _macro_bodies(lang, data, roots)
+    in_types = {root.id for root, in_type in bodies if in_type}
+    for n, root in enumerate([*roots, *(root for root, _ in bodies)]):
         outside = broken if n == 0 else []  # the whole parse's captures in a broken part are partial
+        before = len(raw_defs)
         for _, captures in QueryCursor(tags_query(lang)).matches(root):
             _collect(captures, raw_defs, raw_refs, receivers, outside)
+        if root.id in in_types:  # `impl Handle { cfg_rt! { pub fn spawn … } }`: spawn is a method
+            raw_defs[before:] = [_as_method(d, root) for d in raw_defs[before:]]
     qualifier = SPECS[lang].qualifier
     parents = {start: _text(node) for start, node in receivers.items()}
     return _with_parents(raw_defs, path, parents, qualifier), _references(raw_refs, raw_defs, path, qualifier)
@@ -125,22 +129,35 @@ def _item_macros(lang: str) -> Query:
     return Query(grammar(lang), ITEM_MACROS[lang])
 
 
-def _macro_bodies(lang: str, data: bytes, roots: list[Node]) -> list[Node]:
-    """Each item-level macro call's braced body parsed as items, in place: a root per body."""
+TYPE_BODIES = frozenset({"impl_item", "trait_item"})  # a function in their body is a method
+
+
+def _macro_bodies(lang: str, data: bytes, roots: list[Node]) -> list[tuple[Node, bool]]:
+    """Each item-level macro call's braced body parsed as items, in place: a root per body, and
+    whether the call stands in a type's body (its functions are methods)."""
     if lang not in ITEM_MACROS:
         return []
-    out: list[Node] = []
-    todo = list(roots)
+    out: list[tuple[Node, bool]] = []
+    todo = [(root, False) for root in roots]
     while todo and len(out) < MAX_PIECES:
-        for body in QueryCursor(_item_macros(lang)).captures(todo.pop()).get("body", []):
+        outer, outer_in_type = todo.pop()
+        for body in QueryCursor(_item_macros(lang)).captures(outer).get("body", []):
             if data[body.start_byte : body.start_byte + 1] != b"{" or body.end_byte - body.start_byte < 3:
                 continue
             (row, col), (end_row, end_col) = body.start_point, body.end_point
             inner = Range((row, col + 1), (end_row, end_col - 1), body.start_byte + 1, body.end_byte - 1)
             root = Parser(grammar(lang), included_ranges=[inner]).parse(data).root_node
-            out.append(root)
-            todo.append(root)
+            holder = body.parent.parent  # the macro call's: the file, a body of items
+            in_type = outer_in_type if holder.id == outer.id else holder.parent.type in TYPE_BODIES
+            out.append((root, in_type))
+            todo.append((root, in_type))
     return out[:MAX_PIECES]
+
+
+def _as_method(d: RawDefinition, body: Node) -> RawDefinition:
+    """A function standing at the top of a macro body inside a type's body, as a method."""
+    top = d.first.parent is not None and d.first.parent.id == body.id
+    return d._replace(kind="method") if d.kind == "function" and top else d
 
 
 def _note_receiver(receivers: dict[int, Node], receiver: Node, captures: dict[str, list[Node]]) -> None:
