@@ -27,6 +27,7 @@ from scout.explorer.model import (
     ModelPolicy,
     Weights,
     cite,
+    deepened,
     shipped,
     twins,
     with_twins,
@@ -171,6 +172,24 @@ def test_a_listed_c_files_header_follows_it_among_the_leads_when_the_exploration
     # a twin no tool reached is not made up, and a listed one is not listed twice
     assert with_twins([answer], [other], [answer, other], limit=3) == [other]
     assert with_twins([answer, header], [other], ranked, limit=3) == [other]
+
+
+def test_an_issues_leads_past_its_fifth_file_become_deeper_ones_in_the_first_five():
+    files = [f"pkg/m{i}.py" for i in range(7)]
+    first = [Region(path, 1, 5, "first") for path in files]  # each file's best place
+    second = [Region(path, 10, 15, "second") for path in files]
+    ranked = first + second + [Region(files[0], 20, 25, "third"), Region(files[0], 30, 35, "fourth")]
+    ranked.append(Region(files[0], 40, 45, "fifth"))
+    chosen, leads = [first[0]], first[1:]  # six leads: files 1..6
+    out = deepened(chosen, leads, ranked)
+    assert len(out) == len(leads)  # as many places as before
+    assert out[:4] == first[1:5]  # the first five files keep their places, in order
+    # files 5 and 6 give theirs to the next best regions of the first five
+    assert out[4:] == [second[0], second[1]]
+    assert {r.path for r in out} == set(files[:5])
+    # a file holds at most DEEP_PER_FILE places; with nothing deeper to give, the far files stay
+    only = deepened(chosen, leads, first)
+    assert only == leads
 
 
 def test_twins_pair_c_family_sources_and_headers_only():
