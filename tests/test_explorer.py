@@ -6,6 +6,7 @@ import json
 import math
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -13,10 +14,11 @@ from scout.api import Workspace
 from scout.bundle import Span
 from scout.explorer import Limits, ToolCall
 from scout.explorer.evidence import Reason, Region, Signal
-from scout.explorer.heuristic import HeuristicPolicy
+from scout.explorer.heuristic import HeuristicPolicy, penalty
 from scout.explorer.query import analyze_query
 from scout.explorer.scripted import ScriptedPolicy
 from scout.explorer.trajectory import Trajectory
+from scout.index.tags import extract
 
 
 def test_scripted_policy_replays_calls_in_parallel_turns_and_writes_a_trajectory(sample_repo, tmp_path):
@@ -346,3 +348,17 @@ def test_a_400_kb_issue_analyses_in_linear_time(shape):
     small, large = _cpu_seconds(make(100_000)), _cpu_seconds(make(400_000))
     assert large <= 8 * max(small, 0.002), f"{shape}: 100 KB {small:.3f}s, 400 KB {large:.3f}s"
     # before: "capitalised words" 16x-48x, blank runs minutes (backtracking), now about 4x
+
+
+def test_a_rust_files_module_of_tests_is_test_code_and_the_code_beside_it_is_not():
+    source = (Path(__file__).parent / "fixtures" / "tags" / "sample.rs").read_text()
+    defs, _ = extract("rust", source, "src/lexer.rs")
+    names = {d.qualname for d in defs}
+    assert "tests.smoke" in names and "collect_tokens" in names  # names as the explorer sees them
+    question = analyze_query("how is a line split into tokens")
+    as_test_file = penalty(question, "tests/lexer.rs")
+    assert penalty(question, "src/lexer.rs", "tests.smoke") == as_test_file < 1.0
+    assert penalty(question, "src/lexer.rs", "collect_tokens") == penalty(question, "src/lexer.rs") == 1.0
+    # a question about tests is answered from them, wherever they live
+    asks = analyze_query("which tests cover the tokenizer")
+    assert penalty(asks, "src/lexer.rs", "tests.smoke") == penalty(asks, "src/lexer.rs", "collect_tokens")

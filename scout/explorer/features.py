@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from scout.explorer.evidence import Evidence, Region, Signal
+from scout.explorer.heuristic import in_test_module
 from scout.explorer.query import QueryFacts
 from scout.index.files import is_doc_path, is_test_path
 from scout.index.lexical import STOPWORDS, split_identifier, terms
@@ -114,8 +115,8 @@ def _base_rows(regions: list[Region], evidence: Evidence, facts: QueryFacts, pen
             float(seen),
             math.log1p(r.cosine_rank if seen and r.cosine_rank is not None else UNSEEN_RANK),
             (r.cosine - best_cos) if seen else -1.0,
-            penalty(r.path),
-            float(is_test_path(r.path) and not facts.asks_about_tests),  # asked for, it is the answer
+            penalty(r.path, r.symbol),
+            float(is_test_region(r) and not facts.asks_about_tests),  # asked for, it is the answer
             float(is_doc_path(r.path)),
             math.log1p(r.end_line - r.start_line + 1),
             float(r.symbol is not None),
@@ -160,9 +161,14 @@ def _within_file(regions: list[Region], heuristic: dict[int, float], names: dict
     return out
 
 
+def is_test_region(r: Region) -> bool:
+    """Test code: in a test file, or in a source file's module of tests (`in_test_module`)."""
+    return is_test_path(r.path) or in_test_module(r.symbol)
+
+
 def heuristic_score(r: Region, evidence: Evidence, penalty) -> float:
     """The heuristic explorer's own score of a region: its evidence and its file's, penalised."""
-    return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(r.path)
+    return (r.score + evidence.file_bonus.get(r.path, 0.0)) * penalty(r.path, r.symbol)
 
 
 def extra(fn: Callable[[Region, QueryFacts], float]) -> Callable[[Region, QueryFacts], float]:

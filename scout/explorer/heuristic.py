@@ -209,9 +209,10 @@ def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> N
                 )
 
 
-def penalty(facts: QueryFacts, path: str) -> float:
+def penalty(facts: QueryFacts, path: str, symbol: str | None = None) -> float:
+    """How far a place's kind of file (or, with its `symbol`, its test module) pushes it down."""
     factor = 1.0
-    if is_test_path(path) and not facts.asks_about_tests:
+    if (is_test_path(path) or in_test_module(symbol)) and not facts.asks_about_tests:
         factor *= 0.6 if facts.mentions_tests else 0.35
     if is_vendored_path(path):
         factor *= 0.25
@@ -222,3 +223,13 @@ def penalty(facts: QueryFacts, path: str) -> float:
     elif language_for(path) is None:
         factor *= 0.6
     return factor
+
+
+TEST_MODULES = ("tests.", "test.")
+
+
+def in_test_module(symbol: str | None) -> bool:
+    """A definition inside a module of tests in a source file: Rust's `#[cfg(test)] mod tests`
+    holds a crate's unit tests beside the code (delta's `tests.test_feature_flag…` answered where
+    `.gitconfig` settings are read)."""
+    return symbol is not None and symbol.startswith(TEST_MODULES)

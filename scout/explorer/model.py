@@ -19,7 +19,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -479,7 +479,7 @@ def prelim(evidence: Evidence, facts: QueryFacts) -> dict[int, float]:
     """A quick order before the head: reciprocal-rank fusion of the heuristic's scores and the
     semantic tool's ranks, scaled so the best region has 1. Keyed by id(region)."""
     regions = list(evidence.regions.values())
-    pen = lambda p: penalty(facts, p)  # noqa: E731
+    pen = partial(penalty, facts)
     by_h = sorted(regions, key=lambda r: -heuristic_score(r, evidence, pen))
     fused = {id(r): 1.0 / (RRF_K + i) for i, r in enumerate(by_h)}
     for r in regions:
@@ -499,7 +499,7 @@ def expansion_options(evidence: Evidence, facts: QueryFacts) -> list[tuple[Regio
     """(seed, relation, features) for the links of the best definitions found so far."""
     strengths = prelim(evidence, facts)
     seeds = sorted((r for r in evidence.regions.values() if r.symbol), key=lambda r: -strengths[id(r)])
-    pen = lambda p: penalty(facts, p)  # noqa: E731
+    pen = partial(penalty, facts)
     top_h = max((heuristic_score(r, evidence, pen) for r in seeds), default=1.0) or 1.0
     context = [math.log1p(len(facts.text.split())), math.log1p(len(facts.identifiers))]
     out = []
@@ -549,7 +549,7 @@ def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: We
     outside the pool keep their order below every pooled one. A history prior (`scout adapt`'s
     votes, and the history that weighs them) moves the order; the confidences stay the head's
     own, since the calibrator was never fitted on it. The head's logits, returned."""
-    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), weights.head.features)
+    rows = featurize(pool, evidence, facts, partial(penalty, facts), weights.head.features)
     logits = weights.head.logits(rows)
     head_probs = softmax(logits)
     cal = calibration_rows(logits, head_probs, rows, weights.head.features, weights.calibration.features)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -125,7 +126,7 @@ def replay(rec: Recording, expansion: MLP, names: tuple[str, ...] = TRAIN_NAMES)
         keep = {(seed.path, seed.start_line, rel) for p, (seed, rel, _) in ranked if p >= EXPAND_MIN}
     evidence = collect(facts, with_links(rec.state, keep))
     pool = candidates(evidence, facts)
-    rows = featurize(pool, evidence, facts, lambda p: penalty(facts, p), names)
+    rows = featurize(pool, evidence, facts, partial(penalty, facts), names)
     labels = [int(is_gold(r, rec.gold)) for r in pool]
     return Group(rows, labels, rec.split, pool, rec.gold, repo=rec.repo, source=rec.source, task=rec.id)
 
