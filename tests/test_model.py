@@ -20,7 +20,7 @@ from scout.api import Workspace
 from scout.errors import ScoutError
 from scout.explorer.evidence import Evidence, Reason, Region, Signal
 from scout.explorer.features import NAMES, TRAIN_NAMES
-from scout.explorer.focus import best_window
+from scout.explorer.focus import best_window, docstrings
 from scout.explorer.model import (
     CALIBRATION_NAMES,
     EXPANSION_NAMES,
@@ -114,6 +114,42 @@ def test_inside_a_long_definition_the_cited_window_is_where_the_question_is(tmp_
         assert "random.uniform" in top.text and "def reconnect" not in top.text
     assert question.end_line - question.start_line + 1 <= 80 and question.start_line > 20
     assert fix.end_line - fix.start_line + 1 == 20
+
+
+def test_an_issues_window_is_on_the_code_not_on_a_docstring_that_retells_it(tmp_path):
+    """A long function whose docstring describes the retry jitter in the issue's own words: an
+    issue asks for a place to change, and the fix changes the code, not its description."""
+    doc = [
+        '    """Reconnect to the broker after an outage.',
+        "",
+        "    Clients must not reconnect in lockstep: a random jitter is added to the retry",
+        "    backoff delay so that every client retries at a different moment.",
+        "",
+        "    >>> reconnect(samples, 1.0, 0.0, attempt=3)  # the delay grows with each retry",
+        '    """',
+    ]
+    body = [f"    total_{i} = samples[{i}] * scale + offset" for i in range(60)]
+    code = ["    jitter = random.uniform(0, backoff_cap)", "    delay = base_delay * 2 ** attempt + jitter"]
+    tail = [f"    summary_{i} = total_{i} - total_{i + 1}" for i in range(50)]
+    head = ["import random", "", "", "def reconnect(samples, scale, offset, attempt):"]
+    lines = [*head, *doc, *body, *code, *tail, "    time.sleep(delay)", ""]
+    (tmp_path / "client.py").write_text("\n".join(lines))
+    at = lines.index(code[0]) + 1
+    issue = (
+        "Clients reconnect in lockstep after an outage\n\nWhen the broker restarts, every client "
+        "retries at the same moment: the random jitter added to the retry backoff delay is lost."
+    )
+    ws = Workspace.open(tmp_path)
+    try:
+        fix = ws.ask(issue).spans[0]
+    finally:
+        ws.close()
+    assert fix.symbol == "reconnect" and fix.end_line - fix.start_line + 1 == 20
+    assert fix.start_line <= at < at + 1 <= fix.end_line and "lockstep" not in fix.text
+    assert (
+        docstrings(doc) == [True] * len(doc)
+        and docstrings(['    sql = """', "    select 1", '    """']) == [False] * 3
+    )  # a string the code builds is code
 
 
 def test_the_best_window_holds_the_rarest_words_and_sits_around_them():

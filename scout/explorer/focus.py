@@ -5,11 +5,14 @@ signature and docstring. Each window of `width` lines is scored by the question'
 each distinct word once, weighted by how rare it is in the repository (BM25's idf), so that
 `ValidationError` outweighs `self`; a line a tool matched (grep, a traceback frame) counts as
 much as the question's rarest word. The best window is cited, centred on the lines that hold
-its rarer words.
+its rarer words. For an issue (a place to change) a docstring holds no words: it describes the
+code in the issue's own prose, away from the lines a fix changes (a comment, beside the code it
+describes, still counts).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -42,21 +45,41 @@ class Texts:
         return self._lines[path]
 
     def window(self, r: Region, width: int) -> tuple[int, int] | None:
-        return focused(r, self.lines(r.path), self.weights, width)
+        return focused(r, self.lines(r.path), self.weights, width, code_only=self.issue)
 
 
 def focused(
-    r: Region, lines: Sequence[str], weights: Mapping[str, float], width: int
+    r: Region, lines: Sequence[str], weights: Mapping[str, float], width: int, code_only: bool = False
 ) -> tuple[int, int] | None:
     """The `width` lines of region `r` (1-based, inclusive) that hold most of the question, or
-    None when no line of it holds a question word or a tool's match. Only its first `SCANNED`
-    lines are looked at (a match past them is not seen)."""
+    None when no line of it holds a question word or a tool's match; with `code_only`, words in
+    docstrings do not count. Only its first `SCANNED` lines are looked at (a match past them is
+    not seen)."""
     body = lines[r.start_line - 1 : min(r.end_line, r.start_line - 1 + SCANNED)]
     marked = [n - r.start_line for n in r.lines if r.start_line <= n <= r.end_line]
-    offset, score = best_window(body, weights, width, marked)
+    searched = (
+        [("" if d else line) for line, d in zip(body, docstrings(body), strict=True)] if code_only else body
+    )
+    offset, score = best_window(searched, weights, width, marked)
     if score <= 0:
         return None
     return r.start_line + offset, min(r.end_line, r.start_line + offset + width - 1)
+
+
+DOCSTRING = re.compile(r'"""|\'\'\'')
+
+
+def docstrings(lines: Sequence[str]) -> list[bool]:
+    """For each line, whether it is part of a triple-quoted string that opens its line: a
+    docstring, not the code's own `sql = \"\"\"…`."""
+    out, open_, doc = [], False, False
+    for line in lines:
+        quotes = len(DOCSTRING.findall(line))
+        if not open_:
+            doc = bool(quotes and DOCSTRING.match(line.lstrip().lstrip("rRbBuU")))
+        out.append(doc and (open_ or quotes > 0))
+        open_ ^= quotes % 2 == 1
+    return out
 
 
 def best_window(
