@@ -292,3 +292,29 @@ def test_a_rust_function_declared_inside_a_macro_call_answers_its_name(tmp_path,
             assert first.confidence >= 0.8, (query, first.confidence)
     finally:
         ws.close()
+
+
+def test_a_helper_in_a_rust_module_of_tests_is_not_the_definition_of_its_name(tmp_path, monkeypatch_module):
+    """A crate's `#[cfg(test)] mod tests` may define a helper of the same name as the code it
+    tests, in a shallower file: go to definition answers with the code."""
+    src = tmp_path / "src"
+    (src / "output").mkdir(parents=True)
+    (src / "lib.rs").write_text(
+        "pub mod output;\n\n#[cfg(test)]\nmod tests {\n"
+        '    fn render_table(rows: &[&str]) -> String {\n        rows.join("|")\n    }\n\n'
+        '    #[test]\n    fn renders() {\n        assert_eq!(render_table(&["a"]), "a");\n    }\n}\n'
+    )
+    (src / "output" / "mod.rs").write_text("pub mod table;\n")
+    (src / "output" / "table.rs").write_text(
+        "/// Lays the rows out as an aligned table.\n"
+        "pub fn render_table(rows: &[&str], width: usize) -> String {\n"
+        '    rows.iter().map(|r| format!("{r:width$}")).collect::<Vec<_>>().join("\\n")\n}\n'
+    )
+    ws = Workspace.open(tmp_path)
+    try:
+        for query in ("render_table", "fn render_table"):
+            first = ask(ws, query).spans[0]
+            assert (first.path, first.symbol) == ("src/output/table.rs", "render_table"), query
+            assert first.confidence >= 0.8, (query, first.confidence)
+    finally:
+        ws.close()

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from scout.explorer.evidence import Evidence, Region, Signal
-from scout.explorer.heuristic import in_test_module
 from scout.explorer.query import QueryFacts
-from scout.index.files import is_doc_path, is_test_path
+from scout.index.files import in_test_module, is_doc_path, is_test_path
 from scout.index.lexical import STOPWORDS, split_identifier, terms
 
 # Evidence signals whose summed scores are features of their own.

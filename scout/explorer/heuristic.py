@@ -26,7 +26,7 @@ from scout.explorer.lookup import definitions, file_pattern, names_file
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import read_lines, without_preambles
 from scout.explorer.query import QueryFacts, analyze_query, code_likeness
-from scout.index.files import describes_code, is_doc_path, is_test_path, is_vendored_path
+from scout.index.files import describes_code, in_test_module, is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.tools import ToolContext
 
@@ -223,13 +223,3 @@ def penalty(facts: QueryFacts, path: str, symbol: str | None = None) -> float:
     elif language_for(path) is None:
         factor *= 0.6
     return factor
-
-
-TEST_MODULES = ("tests.", "test.")
-
-
-def in_test_module(symbol: str | None) -> bool:
-    """A definition inside a module of tests in a source file: Rust's `#[cfg(test)] mod tests`
-    holds a crate's unit tests beside the code (delta's `tests.test_feature_flag…` answered where
-    `.gitconfig` settings are read)."""
-    return symbol is not None and symbol.startswith(TEST_MODULES)

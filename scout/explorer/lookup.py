@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from scout.explorer.evidence import Evidence, Reason, Region, Signal
-from scout.index.files import is_doc_path, is_test_path, is_vendored_path
+from scout.index.files import in_test_module, is_doc_path, is_test_path, is_vendored_path
 
 CLASS_LIKE = frozenset({"class", "interface", "struct", "trait", "enum", "type", "module", "object"})
 FUNCTION_LIKE = frozenset({"function", "method", "macro"})
@@ -127,7 +127,7 @@ def _order(ask: SymbolAsk, r: Region) -> tuple:
         own != ask.name,  # exact case first
         bool(ask.kinds) and r.kind not in ask.kinds,
         kind_rank,
-        secondary(r.path),
+        secondary(r.path) or in_test_module(r.symbol),
         stem != ask.name.lower().replace("_", ""),
     )
 

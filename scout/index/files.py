@@ -112,6 +112,16 @@ def is_test_path(path: str) -> bool:
     )
 
 
+TEST_MODULES = ("tests.", "test.")
+
+
+def in_test_module(symbol: str | None) -> bool:
+    """A definition inside a module of tests in a source file: Rust's `#[cfg(test)] mod tests`
+    holds a crate's unit tests beside the code (delta's `tests.test_feature_flag…` answered where
+    `.gitconfig` settings are read)."""
+    return symbol is not None and symbol.startswith(TEST_MODULES)
+
+
 # A test file by its name, in each language's habit: foo_test.cc, foo_spec.rb, foo.test.tsx,
 # FooTest.java, FooTests.cs (abseil's *_test.cc files outranked the code they test).
 TEST_FILE = re.compile(
