@@ -6,9 +6,9 @@ import json
 import math
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from scout.api import Workspace
 from scout.bundle import Span
@@ -351,7 +351,7 @@ def test_a_400_kb_issue_analyses_in_linear_time(shape):
 
 
 def test_a_rust_files_module_of_tests_is_test_code_and_the_code_beside_it_is_not():
-    source = (Path(__file__).parent / "fixtures" / "tags" / "sample.rs").read_text()
+    source = (FIXTURES / "tags" / "sample.rs").read_text()
     defs, _ = extract("rust", source, "src/lexer.rs")
     names = {d.qualname for d in defs}
     assert "tests.smoke" in names and "collect_tokens" in names  # names as the explorer sees them
