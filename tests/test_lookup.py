@@ -19,6 +19,7 @@ from scout.api import Workspace
 from scout.explorer import make_policy
 from scout.explorer.lookup import symbol_ask
 from scout.explorer.preamble import is_preamble
+from scout.explorer.query import analyze_query, compounds
 from scout.index.languages import language_for
 
 TAGS = FIXTURES / "tags"
@@ -318,3 +319,77 @@ def test_a_helper_in_a_rust_module_of_tests_is_not_the_definition_of_its_name(tm
             assert first.confidence >= 0.8, (query, first.confidence)
     finally:
         ws.close()
+
+
+def test_a_short_questions_adjacent_words_spell_the_names_they_may_mean():
+    assert compounds("JSON object with named fields")[:4] == [
+        "JsonObject",
+        "json_object",
+        "NamedField",
+        "named_field",
+    ]
+    assert "PasswordHasher" in compounds("how are password hashers chosen")  # the last word singular
+    assert "MessagingTopic" not in compounds("channel messaging, topics")  # not across a comma
+    assert compounds("where is the `JsonWriter` used", {"JsonWriter": 2.0}) == []  # written out already
+    assert compounds("json object " * 20) == []  # an issue's prose names too many
+    facts = analyze_query("streaming JSON writer")
+    assert "JsonWriter" in facts.compounds and "JsonWriter" not in facts.identifiers
+
+
+JSON_OBJECT = """package com.example.json;
+
+public final class JsonObject extends JsonElement {
+  private final Map<String, JsonElement> members = new LinkedHashMap<>();
+
+  public void add(String property, JsonElement value) {
+    members.put(property, value == null ? JsonNull.INSTANCE : value);
+  }
+
+  public boolean has(String memberName) {
+    return members.containsKey(memberName);
+  }
+}
+"""
+FIELD_NAMING = """package com.example.json;
+
+public enum FieldNamingPolicy {
+  IDENTITY {
+    @Override public String translateName(Field field) {
+      return field.getName();
+    }
+  };
+
+  /** Names a field the way the JSON object's named fields are written. */
+  public abstract String translateName(Field field);
+}
+"""
+JSON_WRITER = """package com.example.json;
+
+public class JsonWriter {
+  /** Writes a named field of an object: its name, then its value. */
+  public JsonWriter name(String fieldName) {
+    out.append(fieldName);
+    return this;
+  }
+}
+"""
+
+
+def test_a_class_a_question_spells_in_prose_is_found_as_the_class(tmp_path, monkeypatch_module):
+    """ "JSON object with named fields" means the class `JsonObject`, though other files use the
+    words more often: the class itself is listed, before a file that only shares the words."""
+    for name, text in (
+        ("JsonObject", JSON_OBJECT),
+        ("FieldNamingPolicy", FIELD_NAMING),
+        ("JsonWriter", JSON_WRITER),
+    ):
+        (tmp_path / f"{name}.java").write_text(text)
+    ws = Workspace.open(tmp_path)
+    try:
+        bundle = ask(ws, "JSON object with named fields")
+    finally:
+        ws.close()
+    places = [(s.path, s.symbol) for s in [*bundle.spans, *bundle.leads]]
+    assert ("JsonObject.java", "JsonObject") in places, places
+    writer = next(i for i, (path, _) in enumerate(places) if path == "JsonWriter.java")
+    assert places.index(("JsonObject.java", "JsonObject")) < writer, places

@@ -25,7 +25,7 @@ from scout.explorer.evidence import (
 from scout.explorer.lookup import definitions, file_pattern, names_file
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import read_lines, without_preambles
-from scout.explorer.query import QueryFacts, analyze_query, code_likeness
+from scout.explorer.query import COMPOUND_WEIGHT, QueryFacts, analyze_query, code_likeness
 from scout.index.files import describes_code, in_test_module, is_doc_path, is_test_path, is_vendored_path
 from scout.index.languages import language_for
 from scout.tools import ToolContext
@@ -99,6 +99,9 @@ def first_turn(facts: QueryFacts) -> list[ToolCall]:
         idents = [n for n in idents if n != facts.symbol.lookup]
         calls.append(ToolCall("glob", {"pattern": file_pattern(facts.symbol), "limit": LOOKUP_LIMIT}))
     calls += [ToolCall("symbols", {"name": n, "fuzzy": False, "limit": 10}) for n in idents]
+    calls += [
+        ToolCall("symbols", {"name": n, "fuzzy": False, "limit": COMPOUND_LIMIT + 1}) for n in facts.compounds
+    ]
     code_like = [n for n in idents if code_likeness(n) >= 2.0 and "." not in n][:MAX_IDENT_GREPS]
     calls += [ToolCall("grep", {"pattern": n, "fixed": True, "max_matches": 60}) for n in code_like]
     calls += [
@@ -112,6 +115,9 @@ def first_turn(facts: QueryFacts) -> list[ToolCall]:
         if path_pattern(p)
     ][:MAX_PATHS]
     return calls
+
+
+COMPOUND_LIMIT = 3  # a name its question's words spell, defined more often than this, is a common word
 
 
 def path_pattern(path: str) -> str:
@@ -146,7 +152,7 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
                 words = ", ".join(sorted(h.detail.split(), key=len, reverse=True)[:4])
                 reason = Reason(signal, words)
                 ev.region(h.path, h.start_line, h.end_line, h.symbol).add(reason, weight * h.score / top)
-        elif tool == "symbols":
+        elif tool == "symbols" and not (args["name"] in facts.compounds and len(hits) > COMPOUND_LIMIT):
             _add_symbols(ev, facts, args["name"], hits)
         elif tool == "grep":
             _add_grep(ev, facts, args, hits)
@@ -162,7 +168,8 @@ def gather(facts: QueryFacts, state: State) -> Evidence:
 
 
 def _add_symbols(ev: Evidence, facts: QueryFacts, name: str, hits: list) -> None:
-    weight = 1.2 * min(facts.weights.get(name, code_likeness(name)), 2.0) / 2 / math.sqrt(max(len(hits), 1))
+    code = COMPOUND_WEIGHT if name in facts.compounds else facts.weights.get(name, code_likeness(name))
+    weight = 1.2 * min(code, 2.0) / 2 / math.sqrt(max(len(hits), 1))
     reason = Reason(Signal.DEFINITION, name)
     own = name.rsplit(".", 1)[-1].lower()
     for h in hits:

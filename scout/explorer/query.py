@@ -43,6 +43,7 @@ class QueryFacts:
     asks_about_tests: bool = False  # a short question about tests, not an issue that mentions one
     mentions_docs: bool = False
     symbol: SymbolAsk | None = None  # the query is only a symbol's name: go to its definition
+    compounds: list[str] = field(default_factory=list)  # names its adjacent words spell (`compounds`)
 
 
 # The version is atomic: it ends where its run of non-blanks does, and backtracking into it made a
@@ -230,11 +231,49 @@ def analyze_query(text: str) -> QueryFacts:
     )
     facts.weights = _identifiers(text)
     facts.identifiers = sorted(facts.weights, key=lambda n: (-facts.weights[n], -len(n), n))
+    facts.compounds = compounds(text, facts.weights)
     lowered = text.lower()
     facts.mentions_tests = bool(MENTIONS_TESTS.search(lowered))
     facts.asks_about_tests = facts.mentions_tests and len(lowered.split()) <= 30
     facts.mentions_docs = bool(re.search(r"\bdocs?\b|documentation|docstring", lowered))
     return facts
+
+
+# A question spells a name in prose: "the JSON object with named fields" means `JsonObject`,
+# "how are password hashers chosen" `PasswordHasher`. Short questions only: an issue's prose
+# makes hundreds of pairs, and names the code it means.
+COMPOUND_WORDS = 30  # a query of more words than this gets none
+MAX_COMPOUNDS = 5  # runs of words, each looked up in both spellings
+COMPOUND_WEIGHT = 0.5  # as code-like as a capitalised word: a guess, weaker than a typed name
+PROSE_WORD = re.compile(r"[A-Za-z]+")
+
+
+def compounds(text: str, named: dict[str, float] | None = None) -> list[str]:
+    """The names two or three adjacent words of a short question spell, the last one singular,
+    in CamelCase and snake_case (`JsonObject`, `password_hasher`), within one clause, that the
+    question does not already write out."""
+    if len(PROSE_WORD.findall(text)) > COMPOUND_WORDS:
+        return []
+    spelled = {n.lower() for n in named or ()}
+    found: list[list[str]] = []
+    clauses = [PROSE_WORD.findall(clause) for clause in CLAUSE.split(text.lower())]
+    for size in (2, 3):  # two words name a type more often than three
+        for words in clauses:
+            for i in range(len(words) - size + 1):
+                run = [*words[i : i + size - 1], _singular(words[i + size - 1])]
+                if not any(w in STOPWORDS or len(w) < 2 for w in run) and run not in found:
+                    found.append(run)
+    out = []
+    for run in found[:MAX_COMPOUNDS]:
+        out += [n for n in ("".join(w.capitalize() for w in run), "_".join(run)) if n.lower() not in spelled]
+    return out
+
+
+CLAUSE = re.compile(r"[,;:.?!()\[\]\n]")
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _heading_only(paragraph: str) -> bool:
