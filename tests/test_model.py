@@ -83,30 +83,38 @@ def test_a_long_definition_is_cited_from_its_signature_to_the_evidence():
     assert cite(short) == (1, 20)
 
 
+def reconnect_source(doc: list[str], code: list[str]) -> list[str]:
+    """The lines of a module whose 120-line `reconnect` holds `code` after `doc` (its docstring)
+    and 66 lines of arithmetic no question is about, and 50 more after it."""
+    head = ["import random", "import time", "", "", "def reconnect(samples, scale, offset, attempt):"]
+    body = [f"    total_{i} = samples[{i}] * scale + offset" for i in range(66)]
+    tail = [f"    summary_{i} = total_{i} - total_{i + 1}" for i in range(50)]
+    return [*head, *doc, *body, *code, *tail, "    return delay", ""]
+
+
+RECONNECT_ISSUE = (
+    "Clients reconnect in lockstep after an outage\n\nWhen the broker restarts, every client "
+    "retries at the same moment: the random jitter added to the retry backoff delay seems to be lost."
+)
+
+
 def test_inside_a_long_definition_the_cited_window_is_where_the_question_is(tmp_path):
     """A 120-line function whose jitter code sits at lines 72-75, no tool matching a line of it:
     a question cites it from where the question's words are (`focus`), not the signature and
     docstring; an issue, which asks for a place to change, the twenty lines around them."""
-    body = [f"    total_{i} = samples[{i}] * scale + offset" for i in range(66)]
     jitter = [
         "    # spread the retries out so that clients do not reconnect in lockstep",
         "    jitter = random.uniform(0, backoff_cap)",
         "    delay = min(backoff_cap, base_delay * 2 ** attempt) + jitter",
         "    time.sleep(delay)",
     ]
-    tail = [f"    summary_{i} = total_{i} - total_{i + 1}" for i in range(50)]
-    head = ["import random", "import time", "", "", "def reconnect(samples, scale, offset, attempt):"]
-    lines = [*head, '    """Reconnect to the broker."""', *body, *jitter, *tail, "    return delay", ""]
+    lines = reconnect_source(['    """Reconnect to the broker."""'], jitter)
     (tmp_path / "client.py").write_text("\n".join(lines))
     at = lines.index(jitter[1]) + 1
-    issue = (
-        "Clients reconnect in lockstep after an outage\n\nWhen the broker restarts, every client "
-        "retries at the same moment: the jitter added to the retry backoff delay seems to be lost."
-    )
     ws = Workspace.open(tmp_path)
     try:
         question = ws.ask("where is jitter added to the retry backoff delay").spans[0]
-        fix = ws.ask(issue).spans[0]
+        fix = ws.ask(RECONNECT_ISSUE).spans[0]
     finally:
         ws.close()
     for top in (question, fix):
@@ -128,20 +136,13 @@ def test_an_issues_window_is_on_the_code_not_on_a_docstring_that_retells_it(tmp_
         "    >>> reconnect(samples, 1.0, 0.0, attempt=3)  # the delay grows with each retry",
         '    """',
     ]
-    body = [f"    total_{i} = samples[{i}] * scale + offset" for i in range(60)]
     code = ["    jitter = random.uniform(0, backoff_cap)", "    delay = base_delay * 2 ** attempt + jitter"]
-    tail = [f"    summary_{i} = total_{i} - total_{i + 1}" for i in range(50)]
-    head = ["import random", "", "", "def reconnect(samples, scale, offset, attempt):"]
-    lines = [*head, *doc, *body, *code, *tail, "    time.sleep(delay)", ""]
+    lines = reconnect_source(doc, code)
     (tmp_path / "client.py").write_text("\n".join(lines))
     at = lines.index(code[0]) + 1
-    issue = (
-        "Clients reconnect in lockstep after an outage\n\nWhen the broker restarts, every client "
-        "retries at the same moment: the random jitter added to the retry backoff delay is lost."
-    )
     ws = Workspace.open(tmp_path)
     try:
-        fix = ws.ask(issue).spans[0]
+        fix = ws.ask(RECONNECT_ISSUE).spans[0]
     finally:
         ws.close()
     assert fix.symbol == "reconnect" and fix.end_line - fix.start_line + 1 == 20
