@@ -329,6 +329,9 @@ def test_a_short_questions_adjacent_words_spell_the_names_they_may_mean():
         "named_field",
     ]
     assert "PasswordHasher" in compounds("how are password hashers chosen")  # the last word singular
+    assert {"SearchMatch", "LogEntry", "RequestStatus"} <= set(
+        compounds("search matches, log entries, request status")
+    )
     assert "MessagingTopic" not in compounds("channel messaging, topics")  # not across a comma
     assert compounds("where is the `JsonWriter` used", {"JsonWriter": 2.0}) == []  # written out already
     assert compounds("json object " * 20) == []  # an issue's prose names too many

@@ -273,7 +273,14 @@ CLAUSE = re.compile(r"[,;:.?!()\[\]\n]")
 
 
 def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    """English plurals as names are written: classes -> class, boxes -> box, entries -> entry."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):  # status, axis
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def _heading_only(paragraph: str) -> bool:
