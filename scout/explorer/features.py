@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from scout.explorer.evidence import Evidence, Region, Signal
 from scout.explorer.query import QueryFacts
-from scout.index.files import in_test_module, is_doc_path, is_test_path
+from scout.index.files import is_doc_path, is_test_code
 from scout.index.lexical import STOPWORDS, split_identifier, terms
 
 # Evidence signals whose summed scores are features of their own.
@@ -115,7 +115,7 @@ def _base_rows(regions: list[Region], evidence: Evidence, facts: QueryFacts, pen
             math.log1p(r.cosine_rank if seen and r.cosine_rank is not None else UNSEEN_RANK),
             (r.cosine - best_cos) if seen else -1.0,
             penalty(r.path, r.symbol),
-            float(is_test_region(r) and not facts.asks_about_tests),  # asked for, it is the answer
+            float(is_test_code(r.path, r.symbol) and not facts.asks_about_tests),  # asked for: the answer
             float(is_doc_path(r.path)),
             math.log1p(r.end_line - r.start_line + 1),
             float(r.symbol is not None),
@@ -158,11 +158,6 @@ def _within_file(regions: list[Region], heuristic: dict[int, float], names: dict
             k = id(r)
             out[k] = (math.log1p(cos_rank[k]), math.log1p(h_rank[k]), names[k] - best_name)
     return out
-
-
-def is_test_region(r: Region) -> bool:
-    """Test code: in a test file, or in a source file's module of tests (`in_test_module`)."""
-    return is_test_path(r.path) or in_test_module(r.symbol)
 
 
 def heuristic_score(r: Region, evidence: Evidence, penalty) -> float:

@@ -26,7 +26,7 @@ from scout.explorer.lookup import definitions, file_pattern, names_file
 from scout.explorer.loop import Answer, State, ToolCall
 from scout.explorer.preamble import read_lines, without_preambles
 from scout.explorer.query import COMPOUND_WEIGHT, QueryFacts, analyze_query, code_likeness
-from scout.index.files import describes_code, in_test_module, is_doc_path, is_test_path, is_vendored_path
+from scout.index.files import describes_code, is_doc_path, is_test_code, is_vendored_path
 from scout.index.languages import language_for
 from scout.tools import ToolContext
 
@@ -219,7 +219,7 @@ def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> N
 def penalty(facts: QueryFacts, path: str, symbol: str | None = None) -> float:
     """How far a place's kind of file (or, with its `symbol`, its test module) pushes it down."""
     factor = 1.0
-    if (is_test_path(path) or in_test_module(symbol)) and not facts.asks_about_tests:
+    if is_test_code(path, symbol) and not facts.asks_about_tests:
         factor *= 0.6 if facts.mentions_tests else 0.35
     if is_vendored_path(path):
         factor *= 0.25

@@ -122,6 +122,12 @@ def in_test_module(symbol: str | None) -> bool:
     return symbol is not None and symbol.startswith(TEST_MODULES)
 
 
+def is_test_code(path: str, symbol: str | None = None) -> bool:
+    """Test code: in a test file (`is_test_path`), or, given its symbol, in a source file's module
+    of tests (`in_test_module`)."""
+    return is_test_path(path) or in_test_module(symbol)
+
+
 # A test file by its name, in each language's habit: foo_test.cc, foo_spec.rb, foo.test.tsx,
 # FooTest.java, FooTests.cs (abseil's *_test.cc files outranked the code they test).
 TEST_FILE = re.compile(
