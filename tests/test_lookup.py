@@ -84,6 +84,18 @@ def ask(ws: Workspace, query: str):
     return ws.ask(query, policy=make_policy("model"))
 
 
+def answers(root, files: dict[str, str], queries) -> list:
+    """Each query's bundle from a repository of `files` (relative path → text) written at `root`."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    ws = Workspace.open(root)
+    try:
+        return [ask(ws, query) for query in queries]
+    finally:
+        ws.close()
+
+
 def targets(ws: Workspace, name: str) -> list:
     """The fixture's types and top-level functions whose name no other definition in it shares."""
     defs = ws.ctx.index.outline(name)
@@ -259,66 +271,61 @@ def test_a_name_only_a_file_carries_answers_with_that_file(tmp_path, monkeypatch
 def test_a_rust_function_declared_inside_a_macro_call_answers_its_name(tmp_path, monkeypatch_module):
     """tokio's `spawn` sits in `cfg_rt! { ... }` and its module is declared `mod spawn;`: the
     function is the definition of `spawn`, not the module declaration, nor a method of that name."""
-    src = tmp_path / "tokio" / "src"
-    (src / "task").mkdir(parents=True)
-    (src / "lib.rs").write_text("#[macro_use]\nmod macros;\npub mod task;\npub use task::spawn;\n")
-    (src / "macros.rs").write_text(
-        'macro_rules! cfg_rt {\n    ($($item:item)*) => { $( #[cfg(feature = "rt")] $item )* };\n}\n'
-    )
-    (src / "task" / "mod.rs").write_text("cfg_rt! {\n    mod spawn;\n    pub use spawn::spawn;\n}\n")
-    (src / "task" / "spawn.rs").write_text(
-        "cfg_rt! {\n    /// Spawns a new asynchronous task.\n"
-        "    pub fn spawn<F: Future>(future: F) -> JoinHandle<F::Output> {\n"
-        "        Builder::new().spawn(future)\n    }\n}\n"
-    )
-    (src / "task" / "builder.rs").write_text(
-        "pub struct Builder;\n\nimpl Builder {\n"
-        "    pub fn spawn<F: Future>(self, future: F) -> JoinHandle<F::Output> {\n"
-        "        crate::runtime::spawn_inner(future)\n    }\n}\n"
-    )
-    (src / "runtime").mkdir()
-    for name in ("handle", "runtime", "join_set"):
-        kind = "".join(part.title() for part in name.split("_"))
-        (src / "runtime" / f"{name}.rs").write_text(
+    runtime = {
+        f"tokio/src/runtime/{name}.rs": (
             f"pub struct {kind};\n\nimpl {kind} {{\n    /// Spawns a future onto this {name}.\n"
             "    pub fn spawn<F: Future>(&self, future: F) -> JoinHandle<F::Output> {\n"
             "        crate::task::spawn(future)\n    }\n}\n"
         )
-    ws = Workspace.open(tmp_path)
-    try:
-        for query in ("spawn", "fn spawn", "tokio::spawn"):
-            first = ask(ws, query).spans[0]
-            where = (first.path, first.start_line, first.symbol)
-            assert where == ("tokio/src/task/spawn.rs", 3, "spawn"), query
-            assert first.confidence >= 0.8, (query, first.confidence)
-    finally:
-        ws.close()
+        for name, kind in (("handle", "Handle"), ("runtime", "Runtime"), ("join_set", "JoinSet"))
+    }
+    files = {
+        "tokio/src/lib.rs": "#[macro_use]\nmod macros;\npub mod task;\npub use task::spawn;\n",
+        "tokio/src/macros.rs": (
+            'macro_rules! cfg_rt {\n    ($($item:item)*) => { $( #[cfg(feature = "rt")] $item )* };\n}\n'
+        ),
+        "tokio/src/task/mod.rs": "cfg_rt! {\n    mod spawn;\n    pub use spawn::spawn;\n}\n",
+        "tokio/src/task/spawn.rs": (
+            "cfg_rt! {\n    /// Spawns a new asynchronous task.\n"
+            "    pub fn spawn<F: Future>(future: F) -> JoinHandle<F::Output> {\n"
+            "        Builder::new().spawn(future)\n    }\n}\n"
+        ),
+        "tokio/src/task/builder.rs": (
+            "pub struct Builder;\n\nimpl Builder {\n"
+            "    pub fn spawn<F: Future>(self, future: F) -> JoinHandle<F::Output> {\n"
+            "        crate::runtime::spawn_inner(future)\n    }\n}\n"
+        ),
+        **runtime,
+    }
+    queries = ("spawn", "fn spawn", "tokio::spawn")
+    for query, bundle in zip(queries, answers(tmp_path, files, queries), strict=True):
+        first = bundle.spans[0]
+        where = (first.path, first.start_line, first.symbol)
+        assert where == ("tokio/src/task/spawn.rs", 3, "spawn"), query
+        assert first.confidence >= 0.8, (query, first.confidence)
 
 
 def test_a_helper_in_a_rust_module_of_tests_is_not_the_definition_of_its_name(tmp_path, monkeypatch_module):
     """A crate's `#[cfg(test)] mod tests` may define a helper of the same name as the code it
     tests, in a shallower file: go to definition answers with the code."""
-    src = tmp_path / "src"
-    (src / "output").mkdir(parents=True)
-    (src / "lib.rs").write_text(
-        "pub mod output;\n\n#[cfg(test)]\nmod tests {\n"
-        '    fn render_table(rows: &[&str]) -> String {\n        rows.join("|")\n    }\n\n'
-        '    #[test]\n    fn renders() {\n        assert_eq!(render_table(&["a"]), "a");\n    }\n}\n'
-    )
-    (src / "output" / "mod.rs").write_text("pub mod table;\n")
-    (src / "output" / "table.rs").write_text(
-        "/// Lays the rows out as an aligned table.\n"
-        "pub fn render_table(rows: &[&str], width: usize) -> String {\n"
-        '    rows.iter().map(|r| format!("{r:width$}")).collect::<Vec<_>>().join("\\n")\n}\n'
-    )
-    ws = Workspace.open(tmp_path)
-    try:
-        for query in ("render_table", "fn render_table"):
-            first = ask(ws, query).spans[0]
-            assert (first.path, first.symbol) == ("src/output/table.rs", "render_table"), query
-            assert first.confidence >= 0.8, (query, first.confidence)
-    finally:
-        ws.close()
+    files = {
+        "src/lib.rs": (
+            "pub mod output;\n\n#[cfg(test)]\nmod tests {\n"
+            '    fn render_table(rows: &[&str]) -> String {\n        rows.join("|")\n    }\n\n'
+            '    #[test]\n    fn renders() {\n        assert_eq!(render_table(&["a"]), "a");\n    }\n}\n'
+        ),
+        "src/output/mod.rs": "pub mod table;\n",
+        "src/output/table.rs": (
+            "/// Lays the rows out as an aligned table.\n"
+            "pub fn render_table(rows: &[&str], width: usize) -> String {\n"
+            '    rows.iter().map(|r| format!("{r:width$}")).collect::<Vec<_>>().join("\\n")\n}\n'
+        ),
+    }
+    queries = ("render_table", "fn render_table")
+    for query, bundle in zip(queries, answers(tmp_path, files, queries), strict=True):
+        first = bundle.spans[0]
+        assert (first.path, first.symbol) == ("src/output/table.rs", "render_table"), query
+        assert first.confidence >= 0.8, (query, first.confidence)
 
 
 def test_a_short_questions_adjacent_words_spell_the_names_they_may_mean():
@@ -381,17 +388,12 @@ public class JsonWriter {
 def test_a_class_a_question_spells_in_prose_is_found_as_the_class(tmp_path, monkeypatch_module):
     """ "JSON object with named fields" means the class `JsonObject`, though other files use the
     words more often: the class itself is listed, before a file that only shares the words."""
-    for name, text in (
-        ("JsonObject", JSON_OBJECT),
-        ("FieldNamingPolicy", FIELD_NAMING),
-        ("JsonWriter", JSON_WRITER),
-    ):
-        (tmp_path / f"{name}.java").write_text(text)
-    ws = Workspace.open(tmp_path)
-    try:
-        bundle = ask(ws, "JSON object with named fields")
-    finally:
-        ws.close()
+    files = {
+        "JsonObject.java": JSON_OBJECT,
+        "FieldNamingPolicy.java": FIELD_NAMING,
+        "JsonWriter.java": JSON_WRITER,
+    }
+    (bundle,) = answers(tmp_path, files, ["JSON object with named fields"])
     places = [(s.path, s.symbol) for s in [*bundle.spans, *bundle.leads]]
     assert ("JsonObject.java", "JsonObject") in places, places
     writer = next(i for i, (path, _) in enumerate(places) if path == "JsonWriter.java")
