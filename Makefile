@@ -79,7 +79,7 @@ clean:
 	rm -rf .demo .bench build dist
 
 # --- the learned explorer (docs/model.md, data/README.md) ---
-.PHONY: train-install mine record train train-head recalibrate install-weights data-check
+.PHONY: train-install mine record train train-head train-within recalibrate install-weights data-check
 DATA ?= data#                 the committed training data: repos.json and one folder per repository
 TRAIN ?= .train#              checkouts, indexes and each training stage's output (gitignored)
 MIRRORS ?= .mirrors#          git directories of the training repositories: owner+name/ under this folder, or a JSON map
@@ -107,6 +107,9 @@ train: train-install  ## every stage from $(DATA) alone, into $(TRAIN)/weights (
 
 train-head: train-install  ## only the explorer's nets (head, expansion, calibrator, stop rule) from the recordings
 	nice -n 10 $(BIN)/scout learn train --data $(DATA) --work $(TRAIN) --head-only
+
+train-within: train-install  ## refit the installed explorer's within-file ranker (the order of a file's leads) on the recordings
+	nice -n 10 $(BIN)/python -m scout.learn.within --data $(DATA)
 
 recalibrate: train-install  ## refit the installed explorer's calibrator and stop rule on the dev recordings (head untouched)
 	nice -n 10 $(BIN)/python -m scout.learn.calibrate --data $(DATA)

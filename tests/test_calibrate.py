@@ -23,8 +23,8 @@ from scout.models.mlp import WEIGHTS
 REPOS = ["tqdm/tqdm", "mochajs/mocha"]
 
 
-def small_data(root: Path) -> Path:
-    rows = [r for r in json.loads((ROOT / "data" / "repos.json").read_text()) if r["repo"] in REPOS]
+def small_data(root: Path, repos: list[str] = REPOS) -> Path:
+    rows = [r for r in json.loads((ROOT / "data" / "repos.json").read_text()) if r["repo"] in repos]
     for row in rows:
         name = row["repo"].replace("/", "+")
         (root / "repos").mkdir(parents=True, exist_ok=True)

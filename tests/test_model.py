@@ -72,6 +72,32 @@ def test_the_stop_rule_cites_one_span_when_one_dominates_and_several_when_severa
     assert all(s.confidence is not None for s in several.spans + several.leads)
 
 
+def two_files() -> Evidence:
+    ev = Evidence()
+    for path, name, bm25, cosine in [("pkg/a.py", "a1", 1.0, 0.2), ("pkg/b.py", "b1", 0.6, 0.1),
+                                     ("pkg/a.py", "a2", 0.5, 0.1), ("pkg/a.py", "a3", 0.4, 0.9)]:  # fmt: skip
+        start = 10 + 40 * int(name[1])
+        region = ev.region(path, start, start + 20, name, "function")
+        region.add(Reason(Signal.BM25, "word"), bm25)
+        region.cosine = cosine
+    return ev
+
+
+def test_the_within_file_ranker_reorders_a_files_leads_and_keeps_every_file_in_its_place():
+    # the head ranks by BM25 alone: a1, b1, a2, a3; the within-file ranker by the cosine, which
+    # puts a3 before a2 inside pkg/a.py and cannot move pkg/b.py's place or the answer
+    facts = analyze_query("where is the word handled")
+    head_only = bm25_policy()
+    plain = head_only.answer(two_files(), facts)
+    assert [s.symbol for s in plain.spans] == ["a1"] and [s.symbol for s in plain.leads] == ["b1", "a2", "a3"]
+    within = linear(TRAIN_NAMES, {"cosine": 5.0})
+    nets = head_only.weights
+    weights = Weights(nets.head, nets.expansion, nets.calibration, nets.answer, within=within)
+    reordered = ModelPolicy(weights=weights).answer(two_files(), facts)
+    assert [s.symbol for s in reordered.spans] == ["a1"]
+    assert [s.symbol for s in reordered.leads] == ["b1", "a3", "a2"]
+
+
 def test_a_long_definition_is_cited_from_its_signature_to_the_evidence():
     ev = Evidence()
     r = ev.region("a.py", 100, 400, "Big.method")

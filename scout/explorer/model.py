@@ -89,6 +89,7 @@ class Weights:
     answer: dict = field(default_factory=dict)  # the stop rule's thresholds (see `answer`)
     files: MLP | None = None  # the file calibrator (`fileconfidence`); None in weights older than it
     lines: MLP | None = None  # the lines calibrator (what a span's confidence reports); None: `calibration`
+    within: MLP | None = None  # the within-file ranker: the order of a file's leads (`within_files`)
 
 
 @dataclass
@@ -145,7 +146,9 @@ class ModelPolicy:
         if not pool or not grounded(pool):
             return Answer([])
         found = definitions(facts.symbol, evidence) if facts.symbol else []  # before scoring rewrites reasons
-        logits = score(pool, evidence, facts, self.trained, prior or history_votes(ctx, facts))
+        table = head_rows(pool, evidence, facts, self.trained)  # likewise
+        inner = within_scores(pool, table, self.trained.within)
+        logits = score(pool, evidence, self.trained, prior or history_votes(ctx, facts), table)
         if self.trace is not None:
             self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
         order = sorted(pool, key=lambda r: -r.score)
@@ -164,6 +167,7 @@ class ModelPolicy:
             r for r in ranked[1 : int(rule["max_answer"])]
             if (r.confidence or 0.0) >= max(rule["min_confidence"], rule["relative"] * best)
         ]  # fmt: skip
+        ranked = [*chosen, *within_files([r for r in ranked if r not in chosen], inner)]
         more = max(max_spans - Settings.max_spans, 0)
         per_file = LEADS_PER_FILE[issue]
         limit = int(rule["max_leads"]) + more
@@ -265,6 +269,49 @@ def reported(r: Region) -> float | None:
     reads the ranking one, which tells right from wrong more sharply (its AUC) but predicts a
     looser event (the region lies in a gold definition) than what the reader gets (these lines)."""
     return r.lines_confidence if r.lines_confidence is not None else r.confidence
+
+
+def head_rows(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: Weights) -> dict[str, list]:
+    """Each pooled region's features, by name, as many as the head and the within-file ranker
+    read (one pass over the evidence for both), before `score` rewrites the regions' evidence."""
+    within = weights.within.features if weights.within is not None else ()
+    names = tuple(dict.fromkeys([*weights.head.features, *within]))
+    rows = featurize(pool, evidence, facts, partial(penalty, facts), names)
+    return {n: [row[i] for row in rows] for i, n in enumerate(names)}
+
+
+def columns(table: dict[str, list], names: tuple[str, ...]) -> list[list[float]]:
+    """The rows of `names` from a `head_rows` table."""
+    return [list(row) for row in zip(*(table[n] for n in names), strict=True)]
+
+
+def within_scores(pool: list[Region], table: dict[str, list], net: MLP | None) -> dict[int, float]:
+    """The within-file ranker's logit of each pooled region, keyed by id(region); none without
+    the net."""
+    if net is None or not pool:
+        return {}
+    return {id(r): float(x) for r, x in zip(pool, net.logits(columns(table, net.features)), strict=True)}
+
+
+def within_files(ranked: list[Region], inner: dict[int, float]) -> list[Region]:
+    """`ranked` with each file's places kept and filled in the within-file ranker's order. The
+    head ranks files and regions in one list, and its choice between a file's definitions was
+    the weaker half: on SWE-bench Lite the gold definition of a found file sat third to tenth
+    among its file's candidates for most issues whose function was missed. A ranker fitted only
+    on that choice (listwise over one file's candidates, `scout.learn.within`) reorders them;
+    regions it did not score (outside the pool) keep their places."""
+    if not inner:
+        return ranked
+    places: dict[str, list[int]] = {}
+    for i, r in enumerate(ranked):
+        if id(r) in inner:
+            places.setdefault(r.path, []).append(i)
+    out = list(ranked)
+    for slots in places.values():
+        best = sorted((ranked[i] for i in slots), key=lambda r: -inner[id(r)])
+        for i, r in zip(slots, best, strict=True):
+            out[i] = r
+    return out
 
 
 def pick_leads(ranked: list[Region], limit: int, most: int) -> list[Region]:
@@ -543,13 +590,14 @@ def history_calls(evidence: Evidence, votes: Votes) -> list[ToolCall]:
     return [ToolCall("outline", {"path": p}) for p in list(files)[:HISTORY_FILES]]
 
 
-def score(pool: list[Region], evidence: Evidence, facts: QueryFacts, weights: Weights,
-          prior: tuple[Votes, History | None] = (Votes(), None)) -> list[float]:  # fmt: skip
+def score(pool: list[Region], evidence: Evidence, weights: Weights, prior: tuple[Votes, History | None],
+          table: dict[str, list]) -> list[float]:  # fmt: skip
     """The head's probabilities become the pool's scores and calibrated confidences; regions
     outside the pool keep their order below every pooled one. A history prior (`scout adapt`'s
     votes, and the history that weighs them) moves the order; the confidences stay the head's
-    own, since the calibrator was never fitted on it. The head's logits, returned."""
-    rows = featurize(pool, evidence, facts, partial(penalty, facts), weights.head.features)
+    own, since the calibrator was never fitted on it. `table`: the pool's features (`head_rows`).
+    The head's logits, returned."""
+    rows = columns(table, weights.head.features)
     logits = weights.head.logits(rows)
     head_probs = softmax(logits)
     cal = calibration_rows(logits, head_probs, rows, weights.head.features, weights.calibration.features)
@@ -644,6 +692,10 @@ def _lines_calibrator(data: dict | None, head_names: tuple[str, ...]) -> MLP | N
     return None if data is None else MLP.from_dict(data, calibrator_features(data, head_names))
 
 
+def _within_ranker(data: dict | None) -> MLP | None:
+    return None if data is None else MLP.from_dict(data, head_features(data))
+
+
 def head_features(head: dict) -> tuple[str, ...]:
     """The features a stored head was trained on, refused when this scout does not compute one."""
     names = tuple(head.get("features", ()))
@@ -688,6 +740,7 @@ def load_weights(path: Path) -> Weights:
             data.get("answer", {}),
             _file_calibrator(data.get("file_calibration"), head.features),
             _lines_calibrator(data.get("lines_calibration"), head.features),
+            _within_ranker(data.get("within")),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ScoutError(

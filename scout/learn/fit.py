@@ -1,4 +1,4 @@
-"""Fitting the learned explorer's three small networks on recorded explorations (`examples`).
+"""Fitting the learned explorer's small networks on recorded explorations (`examples`).
 
 1. The expansion scorer: for every graph link the explorer could have followed after its first
    turn, did following it reach a gold definition the first turn had not found? Pointwise.
@@ -10,6 +10,8 @@
    fitted on; the lines calibrator, the same inputs → the probability that the lines the explorer
    would cite touch the task's change (`cited_labels`), what a span's `confidence` reports and
    what the benchmarks score a span by; and the file calibrator (`fileconfidence`).
+4. The within-file ranker (`scout.learn.within`): the head's inputs again, listwise over one
+   file's candidates at a time; it orders each file's leads.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Group:
     repo: str = ""
     source: str = ""  # where the task was mined (commit, issue, docstring, ...): what a weight reads
     task: str = ""  # the task's id: its changed lines are looked up by it
+    paths: list[str] = field(default_factory=list)  # each candidate's file (the within-file ranker's groups)
 
 
 def cited_labels(g: Group) -> list[int]:
@@ -128,7 +131,8 @@ def replay(rec: Recording, expansion: MLP, names: tuple[str, ...] = TRAIN_NAMES)
     pool = candidates(evidence, facts)
     rows = featurize(pool, evidence, facts, partial(penalty, facts), names)
     labels = [int(is_gold(r, rec.gold)) for r in pool]
-    return Group(rows, labels, rec.split, pool, rec.gold, repo=rec.repo, source=rec.source, task=rec.id)
+    return Group(rows, labels, rec.split, pool, rec.gold, repo=rec.repo, source=rec.source, task=rec.id,
+                 paths=[r.path for r in pool])  # fmt: skip
 
 
 def fit_net(
@@ -296,7 +300,10 @@ def fit_nets(replayed: dict, seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES
     seeds `seed`, `seed` + 1, ..., averaged into one net, which is then averaged with each head
     in `keep` as an equal), then on `replay_all`'s dev groups the ranking calibrator and the stop
     rule, the file calibrator, and the lines calibrator (when the dev groups' changed lines are
-    known: `with_changes`)."""
+    known: `with_changes`); and the within-file ranker (`scout.learn.within`) on the same
+    training groups and features as the head."""
+    from scout.learn.within import fit_within
+
     groups = replayed["groups"]
     # 16 hidden units: 32 fitted the dev repositories as well but ranked a region with every kind of
     # evidence far below its caller, extrapolating where training had few examples
@@ -306,7 +313,9 @@ def fit_nets(replayed: dict, seed: int = 0, names: tuple[str, ...] = TRAIN_NAMES
     calibration, stop = fit_calibration(head, groups["dev"], seed)
     files = fit_file_calibration(head, groups["dev"], seed)
     lines = fit_lines_calibration(head, groups["dev"], seed)
-    nets = {"head": head, "calibration": calibration, "stop": stop, "files": files, "lines": lines}
+    within = fit_within(groups["train"], names, seed)
+    nets = {"head": head, "calibration": calibration, "stop": stop, "files": files, "lines": lines,
+            "within": within}  # fmt: skip
     return {**replayed, **nets}
 
 

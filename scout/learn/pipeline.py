@@ -381,6 +381,7 @@ def _write_nets(plan: Plan, nets: dict) -> None:
         "answer": nets["stop"],
         **({"file_calibration": nets["files"].to_dict()} if nets.get("files") else {}),
         **({"lines_calibration": nets["lines"].to_dict()} if nets.get("lines") else {}),
+        **({"within": nets["within"].to_dict()} if nets.get("within") else {}),
     }
     plan.weights.mkdir(parents=True, exist_ok=True)
     (plan.weights / "explorer.json").write_text(json.dumps(weights) + "\n", encoding="utf-8")
