@@ -50,3 +50,18 @@ def test_fitting_without_training_recordings_is_a_one_line_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "scout.learn.within", "--data", str(data), "--dry-run"],
                          capture_output=True, text=True, timeout=600)  # fmt: skip
     assert run.returncode == 2 and run.stderr.strip() == f"scout: error: no training recordings in {data}"
+
+
+def test_weights_whose_ranker_reads_an_unknown_feature_are_a_one_line_error(tmp_path):
+    data = small_data(tmp_path / "data", REPOS)
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS.parent, weights)
+    nets = json.loads((weights / "explorer.json").read_text())
+    nets["within"]["features"] = [*nets["within"]["features"][:-1], "a_feature_from_the_future"]
+    (weights / "explorer.json").write_text(json.dumps(nets))
+    args = ["--data", str(data), "--weights", str(weights)]
+    run = subprocess.run([sys.executable, "-m", "scout.learn.within", *args],
+                         capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
+    assert "the within-file ranker needs features" in run.stderr and "a_feature_from_the_future" in run.stderr
+    assert json.loads((weights / "explorer.json").read_text()) == nets  # nothing written

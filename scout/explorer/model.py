@@ -693,15 +693,16 @@ def _lines_calibrator(data: dict | None, head_names: tuple[str, ...]) -> MLP | N
 
 
 def _within_ranker(data: dict | None) -> MLP | None:
-    return None if data is None else MLP.from_dict(data, head_features(data))
+    return None if data is None else MLP.from_dict(data, head_features(data, "the within-file ranker"))
 
 
-def head_features(head: dict) -> tuple[str, ...]:
-    """The features a stored head was trained on, refused when this scout does not compute one."""
+def head_features(head: dict, net: str = "the head") -> tuple[str, ...]:
+    """The features a stored head (or another net over the head's features, `net`) was trained
+    on, refused when this scout does not compute one."""
     names = tuple(head.get("features", ()))
     unknown = [n for n in names if n not in NAMES and n not in EXTRA]
     if unknown or not names:
-        raise ValueError(f"the head needs features this scout does not compute: {unknown}")
+        raise ValueError(f"{net} needs features this scout does not compute: {unknown}")
     return names
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scout.errors import ScoutError
 from scout.explorer.features import TRAIN_NAMES
 from scout.explorer.model import DEEP_PER_FILE, load_weights
 from scout.learn.calibrate import write
@@ -118,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     if not any(r.get("split") == "train" for r in rows):
         print(f"scout: error: no training recordings in {args.data}", file=sys.stderr)
         return 2
-    nets = load_weights(args.weights / WEIGHTS.name)
+    try:
+        nets = load_weights(args.weights / WEIGHTS.name)
+    except ScoutError as exc:
+        print(f"scout: error: {exc}", file=sys.stderr)
+        return 2
     recordings = read_recordings(data, rows)
     eta = Eta("replays", len(recordings))
     groups: dict[str, list[Group]] = {"train": [], "dev": []}
