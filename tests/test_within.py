@@ -65,3 +65,24 @@ def test_weights_whose_ranker_reads_an_unknown_feature_are_a_one_line_error(tmp_
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
     assert "the within-file ranker needs features" in run.stderr and "a_feature_from_the_future" in run.stderr
     assert json.loads((weights / "explorer.json").read_text()) == nets  # nothing written
+
+
+def test_a_training_run_without_a_feature_fits_the_ranker_on_the_features_it_kept():
+    # `scout learn train --without heuristic` replays over the head's features less that one, and
+    # the ranker is fitted on those same rows (it once picked columns by their place in all of them)
+    from conftest import ROOT
+
+    from scout.explorer.model import shipped
+    from scout.learn.data import DataDir
+    from scout.learn.fit import replay
+    from scout.learn.pipeline import read_recordings
+    from scout.learn.within import file_groups, fit_within
+
+    names = tuple(n for n in TRAIN_NAMES if n != "heuristic")
+    data = DataDir(ROOT / "data")
+    recordings = read_recordings(data, [r for r in data.entries() if r["repo"] == REPOS[0]])
+    groups = [replay(rec, shipped().expansion, names) for rec in recordings]
+    ranker = fit_within(groups, names, heads=1)
+    assert ranker.features == names
+    rows, labels = next(pair for g in groups for pair in file_groups(g))
+    assert len(ranker.logits(rows)) == len(labels) > 1

@@ -46,9 +46,8 @@ HEADS = 4
 HIDDEN = 16
 
 
-def file_groups(g: Group, columns: list[int] | None = None) -> list[tuple[list[list[float]], list[int]]]:
-    """One (rows, labels) per file of the task that holds a gold candidate among others; `columns`
-    picks the rows' features (all of them when None)."""
+def file_groups(g: Group) -> list[tuple[list[list[float]], list[int]]]:
+    """One (rows, labels) per file of the task that holds a gold candidate among others."""
     by_file: dict[str, list[int]] = {}
     for i, path in enumerate(g.paths):
         by_file.setdefault(path, []).append(i)
@@ -56,15 +55,14 @@ def file_groups(g: Group, columns: list[int] | None = None) -> list[tuple[list[l
     for places in by_file.values():
         labels = [g.labels[i] for i in places]
         if any(labels) and not all(labels):
-            rows = [g.rows[i] if columns is None else [g.rows[i][c] for c in columns] for i in places]
-            out.append((rows, labels))
+            out.append(([g.rows[i] for i in places], labels))
     return out
 
 
 def fit_within(groups: list[Group], names: tuple[str, ...], seed: int = 0, heads: int = HEADS) -> MLP:
-    """The within-file ranker from the training groups (`fit.replay`, with `paths`), over `names`."""
-    columns = None if names == TRAIN_NAMES else [TRAIN_NAMES.index(n) for n in names]
-    data = [pair for g in groups for pair in file_groups(g, columns)]
+    """The within-file ranker from the training groups (`fit.replay`, with `paths`), whose rows are
+    over `names` (the head's, less any a training run leaves out)."""
+    data = [pair for g in groups for pair in file_groups(g)]
     return mean_of([fit_net(data, names, HIDDEN, "listwise", seed + k) for k in range(heads)])
 
 
