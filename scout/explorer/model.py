@@ -167,11 +167,12 @@ class ModelPolicy:
             r for r in ranked[1 : int(rule["max_answer"])]
             if (r.confidence or 0.0) >= max(rule["min_confidence"], rule["relative"] * best)
         ]  # fmt: skip
-        ranked = [*chosen, *within_files([r for r in ranked if r not in chosen], inner)]
+        rest = within_files([r for r in ranked if r not in chosen], inner)
+        ranked = [*chosen, *rest]
         more = max(max_spans - Settings.max_spans, 0)
         per_file = LEADS_PER_FILE[issue]
         limit = int(rule["max_leads"]) + more
-        leads = pick_leads([r for r in ranked if r not in chosen], limit, per_file)
+        leads = pick_leads(rest, limit, per_file)
         leads = with_twins(chosen, leads, ranked, limit)
         leads = deepened(chosen, leads, ranked) if issue else leads
         top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
