@@ -36,6 +36,7 @@ from scout.explorer.query import analyze_query
 from scout.index.lexical import terms
 from scout.models.embedder import SCHEME, Embedder
 from scout.models.embedder import WEIGHTS as EMBEDDER
+from scout.models.history import History, Votes
 from scout.models.mlp import MLP
 from scout.models.mlp import WEIGHTS as EXPLORER
 from scout.tools import call_tool
@@ -96,6 +97,26 @@ def test_the_within_file_ranker_reorders_a_files_leads_and_keeps_every_file_in_i
     reordered = ModelPolicy(weights=weights).answer(two_files(), facts)
     assert [s.symbol for s in reordered.spans] == ["a1"]
     assert [s.symbol for s in reordered.leads] == ["b1", "a3", "a2"]
+
+
+def test_the_history_prior_moves_the_within_file_order_as_it_moves_the_heads():
+    # the within-file ranker puts a3 before a2 (cosine 0.9 against 0.1, 1.6 logits apart); an
+    # adapted repository's history voted for a2 alone: a vote worth 3 logits puts it first among
+    # pkg/a.py's leads (and leaves a1 the answer), a file vote alone (no share for the definition's
+    # own, mix 0) moves nothing inside the file
+    facts = analyze_query("where is the word handled")
+    nets = bm25_policy().weights
+    weights = Weights(nets.head, nets.expansion, nets.calibration, nets.answer,
+                      within=linear(TRAIN_NAMES, {"cosine": 2.0}))  # fmt: skip
+    votes = Votes(files={"pkg/a.py": 1.0}, places={("pkg/a.py", "a2"): 1.0})
+    empty = np.zeros(1, dtype=np.int32)
+    history = History([], empty, empty[:0], empty[:0], [], empty, empty[:0], weight=3.0, mix=1.0)
+    voted = ModelPolicy(weights=weights).answer(two_files(), facts, prior=(votes, history))
+    assert [s.symbol for s in voted.spans] == ["a1"]
+    assert [s.symbol for s in voted.leads if s.path == "pkg/a.py"] == ["a2", "a3"]
+    history.mix = 0.0
+    by_file = ModelPolicy(weights=weights).answer(two_files(), facts, prior=(votes, history))
+    assert [s.symbol for s in by_file.leads if s.path == "pkg/a.py"] == ["a3", "a2"]
 
 
 def test_a_long_definition_is_cited_from_its_signature_to_the_evidence():

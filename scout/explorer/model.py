@@ -147,8 +147,9 @@ class ModelPolicy:
             return Answer([])
         found = definitions(facts.symbol, evidence) if facts.symbol else []  # before scoring rewrites reasons
         table = head_rows(pool, evidence, facts, self.trained)  # likewise
-        inner = within_scores(pool, table, self.trained.within)
-        logits = score(pool, evidence, self.trained, prior or history_votes(ctx, facts), table)
+        prior = prior or history_votes(ctx, facts)
+        inner = lifted(within_scores(pool, table, self.trained.within), pool, prior)
+        logits = score(pool, evidence, self.trained, prior, table)
         if self.trace is not None:
             self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
         order = sorted(pool, key=lambda r: -r.score)
@@ -292,6 +293,18 @@ def within_scores(pool: list[Region], table: dict[str, list], net: MLP | None) -
     if net is None or not pool:
         return {}
     return {id(r): float(x) for r, x in zip(pool, net.logits(columns(table, net.features)), strict=True)}
+
+
+def lifted(
+    inner: dict[int, float], pool: list[Region], prior: tuple[Votes, History | None]
+) -> dict[int, float]:
+    """The within-file ranker's logits moved as `score` moves the head's by the history prior
+    (`scout adapt`): inside one file only the definition's own vote differs, so that is what
+    reorders; without it the ranker would undo what the history taught about the file."""
+    votes, history = prior
+    if not inner or not votes.places or history is None or history.weight <= 0:
+        return inner
+    return {id(r): inner[id(r)] + lift(votes, r.path, r.symbol, history.weight, history.mix) for r in pool}
 
 
 def within_files(ranked: list[Region], inner: dict[int, float]) -> list[Region]:
