@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from conftest import git, run_scout
 
+from scout.explorer.model import vote_words
+from scout.explorer.query import analyze_query
 from scout.index.lexical import terms
 from scout.learn.adapt import pick
 from scout.models.adaptation import Adaptation
@@ -126,6 +128,34 @@ def test_votes_go_to_the_files_the_closest_messages_changed():
     assert not any(p.startswith("ignored.py") for p in found.places)
     nothing = found.votes(Counter(terms("quantum chromodynamics")))
     assert nothing.files == {} and nothing.places == {}
+
+
+ISSUE = """The uploader stalls on slow links
+
+Since the last release an upload over a slow link stops after the first block and never resumes.
+
+```
+INFO session opened, cache warmed, retrying session refresh
+INFO session refresh cache miss, session refresh retried
+INFO session cache evicted, session refresh scheduled
+```
+"""
+
+
+def test_an_issue_votes_with_its_title_and_first_paragraph_not_its_pasted_log():
+    # the pasted log reads like the session cache's commits; the issue is about the uploader
+    found = History.build(
+        [(Counter(terms("Fix uploader stall on slow links")), [("transfer.py", "push_block")]),
+         (Counter(terms("Refresh the session cache when a session is evicted")), [("session.py", "refresh")]),
+         (Counter(terms("Retry session refresh on a cache miss")), [("session.py", "refresh")])]
+    )  # fmt: skip
+    facts = analyze_query(ISSUE)
+    whole = found.votes(Counter(terms(facts.text)))
+    assert max(whole.files, key=whole.files.get) == "session.py"  # what the whole text votes for
+    votes = found.votes(vote_words(facts))
+    assert max(votes.files, key=votes.files.get) == "transfer.py" and "session.py" not in votes.files
+    question = analyze_query(QUESTION)  # a question votes with every word, as before
+    assert vote_words(question) == Counter(terms(question.text))
 
 
 def test_the_history_survives_its_file_and_a_damaged_one_is_refused(tmp_path):

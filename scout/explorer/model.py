@@ -55,7 +55,7 @@ FOCUS_FILES = 3  # the best files so far are searched again, one by one
 FOCUS_LIMIT = 8
 POOL = 150  # candidates the head scores
 HISTORY_MIN = 0.3  # a definition the history votes for less than this is not looked at
-HISTORY_FILES = 2  # files outlined for the history's definitions
+HISTORY_FILES = 4  # files outlined for the history's definitions
 RRF_K = 10  # reciprocal-rank fusion of the heuristic's and the semantic tool's orders
 RELATIONS = ("callers", "callees", "bases", "subclasses")
 GRAPH_SIGNALS = {"caller": Signal.CALLER, "callee": Signal.CALLEE, "base": Signal.BASE,
@@ -592,7 +592,15 @@ def history_votes(ctx: ToolContext | None, facts: QueryFacts) -> tuple[Votes, Hi
     found = adaptation.history(ctx.index.path, ctx.index.embedder) if ctx is not None else None
     if found is None:
         return Votes(), None
-    return found.votes(Counter(terms(facts.text))), found
+    return found.votes(vote_words(facts)), found
+
+
+def vote_words(facts: QueryFacts) -> Counter:
+    """The words that find the past commits like the question: an issue's title and first
+    paragraph (`focus`), where it says what is wrong; its pasted logs and code, which read like
+    other commits' messages, do not vote. A question's every word."""
+    whole = Counter(terms(facts.text))
+    return Counter(terms(facts.focus)) if facts.focus and is_issue(set(whole)) else whole
 
 
 def history_calls(evidence: Evidence, votes: Votes) -> list[ToolCall]:
