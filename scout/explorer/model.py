@@ -147,9 +147,9 @@ class ModelPolicy:
             return Answer([])
         found = definitions(facts.symbol, evidence) if facts.symbol else []  # before scoring rewrites reasons
         table = head_rows(pool, evidence, facts, self.trained)  # likewise
-        prior = prior or history_votes(ctx, facts)
-        inner = lifted(within_scores(pool, table, self.trained.within), pool, prior)
-        logits = score(pool, evidence, self.trained, prior, table)
+        lifts = history_lifts(pool, prior or history_votes(ctx, facts))
+        inner = lifted(within_scores(pool, table, self.trained.within), pool, lifts)
+        logits = score(pool, evidence, self.trained, lifts, table)
         if self.trace is not None:
             self.trace.append([(r.path, r.symbol, float(x)) for r, x in zip(pool, logits, strict=True)])
         order = sorted(pool, key=lambda r: -r.score)
@@ -295,16 +295,22 @@ def within_scores(pool: list[Region], table: dict[str, list], net: MLP | None) -
     return {id(r): float(x) for r, x in zip(pool, net.logits(columns(table, net.features)), strict=True)}
 
 
-def lifted(
-    inner: dict[int, float], pool: list[Region], prior: tuple[Votes, History | None]
-) -> dict[int, float]:
-    """The within-file ranker's logits moved as `score` moves the head's by the history prior
-    (`scout adapt`): inside one file only the definition's own vote differs, so that is what
-    reorders; without it the ranker would undo what the history taught about the file."""
+def history_lifts(pool: list[Region], prior: tuple[Votes, History | None]) -> np.ndarray | None:
+    """What the history prior (`scout adapt`'s votes, and the history that weighs them) adds to
+    each pooled region's logit; None when the repository is not adapted or nothing voted."""
     votes, history = prior
-    if not inner or not votes.places or history is None or history.weight <= 0:
+    if not votes.files or history is None or history.weight <= 0:
+        return None
+    return np.asarray([lift(votes, r.path, r.symbol, history.weight, history.mix) for r in pool])
+
+
+def lifted(inner: dict[int, float], pool: list[Region], lifts: np.ndarray | None) -> dict[int, float]:
+    """The within-file ranker's logits moved as `score` moves the head's by the history prior:
+    inside one file only the definition's own vote differs, so that is what reorders; without it
+    the ranker would undo what the history taught about the file."""
+    if not inner or lifts is None:
         return inner
-    return {id(r): inner[id(r)] + lift(votes, r.path, r.symbol, history.weight, history.mix) for r in pool}
+    return {id(r): inner[id(r)] + float(x) for r, x in zip(pool, lifts, strict=True)}
 
 
 def within_files(ranked: list[Region], inner: dict[int, float]) -> list[Region]:
@@ -612,11 +618,11 @@ def history_calls(evidence: Evidence, votes: Votes) -> list[ToolCall]:
     return [ToolCall("outline", {"path": p}) for p in list(files)[:HISTORY_FILES]]
 
 
-def score(pool: list[Region], evidence: Evidence, weights: Weights, prior: tuple[Votes, History | None],
+def score(pool: list[Region], evidence: Evidence, weights: Weights, lifts: np.ndarray | None,
           table: dict[str, list]) -> list[float]:  # fmt: skip
     """The head's probabilities become the pool's scores and calibrated confidences; regions
-    outside the pool keep their order below every pooled one. A history prior (`scout adapt`'s
-    votes, and the history that weighs them) moves the order; the confidences stay the head's
+    outside the pool keep their order below every pooled one. A history prior's `lifts`
+    (`history_lifts`) move the order; the confidences stay the head's
     own, since the calibrator was never fitted on it. `table`: the pool's features (`head_rows`).
     The head's logits, returned."""
     rows = columns(table, weights.head.features)
@@ -632,10 +638,9 @@ def score(pool: list[Region], evidence: Evidence, weights: Weights, prior: tuple
     files = {}
     if weights.files is not None:
         files = file_confidences(weights.files, [r.path for r in pool], logits, rows, weights.head.features)
-    votes, history = prior
     moved = np.asarray(logits, dtype=np.float64)
-    if votes.files and history is not None and history.weight > 0:
-        moved = moved + np.asarray([lift(votes, r.path, r.symbol, history.weight, history.mix) for r in pool])
+    if lifts is not None:
+        moved = moved + lifts
     probs = softmax(moved)
     top = float(probs.max())
     pooled = {id(r) for r in pool}
