@@ -63,16 +63,26 @@ def run() -> None:
         _fail("interrupted", None)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.TyperException as exc:  # a usage mistake: click's usage line and hint, exit 2
-        show = getattr(exc, "show", None)
-        if show:
-            show()
+    except typer.TyperException as exc:  # a usage mistake: one line and where to read more, exit 2
+        if type(exc).__name__.startswith("NoArgsIsHelp"):  # a group called bare: its help, as click shows it
+            exc.show()
         else:
-            print(f"scout: error: {exc}", file=sys.stderr)
+            print(f"scout: error: {usage_line(exc)}", file=sys.stderr)
         sys.exit(getattr(exc, "exit_code", 2) or 2)
     except Exception as exc:  # a real bug: one line, the traceback with --debug
         _fail(f"internal error: {type(exc).__name__}: {exc}", exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_line(exc: Exception) -> str:
+    """A usage mistake as one line: click's message, a hint for the usual slip, and the command's
+    --help (click's own form takes four lines and puts the message last)."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "scout"
+    if command.endswith(" ask") and "unexpected extra argument" in message:
+        message += '; quote a question of several words: scout ask "how is X done" REPO'
+    return f"{message} (see '{command} --help')"
 
 
 def _fail(message: str, exc: BaseException | None) -> None:

@@ -294,3 +294,28 @@ def test_scout_mcp_adapt_adapts_a_client_root_once_its_index_is_ready(repo, tmp_
             assert made.name.startswith(repo.name)
 
     anyio.run(main)
+
+
+def test_a_shallow_clone_keeps_no_untested_words_and_says_why(history, tmp_path):
+    """A CI checkout (depth 1) has HEAD's docstrings and test names but no commits: nothing to
+    check the adapted words against, and nothing they would add to what the code says."""
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history}", str(shallow))
+    done = run_scout("adapt", str(shallow), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["terms"] == 0 and json.loads(done.stdout)["history"] == 0
+    said = run_scout("adapt", str(shallow))
+    assert "kept nothing; no commits to learn from (a shallow clone? `git fetch --unshallow`)" in said.stdout
+
+
+def test_a_history_git_cannot_read_to_the_end_is_said_on_stderr(repo):
+    """An object missing from the clone (a partial clone offline, a damaged one) ends `git log`
+    early: the commits read so far are used, and the user is told where it stopped."""
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
+    blob = git(repo, "rev-parse", f"{first}:geometry.py").strip()
+    loose = repo / ".git" / "objects" / blob[:2] / blob[2:]  # a local clone links the loose objects
+    assert loose.is_file()
+    loose.unlink()
+    done = run_scout("adapt", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert "git log stopped after" in done.stderr and f"unable to read {blob}" in done.stderr

@@ -191,3 +191,40 @@ def test_index_says_how_many_files_it_lists_but_never_searches(tmp_path):
     assert "indexed 5 files" in out.stdout and "4 of them binary, minified or too large" in out.stdout
     stats = json.loads(run_scout("index", str(tmp_path), "--json").stdout)
     assert (stats["files"], stats["unsearched"]) == (5, 4)
+
+
+def test_usage_mistakes_are_one_line_that_says_what_to_do(sample_repo):
+    """Click's own form is four lines with the message last; the usual slip gets its fix."""
+    unquoted = run_scout("ask", "where", "is", "the", "token", str(sample_repo))
+    assert (unquoted.returncode, unquoted.stdout) == (2, "") and unquoted.stderr.count("\n") == 1
+    assert "unexpected extra argument" in unquoted.stderr
+    assert "quote a question of several words" in unquoted.stderr
+    for args in (("nosuch",), ("ask", "csrf", "--nope"), ("tools", "grep")):
+        out = run_scout(*args)
+        assert out.returncode == 2 and out.stderr.count("\n") == 1, args
+        assert out.stderr.startswith("scout: error: "), args
+        assert out.stderr.rstrip().endswith("--help')"), out.stderr
+    bare = run_scout("tools")  # a group alone still shows its help
+    assert bare.returncode == 2 and "Commands:" in bare.stderr
+
+
+def test_a_repository_given_before_the_question_is_said_as_such(sample_repo):
+    out = run_scout("ask", str(sample_repo), "where is the CSRF token checked")
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr.splitlines() == [
+        f"scout: error: '{sample_repo}' is the repository and 'where is the CSRF token checked' the "
+        f'question: the question comes first, `scout ask "where is the CSRF token checked" {sample_repo}`'
+    ]
+
+
+def test_a_citation_as_printed_reads_its_lines_and_hints_use_the_commands_flags(sample_repo):
+    cited = run_scout("tools", "read", "shop/auth/tokens.py:19-21", str(sample_repo))
+    lines = ("--start-line", "19", "--end-line", "21")
+    whole = run_scout("tools", "read", "shop/auth/tokens.py", *lines, str(sample_repo))
+    assert cited.returncode == 0 and cited.stdout == whole.stdout and "def check_csrf_token" in cited.stdout
+    one = run_scout("tools", "read", "shop/auth/tokens.py:19", str(sample_repo))
+    assert one.returncode == 0 and one.stdout.splitlines()[1:] == whole.stdout.splitlines()[1:2]
+    bad = run_scout("tools", "grep", "check_(csrf", str(sample_repo))
+    assert bad.returncode == 2 and "or pass --fixed)" in bad.stderr and "fixed=true" not in bad.stderr
+    capped = run_scout("tools", "grep", "def ", str(sample_repo), "--max-matches", "1")
+    assert capped.returncode == 0 and "raise --max-matches" in capped.stdout

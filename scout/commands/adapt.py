@@ -126,12 +126,21 @@ def summary(root: Path, r: dict) -> str:
         shipped = trials["none 0 0"]
         effect = f"; held-out commits' MRR {shipped:.3f} → {shipped + gain:.3f} (± {noise:.3f})"
     else:
-        effect = ""
+        effect = untested(r)
     return (
         f"adapted {root}: {r['examples']:,} examples from {r['tasks']:,} mined questions; kept "
         f"{' and '.join(kept) or 'nothing'}{effect} ({r['bytes'] / 1e6:.1f} MB, {r['seconds']:.0f} s)"
         f" → {r['target']}"
     )
+
+
+def untested(r: dict) -> str:
+    """Why nothing was checked against held-out commits: too few of them, or none at all."""
+    if not (r.get("sources") or {}).get("commit"):
+        return "; no commits to learn from (a shallow clone? `git fetch --unshallow`)"
+    if r["terms"]:
+        return "; too few commits to hold some out, so the words are kept untested"
+    return ""
 
 
 def _fresh(target: Path, head: str, embedder) -> bool:
@@ -160,7 +169,7 @@ def _clear(root: Repo, target: Path, as_json: bool) -> None:
     elif existed:
         typer.echo(f"removed the adaptation of {root.root}")
     else:
-        typer.echo(f"{root.root} has no adaptation", err=True)
+        typer.echo(f"scout: {root.root} has no adaptation", err=True)
     if not existed:
         raise typer.Exit(1)
 

@@ -121,6 +121,8 @@ def question(
         query, repo_path = None, Path(query)  # `scout ask -f issue.md ~/src/django`
     if not (issue_file or repo_path or repo):
         refuse_lone_path(query, cwd)
+    if query and repo_path is not None:
+        refuse_swapped(query, repo_path, cwd)
     root = cwd / pick_repo(repo_path, repo).expanduser()
     if issue_file and issue_file != "-":
         issue_file = str(cwd / Path(issue_file).expanduser())
@@ -188,6 +190,22 @@ def refuse_lone_path(query: str | None, cwd: Path) -> None:
     if exists:
         shown = query if len(query) <= 80 else "…" + query[-79:]  # the end of a long path tells it apart
         raise ScoutError(f"'{shown}' is a path, not a question: did you mean `scout ask QUESTION {shown}`?")
+
+
+def refuse_swapped(query: str, repo_path: Path, cwd: Path) -> None:
+    """`scout ask ~/src/django "where is auth"`: the repository came first. Said as such, not as
+    "repository not found: where is auth"."""
+    if _is_dir(cwd, repo_path) or not _is_dir(cwd, Path(query)):
+        return
+    raise ScoutError(f"'{query}' is the repository and '{repo_path}' the question: the question comes first, "
+                     f"`scout ask \"{repo_path}\" {query}`")  # fmt: skip
+
+
+def _is_dir(cwd: Path, path: Path) -> bool:
+    try:
+        return (cwd / path.expanduser()).is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL byte: a question, not a path
+        return False
 
 
 def print_bundle(data: dict, markdown: str, found: bool, as_json: bool) -> None:

@@ -90,7 +90,7 @@ def _chosen(names: list[str], home: Path, explicit: bool) -> list[Harness]:
     """The harnesses named with --only, else every one installed in `home`."""
     chosen = [HARNESSES[n] for n in names] or [h for h in HARNESSES.values() if h.detected(home, explicit)]
     if not chosen:
-        typer.echo(f"no agent harness found in {home} (name one with --only: {NAMES})", err=True)
+        typer.echo(f"scout: no agent harness found in {home} (name one with --only: {NAMES})", err=True)
         raise typer.Exit(1)
     return chosen
 

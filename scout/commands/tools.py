@@ -4,6 +4,7 @@ its declaration (`scout.tools.registry`), so the shell, MCP and the LLM explorer
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ import typer
 from scout.commands import TOOLS_GROUP
 from scout.commands.app import command_app
 from scout.commands.options import JsonOpt, RepoArg, RepoFlag, emit_json, pick_repo
+from scout.errors import ToolError
 from scout.tools import TOOLS, Tool, call_tool
 from scout.tools.registry import Param
 
@@ -23,14 +25,29 @@ def run_tool(entry: Tool, repo: Path, args: dict[str, Any], as_json: bool) -> No
     ws = open_workspace(repo)
     try:
         result = call_tool(ws.ctx, entry.name, args)
+    except ToolError as exc:
+        raise ToolError(as_flags(str(exc), entry), hint=as_flags(exc.hint, entry)) from exc
     finally:
         ws.close()
     if as_json:
         hits = [asdict(h) for h in result.hits]
         emit_json({"tool": entry.name, "args": args, "hits": hits, "truncated": result.truncated})
     else:
-        typer.echo(result.text)
+        typer.echo(as_flags(result.text, entry) if result.truncated else result.text)
     raise typer.Exit(0 if result.hits else 1)
+
+
+def as_flags(text: str, entry: Tool) -> str:
+    """A tool's advice, written for MCP's arguments (`fixed=true`, `raise max_matches`), in this
+    command's spelling (`--fixed`, `raise --max-matches`)."""
+    for p in entry.params:
+        if p.required:
+            continue
+        flag = f"--{p.name.replace('_', '-')}"
+        text = re.sub(rf"\b{p.name}=true\b", flag, text)
+        text = re.sub(rf"\b{p.name}=false\b", f"--no-{flag[2:]}", text)
+        text = re.sub(rf"\b(raise|lower|set|pass) {p.name}\b", rf"\1 {flag}", text)
+    return text
 
 
 def command_for(entry: Tool):

@@ -39,6 +39,8 @@ from scout.models.embedder import Embedder
 from scout.models.history import History, Votes, lift
 
 HOLDOUT = 7  # one example in this many is held out to choose alpha
+# what a question may rhyme with (docstrings and test names are the code's own words, which BM25 reads)
+HISTORY_SOURCES = ("commit", "issue")
 Step = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -148,7 +150,10 @@ def fit(index: Index, embedder: Embedder, examples: list[Example], opts: AdaptOp
     means = np.stack([np.mean([docs[c] for c in e.gold], axis=0) for e in examples]) if examples else None
     train = [i for i, e in enumerate(examples) if not e.heldout]
     held = [i for i, e in enumerate(examples) if e.heldout][: opts.max_heldout]
-    alpha, trial = opts.default_alpha, None
+    # too few held out to choose by: the default, where commits say what the words mean; from
+    # HEAD's docstrings and test names alone (a shallow clone), words the code already says
+    commits = any(e.source in HISTORY_SOURCES for e in examples)
+    alpha, trial = (opts.default_alpha if commits else 0.0), None
     if len(held) >= opts.min_heldout and means is not None:
         terms_, base, move = _moves(embedder, examples, means, train, opts)
         scorer = _Ranker(index, embedder)
@@ -255,10 +260,6 @@ def adapt(index: Index, git_dir: Path, head: str, opts: AdaptOptions, step: Step
         "conventions": kept,
     }
     return found, report
-
-
-# what a question may rhyme with (docstrings and test names are the code's own words, which BM25 reads)
-HISTORY_SOURCES = ("commit", "issue")
 
 
 def choose(index: Index, examples: list[Example], found: Adaptation, trial: Adaptation | None,

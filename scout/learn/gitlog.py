@@ -7,7 +7,10 @@ repository with thousands of commits costs two subprocesses, not thousands.
 
 from __future__ import annotations
 
+import logging
 import re
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 from scout import git as gitrun
 from scout.errors import RepoError, ScoutError
 
+log = logging.getLogger("scout.learn")
 RECORD = gitrun.RECORD  # starts a commit's header line in our --format
 FIELD = "\x1f"
 LOG_FORMAT = f"{RECORD}%H %P{FIELD}%ct{FIELD}%an{FIELD}%B{FIELD}"
@@ -81,20 +85,38 @@ def commits(
     """Non-merge commits reachable from `rev`, newest first, each with its parsed diff."""
     args = ["log", "--no-merges", "--no-renames", "--no-color",
             "-p", "-U3", f"--format={LOG_FORMAT}", f"--max-count={max_count}", rev, "--"]  # fmt: skip
-    proc = gitrun.start(git_dir, *args, bare=True)
-    try:
-        block: list[str] = []
-        for raw in proc.stdout:  # type: ignore[union-attr]
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            if line.startswith(RECORD) and block:
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: nobody reads it until git is done
+        proc = gitrun.start(git_dir, *args, bare=True, stderr=errors.fileno())
+        read = 0
+        try:
+            block: list[str] = []
+            for raw in proc.stdout:  # type: ignore[union-attr]
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                if line.startswith(RECORD) and block:
+                    read += 1
+                    yield _parse(block, max_diff_lines)
+                    block = []
+                block.append(line)
+            if block:
+                read += 1
                 yield _parse(block, max_diff_lines)
-                block = []
-            block.append(line)
-        if block:
-            yield _parse(block, max_diff_lines)
-    finally:
-        gitrun.stop(proc)
-        proc.stdout.close()  # type: ignore[union-attr]
+            _stopped_early(proc, errors, read)
+        finally:
+            gitrun.stop(proc)
+            proc.stdout.close()  # type: ignore[union-attr]
+
+
+def _stopped_early(proc, errors, read: int) -> None:
+    """Say so when `git log` died before the end of the history: a clone missing objects (a
+    partial clone offline, a damaged one) would otherwise look like a short history."""
+    try:
+        code = proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        return
+    if code != 0:
+        errors.seek(0)
+        said = errors.read(4096).decode("utf-8", "replace").strip().splitlines()
+        log.warning("git log stopped after %d commits: %s", read, said[0] if said else f"exit {code}")
 
 
 def _parse(block: list[str], max_diff_lines: int) -> Commit:

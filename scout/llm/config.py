@@ -70,7 +70,7 @@ def model_spec(settings: Settings, name: str | None = None) -> ModelSpec:
         raise ScoutError(
             "no model configured",
             hint="set SCOUT_MODEL (and SCOUT_BASE_URL), `model` in your ~/.config/scout/config.toml, "
-            "or pass --model",
+            "or name one: `--explorer llm:MODEL` for ask, `--model MODEL` for plan and patch",
         )
     return parse_model(text, settings.base_url)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from typing import Annotated
 
 from scout.errors import ToolError
@@ -11,6 +12,7 @@ from scout.tools.base import Hit, Kind, ToolContext, ToolResult
 from scout.tools.registry import Doc, tool
 
 MAX_READ_LINES = 400
+CITATION = re.compile(r"(.+):(\d+)(?:-(\d+))?")  # path:start-end, as bundles print a span
 
 
 @tool(
@@ -46,7 +48,9 @@ def read(
     context: Annotated[int, Doc("Extra lines before and after the range.", ge=0, le=200)] = 0,
 ) -> ToolResult:
     """Read lines of one file, numbered, at most 400 per call: read around a citation (its
-    start_line/end_line with context=20), or a file's head. Cheap and read-only."""
+    start_line/end_line with context=20), or a file's head; `path:start-end` as a bundle prints
+    it reads that range. Cheap and read-only."""
+    path, start_line, end_line = citation(ctx, path, start_line, end_line)
     rel = ctx.repo.relative(path)
     full = ctx.repo.resolve(rel)
     if not full.is_file():
@@ -68,6 +72,16 @@ def read(
     body = lines[first - 1 : last]
     hit = Hit(rel, first, max(last, first), snippet="\n".join(body), kind=Kind.LINES)
     return ToolResult([hit], _numbered(rel, first, body, last < min(want, len(lines))), last < want)
+
+
+def citation(ctx: ToolContext, path: str, start: int, end: int | None) -> tuple[str, int, int | None]:
+    """A bundle's `path:start-end` (or `path:line`) given as the path, with no range of its own,
+    read as the file and its range; a file that really is named so is read as itself."""
+    match = CITATION.fullmatch(path)
+    if match is None or (start, end) != (1, None) or ctx.repo.resolve(ctx.repo.relative(path)).is_file():
+        return path, start, end
+    first = int(match.group(2))
+    return match.group(1), first, int(match.group(3) or first)
 
 
 def _numbered(rel: str, first: int, body: list[str], more: bool) -> str:
