@@ -173,6 +173,8 @@ def test_preamble_lines_are_told_from_code():
         ("tokio::task::spawn", "spawn", "task.spawn", set()),
         ("where is `parse_args` defined?", "parse_args", "parse_args", set()),
         ("find the interface Channel", "Channel", "Channel", CLASS_LIKE),
+        ("JsonReader peek", "peek", "JsonReader.peek", set()),
+        ("QuerySet only()", "only", "QuerySet.only", set()),
     ],
 )
 def test_symbol_queries_are_recognised(query, name, lookup, kinds):
@@ -182,7 +184,17 @@ def test_symbol_queries_are_recognised(query, name, lookup, kinds):
 
 
 @pytest.mark.parametrize(
-    "query", ["where is auth handled", "find tests", "how does the retry loop back off", "class", ""]
+    "query",
+    [
+        "where is auth handled",
+        "find tests",
+        "how does the retry loop back off",
+        "class",
+        "",
+        "Error handling",
+        "Path extractor",
+        "JsonReader class",
+    ],
 )
 def test_questions_are_not_symbol_queries(query):
     assert symbol_ask(query) is None
@@ -398,3 +410,26 @@ def test_a_class_a_question_spells_in_prose_is_found_as_the_class(tmp_path, monk
     assert ("JsonObject.java", "JsonObject") in places, places
     writer = next(i for i, (path, _) in enumerate(places) if path == "JsonWriter.java")
     assert places.index(("JsonObject.java", "JsonObject")) < writer, places
+
+
+def test_a_type_and_a_member_written_with_a_space_answer_that_member(tmp_path, monkeypatch_module):
+    """`JsonReader peek` is `JsonReader.peek` as people type it: the member first and sure, not the
+    class, another class's `peek` or a free function of the name; in Go, whose method is `Peek`."""
+    helpers = "".join(
+        f"\n    def {name}(self):\n        # peek at the json reader's peeked token before {name}\n"
+        f"        peeked = self.peeked or self.do_peek()\n        self.peeked = peeked\n"
+        "        return peeked\n"
+        for name in ("promote_name_to_value", "skip_value", "next_name", "next_string", "do_peek")
+    )
+    files = {
+        "json/reader.py": "class JsonReader:\n    peeked = None\n\n    def peek(self):\n"
+        "        return self.kind\n" + helpers,
+        "json/writer.py": "class JsonWriter:\n    def peek(self):\n        return None\n",
+        "json/util.py": "def peek(items):\n    return items[0] if items else None\n",
+        "stream/reader.go": "package stream\n\ntype TokenReader struct{ buf []byte }\n\n"
+        "func (r *TokenReader) Peek() byte {\n\treturn r.buf[0]\n}\n",
+    }
+    reader, go = answers(tmp_path, files, ["JsonReader peek", "TokenReader peek"])
+    assert (reader.spans[0].path, reader.spans[0].symbol) == ("json/reader.py", "JsonReader.peek")
+    assert (go.spans[0].path, go.spans[0].symbol) == ("stream/reader.go", "TokenReader.Peek")
+    assert all(b.spans[0].confidence is not None and b.spans[0].confidence >= 0.8 for b in (reader, go))

@@ -97,7 +97,8 @@ def first_turn(facts: QueryFacts) -> list[ToolCall]:
             ToolCall("symbols", {"name": facts.symbol.lookup, "fuzzy": False, "limit": LOOKUP_LIMIT})
         )
         idents = [n for n in idents if n != facts.symbol.lookup]
-        calls.append(ToolCall("glob", {"pattern": file_pattern(facts.symbol), "limit": LOOKUP_LIMIT}))
+        if not facts.symbol.member:  # a member is never a file's name
+            calls.append(ToolCall("glob", {"pattern": file_pattern(facts.symbol), "limit": LOOKUP_LIMIT}))
     calls += [ToolCall("symbols", {"name": n, "fuzzy": False, "limit": 10}) for n in idents]
     calls += [
         ToolCall("symbols", {"name": n, "fuzzy": False, "limit": COMPOUND_LIMIT + 1}) for n in facts.compounds

@@ -1,7 +1,7 @@
 """Go to definition: a query that is only a symbol's name is answered by that symbol's definition.
 
-`QuerySet`, `class Paginator`, `fn spawn`, `Channel`, `QuerySet.only`, `Foo::bar`, "where is
-`parse_args` defined": people and agents ask this more than anything, and it has one right answer
+`QuerySet`, `class Paginator`, `fn spawn`, `Channel`, `QuerySet.only`, `JsonReader peek`,
+`Foo::bar`, "where is `parse_args` defined": people and agents ask this more than anything, and it has one right answer
 that a ranker over words and meanings keeps missing (a method that mentions the name ten times
 outranks the one line that declares it). So the name is looked up in the symbol index, the
 definitions whose own name it is are put in a fixed order (the kind the query asks for, then
@@ -52,6 +52,8 @@ ASKED = re.compile(
     rf"(?:\s+(?:defined|declared|implemented|definition))?\s*\??$",
     re.I,
 )
+# `JsonReader peek`, `QuerySet only`: a type's name, then one of its members, as people type them
+MEMBER = re.compile(r"^`?([A-Za-z_$][\w$]*)`?\s+`?([A-Za-z_$][\w$]*)`?(?:\s*\(\s*\))?\s*\??$")
 SURE = 0.92  # a definition alone in the best tier
 NAMED_FILE = 0.75  # the one file named after a symbol that nothing defines as a type or function
 WEAK_KIND = 2  # past methods (fields, variables, constants), a file named after the symbol wins
@@ -66,6 +68,7 @@ class SymbolAsk:
     name: str  # the symbol's own name: the last part of a dotted one
     lookup: str  # what the symbols tool is given: `Qualifier.name` or `name`
     kinds: frozenset[str] = frozenset()
+    member: bool = False  # `Type member` written with a space: only that definition answers it
 
 
 def symbol_ask(text: str) -> SymbolAsk | None:
@@ -75,6 +78,8 @@ def symbol_ask(text: str) -> SymbolAsk | None:
         return None
     m = BARE.match(text)
     keyword, name = (m.group(1), m.group(2)) if m else (None, None)
+    if m is None and (pair := member_ask(text)) is not None:
+        return pair
     if m is None:
         m = ASKED.match(text)
         if m is None or (not m.group(1) and not m.group(3) and not _code_like(m.group(2))):
@@ -86,6 +91,16 @@ def symbol_ask(text: str) -> SymbolAsk | None:
     lookup = ".".join(parts[-2:])
     kinds = KEYWORDS.get((keyword or "").lower(), frozenset())
     return SymbolAsk(parts[-1], lookup, kinds)
+
+
+def member_ask(text: str) -> SymbolAsk | None:
+    """`JsonReader peek` as `JsonReader.peek`, when the first word can only be a type's name (a
+    capital inside it: `QuerySet`, not `Error` or `Path`, which start sentences) and the second is
+    no keyword. A lookup that finds no such member leaves the question to the explorer."""
+    m = MEMBER.match(text)
+    if m is None or not re.search(r"[a-z][A-Z]", m.group(1)) or m.group(2).lower() in KEYWORDS:
+        return None
+    return SymbolAsk(m.group(2), f"{m.group(1)}.{m.group(2)}", member=True)
 
 
 def _code_like(name: str) -> bool:
@@ -157,7 +172,7 @@ def definitions(ask: SymbolAsk, evidence: Evidence) -> list[tuple[Region, float 
         and _own_name(r).lower() == ask.name.lower()
     ]
     found.sort(key=lambda r: (_order(ask, r), r.path.count("/"), r.path, r.start_line))
-    if not found or KIND_ORDER.get(found[0].kind, OTHER_KIND) > WEAK_KIND:
+    if (not found or KIND_ORDER.get(found[0].kind, OTHER_KIND) > WEAK_KIND) and not ask.member:
         named = _named_file(ask, evidence)
         if named is not None:
             return [named, *((r, None) for r in found)]
