@@ -1,14 +1,14 @@
 """Go to definition: a query that is only a symbol's name is answered by that symbol's definition.
 
 `QuerySet`, `class Paginator`, `fn spawn`, `Channel`, `QuerySet.only`, `JsonReader peek`,
-`Foo::bar`, "where is `parse_args` defined": people and agents ask this more than anything, and it has one right answer
-that a ranker over words and meanings keeps missing (a method that mentions the name ten times
-outranks the one line that declares it). So the name is looked up in the symbol index, the
-definitions whose own name it is are put in a fixed order (the kind the query asks for, then
-types before functions before methods, the project's own code before tests, examples and vendored
-copies, a file named after the symbol first), and the first one leads the answer. Its confidence
-says how alone it is in its tier: unique, it is the answer; a tie (overloads, one class per
-platform) leaves the head's confidence to speak.
+`Foo::bar`, "where is `parse_args` defined": people and agents ask this more than anything, and it
+has one right answer that a ranker over words and meanings keeps missing (a method that mentions
+the name ten times outranks the one line that declares it). So the name is looked up in the symbol
+index, the definitions whose own name it is are put in a fixed order (the kind the query asks for,
+then types before functions before methods, the project's own code before tests, examples and
+vendored copies, a file named after the symbol first), and the first one leads the answer. Its
+confidence says how alone it is in its tier: unique, it is the answer; a tie (overloads, one class
+per platform) leaves the head's confidence to speak.
 """
 
 from __future__ import annotations

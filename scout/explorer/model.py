@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -38,7 +39,7 @@ from scout.explorer.preamble import without_preambles
 from scout.explorer.query import QueryFacts, analyze_query
 from scout.explorer.wrappers import unwrapped
 from scout.index import conventions as changelogs
-from scout.index.lexical import terms
+from scout.index.lexical import e_forms, terms
 from scout.models import adaptation
 from scout.models.history import History, Votes, lift
 from scout.models.mlp import MLP, WEIGHTS, read_weights, softmax
@@ -176,7 +177,9 @@ class ModelPolicy:
         leads = pick_leads(rest, limit, per_file)
         leads = with_twins(chosen, leads, ranked, limit)
         leads = deepened(chosen, leads, ranked) if issue else leads
-        top = ceiling(words, evidence)  # the calibrator never saw a question the repository lacks words for
+        # the calibrator never saw a question the repository lacks words for
+        known = ctx.index.document_frequencies if ctx is not None else None
+        top = ceiling(words, evidence, known)
         sure_of_files([*chosen, *leads], top)
         for r in [*chosen, *leads]:
             said = reported(r)
@@ -207,14 +210,23 @@ def is_issue(words: set[str]) -> bool:
     return len(words) > COVERAGE_WORDS
 
 
-def ceiling(words: set[str], evidence: Evidence) -> float:
+def ceiling(
+    words: set[str], evidence: Evidence, frequencies: Callable[[list[str]], dict[str, int]] | None = None
+) -> float:
     """The most a short question's answer may claim: the share of its words (its distinct terms)
-    the repository has at all; `NOTHING_SOLID` when it lacks half of them (five random words of
-    which two occur somewhere). A question whose every word is there, or a long issue (most of
-    whose words never are), is not capped."""
+    the repository has at all, in the question's spelling or the one its stem keeps apart by a
+    final e (`pars` of "parsed" in a repository that says `parse`: `lexical.e_forms`, looked up in
+    the index's document `frequencies`);
+    `NOTHING_SOLID` when it lacks half of them (five random words of which two occur somewhere).
+    A question whose every word is there, or a long issue (most of whose words never are), is not
+    capped."""
     if not words or is_issue(words):
         return 1.0
-    share = len(words & evidence.matched_terms) / len(words)
+    found = words & evidence.matched_terms
+    forms = e_forms(words - found) if frequencies is not None else {}
+    if forms:
+        found |= {forms[f] for f, df in frequencies(list(forms)).items() if df}
+    share = len(found) / len(words)
     return share if share > 0.5 else NOTHING_SOLID
 
 

@@ -40,6 +40,20 @@ def stem(word: str) -> str:
     return word
 
 
+def e_forms(words) -> dict[str, str]:
+    """The other spelling of each term that `stem` keeps apart by a final e, mapped to the term:
+    "parsed" and "parsing" stem to `pars`, "parse" and "parses" to `parse`; `cach` and `cache`,
+    `creat` and `create` likewise. Only forms `words` does not hold itself."""
+    out: dict[str, str] = {}
+    for w in words:
+        if not w.isalpha() or len(w) < 4:
+            continue
+        other = w[:-1] if w.endswith("e") else w + "e"
+        if other not in words and len(other) >= 4:
+            out.setdefault(other, w)
+    return out
+
+
 def terms(text: str) -> list[str]:
     """Search terms of `text`, in order, with repeats (term frequency matters to BM25)."""
     out: list[str] = []
