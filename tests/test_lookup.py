@@ -243,10 +243,10 @@ def test_questions_of_random_words_never_claim_more_than_nothing_solid(sample_re
 def test_a_word_the_stem_spells_apart_from_the_codes_still_counts_as_the_repositorys(
     tmp_path, monkeypatch_module
 ):
-    """"parsed" stems to `pars`, `parse_config` to `parse`: the question's words are all in the
+    """The word "parsed" stems to `pars`, `parse_config` to `parse`: the question's words are all in the
     repository, and its answer is not capped as a guess (it was, at 0.30, before)."""
     files = {
-        "settings/loader.py": "def parse_config(path):\n    \"\"\"Read the settings file.\"\"\"\n"
+        "settings/loader.py": 'def parse_config(path):\n    """Read the settings file."""\n'
         "    return dict(line.split('=', 1) for line in open(path))\n",
         "settings/writer.py": "def save_settings(path, values):\n    with open(path, 'w') as out:\n"
         "        out.writelines(f'{k}={v}\\n' for k, v in values.items())\n",

@@ -93,6 +93,8 @@ def test_follow_up_tools_read_grep_symbols_outline(sample_repo):
             lines = read.content[0].text.splitlines()
             assert lines[0].startswith("shop/auth/tokens.py:19-")
             assert lines[1] == "19  def check_csrf_token(session, submitted):"
+            cited = await client.call_tool("read_range", {"path": "shop/auth/tokens.py:19-27"})
+            assert cited.content[0].text.splitlines()[0] == "shop/auth/tokens.py:19-27"  # as a bundle cites
             grep = await client.call_tool("grep", {"pattern": "compare_digest", "path": "shop"})
             assert "shop/auth/tokens.py:25: " in grep.content[0].text
             assert "[in check_csrf_token 19-27]" in grep.content[0].text
