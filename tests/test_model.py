@@ -284,7 +284,13 @@ def test_twins_pair_c_family_sources_and_headers_only():
 
 
 def test_budgets_and_span_counts_below_the_minimum_are_usage_errors(sample_repo):
-    for args in (["--budget", "60"], ["--budget", "0"], ["--budget", "-5"], ["--max-spans", "0"]):
+    for args in (
+        ["--budget", "60"],
+        ["--budget", "0"],
+        ["--budget", "-5"],
+        ["--max-spans", "0"],
+        ["--max-turns", "0"],
+    ):
         out = run_scout("ask", "csrf", str(sample_repo), *args)
         assert out.returncode == 2 and out.stderr.count("\n") == 1, args  # one line, not click's four
         assert out.stderr.startswith("scout: error: Invalid value for") and "'scout ask --help'" in out.stderr

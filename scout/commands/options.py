@@ -62,7 +62,9 @@ SpansOpt = Annotated[
         f"learned explorer for a longer ranking of leads [default: {Settings.max_spans}].",
     ),
 ]
-TurnsOpt = Annotated[int | None, typer.Option(help=f"Explorer turn budget [default: {Settings.max_turns}].")]
+TurnsOpt = Annotated[
+    int | None, typer.Option(min=1, help=f"Explorer turn budget [default: {Settings.max_turns}].")
+]
 TrajOpt = Annotated[Path | None, typer.Option(help="Write the explorer's tool calls as JSON Lines.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
