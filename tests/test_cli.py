@@ -228,3 +228,17 @@ def test_a_citation_as_printed_reads_its_lines_and_hints_use_the_commands_flags(
     assert bad.returncode == 2 and "or pass --fixed)" in bad.stderr and "fixed=true" not in bad.stderr
     capped = run_scout("tools", "grep", "def ", str(sample_repo), "--max-matches", "1")
     assert capped.returncode == 0 and "raise --max-matches" in capped.stdout
+
+
+def test_an_answer_cut_to_its_budget_says_so_on_stderr_only(sample_repo):
+    cut = run_scout("ask", "where is the CSRF token checked", str(sample_repo), "--budget", "120")
+    whole = run_scout("ask", "where is the CSRF token checked", str(sample_repo))
+    assert cut.returncode == whole.returncode == 0 and whole.stderr == ""
+    assert cut.stderr.splitlines() == [
+        "scout: some of the answer was left out to fit the budget of 120 tokens (raise --budget to see it)"
+    ]
+    assert "**Leads**" in whole.stdout and len(cut.stdout) < len(whole.stdout)
+    as_json = run_scout(
+        "ask", "where is the CSRF token checked", str(sample_repo), "--budget", "120", "--json"
+    )
+    assert json.loads(as_json.stdout)["truncated"] is True and as_json.stderr == ""  # the JSON says it

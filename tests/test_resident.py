@@ -86,6 +86,9 @@ def test_the_server_answers_as_the_cli_would(served):
     md = run_scout("ask", "-f", "issue.md", "--budget", "600", cwd=served, env=REQUIRE)
     assert md.returncode == 0, md.stderr
     assert md.stdout == run_scout("ask", "-f", "issue.md", "--budget", "600", cwd=served, env=LOCAL).stdout
+    cut = run_scout("ask", QUESTION, "--budget", "120", cwd=served, env=REQUIRE)  # the note comes too
+    assert cut.returncode == 0 and "left out to fit the budget of 120 tokens" in cut.stderr
+    assert cut.stderr == run_scout("ask", QUESTION, "--budget", "120", cwd=served, env=LOCAL).stderr
 
 
 def test_an_edit_is_seen_by_the_next_ask(served):

@@ -145,7 +145,8 @@ def resident_answer(
     if not call or not answered:
         return declined
     data, markdown, found = answered
-    return {"status": "ok", "stdout": rendered(data, markdown, found, call[2]), "exit": 0 if found else 1}
+    out = rendered(data, markdown, found, call[2])
+    return {"status": "ok", "stdout": out, "stderr": cut_note(data, call[2]), "exit": 0 if found else 1}
 
 
 LOCAL_ONLY = ("explorer", "trajectory", "max_turns", "max_file_bytes", "server", "redact")
@@ -210,7 +211,18 @@ def _is_dir(cwd: Path, path: Path) -> bool:
 
 def print_bundle(data: dict, markdown: str, found: bool, as_json: bool) -> None:
     typer.echo(rendered(data, markdown, found, as_json), nl=False)
+    typer.echo(cut_note(data, as_json), err=True, nl=False)
     raise typer.Exit(0 if found else 1)
+
+
+def cut_note(data: dict, as_json: bool) -> str:
+    """A line on stderr when the Markdown left something out to fit the budget (the JSON says
+    `truncated` itself): stdout holds the answer alone, within its budget."""
+    if as_json or not data.get("truncated"):
+        return ""
+    budget = (data.get("budget") or {}).get("tokens")
+    within = f" of {budget} tokens" if budget else ""
+    return f"scout: some of the answer was left out to fit the budget{within} (raise --budget to see it)\n"
 
 
 def rendered(data: dict, markdown: str, found: bool, as_json: bool) -> str:
