@@ -136,7 +136,9 @@ def summary(root: Path, r: dict) -> str:
 
 def untested(r: dict) -> str:
     """Why nothing was checked against held-out commits: too few of them, or none at all."""
-    if not (r.get("sources") or {}).get("commit"):
+    from scout.learn.adapt import HISTORY_SOURCES
+
+    if not any((r.get("sources") or {}).get(s) for s in HISTORY_SOURCES):
         return "; no commits to learn from (a shallow clone? `git fetch --unshallow`)"
     if r["terms"]:
         return "; too few commits to hold some out, so the words are kept untested"

@@ -184,11 +184,7 @@ def refuse_lone_path(query: str | None, cwd: Path) -> None:
     index the current directory (minutes, on a large one) to answer a question nobody asked."""
     if not query or any(c.isspace() for c in query):
         return
-    try:
-        exists = (cwd / Path(query).expanduser()).exists()
-    except (OSError, ValueError):  # a name too long, a NUL byte: not a path, so a question
-        return
-    if exists:
+    if _on_disk(cwd, Path(query), Path.exists):
         shown = query if len(query) <= 80 else "…" + query[-79:]  # the end of a long path tells it apart
         raise ScoutError(f"'{shown}' is a path, not a question: did you mean `scout ask QUESTION {shown}`?")
 
@@ -196,16 +192,17 @@ def refuse_lone_path(query: str | None, cwd: Path) -> None:
 def refuse_swapped(query: str, repo_path: Path, cwd: Path) -> None:
     """`scout ask ~/src/django "where is auth"`: the repository came first. Said as such, not as
     "repository not found: where is auth"."""
-    if _is_dir(cwd, repo_path) or not _is_dir(cwd, Path(query)):
+    if _on_disk(cwd, repo_path, Path.is_dir) or not _on_disk(cwd, Path(query), Path.is_dir):
         return
     raise ScoutError(f"'{query}' is the repository and '{repo_path}' the question: the question comes first, "
                      f"`scout ask \"{repo_path}\" {query}`")  # fmt: skip
 
 
-def _is_dir(cwd: Path, path: Path) -> bool:
+def _on_disk(cwd: Path, path: Path, check: Callable[[Path], bool]) -> bool:
+    """`check` (exists, is_dir) of `path` read from CWD; False for what cannot be a path at all."""
     try:
-        return (cwd / path.expanduser()).is_dir()
-    except (OSError, ValueError):  # a name too long, a NUL byte: a question, not a path
+        return check(cwd / path.expanduser())
+    except (OSError, ValueError):  # a name too long, a NUL byte: not a path, so a question
         return False
 
 

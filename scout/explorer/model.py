@@ -216,10 +216,9 @@ def ceiling(
     """The most a short question's answer may claim: the share of its words (its distinct terms)
     the repository has at all, in the question's spelling or the one its stem keeps apart by a
     final e (`pars` of "parsed" in a repository that says `parse`: `lexical.e_forms`, looked up in
-    the index's document `frequencies`);
-    `NOTHING_SOLID` when it lacks half of them (five random words of which two occur somewhere).
-    A question whose every word is there, or a long issue (most of whose words never are), is not
-    capped."""
+    the index's document `frequencies`); `NOTHING_SOLID` when it lacks half of them (five random
+    words of which two occur somewhere). A question whose every word is there, or a long issue
+    (most of whose words never are), is not capped."""
     if not words or is_issue(words):
         return 1.0
     found = words & evidence.matched_terms
