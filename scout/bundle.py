@@ -112,8 +112,8 @@ class Bundle:
             redacted_lines=d.get("redacted_lines", 0),
         )
 
-    def to_markdown(self) -> str:
-        return render_markdown(self.spans, self.leads, self.query)
+    def to_markdown(self, reasons: bool = True) -> str:
+        return render_markdown(self.spans, self.leads, self.query, reasons)
 
     def tokens(self) -> int:
         return count_tokens(self.to_markdown())
@@ -137,22 +137,22 @@ def _span_dict(s: Span) -> dict[str, Any]:
     return d
 
 
-def render_span(span: Span) -> str:
+def render_span(span: Span, reasons: bool = True) -> str:
     title = f"### {span.header}"
     if span.symbol:
         title += f" `{span.symbol}`"
     if span.confidence is not None:
         sure = f"; file {span.file_confidence:.0%}" if span.file_confidence is not None else ""
         title += f" ({span.confidence:.0%}{sure})"
-    lines = [title, f"_{span.why}_"]
+    lines = [title, f"_{span.why}_"] if reasons else [title]
     if span.text is not None:
         lines += [f"```{fence_for(span.path)}", span.text.rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
 
-def render_lead(span: Span) -> str:
+def render_lead(span: Span, reasons: bool = True) -> str:
     symbol = f" `{span.symbol}`" if span.symbol else ""
-    return f"- {span.header}{symbol} — {span.why}"
+    return f"- {span.header}{symbol} — {span.why}" if reasons else f"- {span.header}{symbol}"
 
 
 LEADS_TITLE = "**Leads** (where to look next):"
@@ -170,11 +170,13 @@ def title(query: str) -> str:
 NOTHING_SOLID = 0.3  # an answer this unsure is said to be a guess (the explorer's ceiling for one)
 
 
-def render_markdown(spans: list[Span], leads: list[Span], query: str) -> str:
+def render_markdown(spans: list[Span], leads: list[Span], query: str, reasons: bool = True) -> str:
+    """The bundle for a reader; without `reasons`, each span's and lead's `why` is left out (a
+    model that reads the cited code needs the citations, not why scout chose them)."""
     head = f"## scout: {title(query)}\n"
-    parts = [head, *_unsure(spans), *(render_span(s) for s in spans)]
+    parts = [head, *_unsure(spans), *(render_span(s, reasons) for s in spans)]
     if leads:
-        parts.append("\n".join([LEADS_TITLE, *(render_lead(s) for s in leads)]) + "\n")
+        parts.append("\n".join([LEADS_TITLE, *(render_lead(s, reasons) for s in leads)]) + "\n")
     return "\n".join(parts)
 
 

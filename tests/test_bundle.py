@@ -131,3 +131,26 @@ def test_a_one_line_lead_is_cited_as_path_line_not_a_range_of_one():
     assert "- django/middleware/csrf.py:143 `_check_token_format` — close in meaning" in text
     assert "143-143" not in text
     assert _spans(1)[0].header == "pkg/mod0.py:10-39"
+
+
+def test_without_reasons_the_markdown_keeps_citations_and_code_and_drops_every_why():
+    """What a frontier model is sent (`scout plan`): the excerpts and where they are, not scout's
+    reasons for them, which cost a seventh of the prompt and say nothing the code does not."""
+    span = Span(
+        "pkg/pricing.py",
+        16,
+        18,
+        0.9,
+        "defines `apply_discount`; close in meaning",
+        "apply_discount",
+        "def apply_discount(code):\n    return RATES.get(code)\n",
+        confidence=0.71,
+    )
+    lead = Span("pkg/rates.py", 3, 3, 0.2, "called by `apply_discount`", "RATES")
+    full = render_markdown([span], [lead], "discount codes")
+    bare = Bundle("discount codes", "/r", None, "x", [span], leads=[lead]).to_markdown(reasons=False)
+    assert "close in meaning" in full and "called by" in full
+    assert "close in meaning" not in bare and "called by" not in bare and " — " not in bare
+    assert "### pkg/pricing.py:16-18 `apply_discount` (71%)" in bare
+    assert "    return RATES.get(code)" in bare and "- pkg/rates.py:3 `RATES`" in bare
+    assert count_tokens(bare) < count_tokens(full)

@@ -68,6 +68,8 @@ def test_explore_plan_and_patch_on_a_repository_whose_patch_applies(sample_repo,
     prompt = plan_request["messages"][1]["content"]
     assert "Discount codes are case-sensitive" in prompt and "### shop/cart/pricing.py:16-21" in prompt
     assert "def apply_discount(self, code, amount):" in prompt
+    # The explorer's reason for its citation is for people; the model is sent the citation and code.
+    assert "looks the code up" not in prompt.split("## Evidence", 1)[1]
     assert (
         patched.stdout.startswith("--- a/shop/cart/pricing.py")
         and "+            code = code.upper()" in patched.stdout
