@@ -78,8 +78,8 @@ def _markdown(s: dict, args) -> str:
         "",
         "| prompt tokens p50 | baseline tokens p50 | saved p10 | saved p50 | saved p90 |",
         "|---|---|---|---|---|",
-        f"| {s['sent_p50']:,.0f} | {s['baseline_p50']:,.0f} | {s['saved_p10']:.0%} | {s['saved_p50']:.0%} | "
-        f"{s['saved_p90']:.0%} |",
+        f"| {s['sent_p50']:,.0f} | {s['baseline_p50']:,.0f} | {s['saved_p10']:.1%} | {s['saved_p50']:.1%} | "
+        f"{s['saved_p90']:.1%} |",
     ])  # fmt: skip
 
 
