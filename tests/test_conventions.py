@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import git, run_scout
 
-from scout.index.conventions import SUFFIX, changed_files, conventions, learnt
+from scout.index.conventions import RULE, SUFFIX, changed_files, conventions, learnt, path_for, stored
 from scout.learn.gitlog import resolve_git_dir
 
 BILLING = '''def apply_discount(total, coupon):
@@ -93,6 +93,33 @@ def test_a_changelog_few_changes_edit_is_not(tmp_path):
     assert conventions(changed_files(resolve_git_dir(root), "HEAD", 3000)) == []
 
 
+def test_changes_to_tests_alone_do_not_thin_a_changelog_a_third_of_the_changes_edit(tmp_path):
+    """bat: 37% of its changes to code edit CHANGELOG.md, and its issues' fixes mostly do; commits
+    that touch only tests (or benchmarks, examples) are not changes an issue's fix resembles."""
+    root = make_history(tmp_path, every=3)  # 11 of 31 changes edit the changelog: 35%
+    (root / "tests").mkdir()
+    for n in range(20):
+        (root / "tests" / "test_billing.py").write_text(f"def test_case_{n}():\n    assert True\n")
+        git(root, "add", ".")
+        git(root, "commit", "-q", "-m", f"More tests {n}")
+    kept = conventions(changed_files(resolve_git_dir(root), "HEAD", 3000))
+    assert kept == [{"path": "CHANGELOG.md", "scope": "", "share": round(11 / 31, 3), "changes": 31}]
+
+
+def test_conventions_kept_under_an_older_rule_are_learnt_again(logged, tmp_path):
+    """A file from before the rule changed (none named, or another) is read as absent: an upgrade
+    must not keep answering by the old rule until the next commit."""
+    repo = tmp_path / "repo"
+    git(tmp_path, "clone", "-q", str(logged), str(repo))
+    head = git(repo, "rev-parse", "HEAD").strip()
+    index = tmp_path / "index.sqlite"
+    path_for(index).write_text(json.dumps({"commit": head, "conventions": []}))
+    assert stored(index, head) is None
+    assert [k["path"] for k in learnt(repo, head, index)] == ["CHANGELOG.md"]
+    assert json.loads(path_for(index).read_text())["rule"] == RULE
+    assert stored(index, head) == learnt(repo, head, index)
+
+
 def test_an_unreadable_history_learns_nothing_rather_than_failing(tmp_path):
     assert changed_files(tmp_path, "HEAD", 3000) == []  # not a git repository
 
@@ -128,7 +155,7 @@ def test_an_issue_lists_the_changelog_its_history_asks_for_and_a_question_does_n
     assert json.loads(kept[0].read_text())["conventions"][0]["path"] == "CHANGELOG.md"
 
     # a new commit is read anew: its history now says the changelog is no longer kept
-    for n in range(60):
+    for n in range(100):
         change(repo, "billing.py" if n % 2 else "network.py", 100 + n)
         git(repo, "commit", "-q", "-am", f"Quiet change {n}")
     assert learnt_leads(leads(ISSUE)) == []
