@@ -142,6 +142,11 @@ def test_an_issue_lists_the_changelog_its_history_asks_for_and_a_question_does_n
     assert [s["path"] for s in found].count("CHANGELOG.md") == 1  # it stands for the whole file
     assert first["why"] == "history: 100% of the changes to the repository also edit it"
     assert learnt_leads(leads("where are coupons applied")) == []  # a question asks where, not to change
+    long_question = (  # more words than a question (`is_issue`), still one line that asks
+        "when a customer applies a promotional coupon code at checkout in the web shop, how is its"
+        " discount percentage taken off the order total before tax and shipping?"
+    )
+    assert learnt_leads(leads(long_question)) == []
 
     # kept beside the index, for the commit it was learnt at
     kept = list(Path(os.environ["SCOUT_CACHE_DIR"]).rglob("*" + SUFFIX))

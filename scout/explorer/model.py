@@ -184,7 +184,7 @@ class ModelPolicy:
         for r in [*chosen, *leads]:
             said = reported(r)
             r.confidence = None if said is None else min(said, top)
-        also = convention_lead(ctx, chosen) if issue and ctx is not None else None
+        also = convention_lead(ctx, chosen) if issue and not asks(facts.text) and ctx is not None else None
         leads_out = [lead_span(r) for r in leads if also is None or r.path != also.path]
         return Answer(
             [answer_span(r, texts) for r in chosen], leads=[also, *leads_out] if also else leads_out
@@ -208,6 +208,13 @@ LEADS_PER_FILE = {True: 2, False: 3}  # keyed by "is it an issue"
 def is_issue(words: set[str]) -> bool:
     """Whether a query of these distinct terms reads as an issue rather than a question."""
     return len(words) > COVERAGE_WORDS
+
+
+def asks(text: str) -> bool:
+    """Whether the query is one line ending in a question mark: it asks where or how something is,
+    however long, and no fix (nor its change log line) is wanted. Issues run to several lines."""
+    text = text.strip()
+    return "\n" not in text and text.endswith("?")
 
 
 def ceiling(
