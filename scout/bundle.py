@@ -112,8 +112,8 @@ class Bundle:
             redacted_lines=d.get("redacted_lines", 0),
         )
 
-    def to_markdown(self, reasons: bool = True) -> str:
-        return render_markdown(self.spans, self.leads, self.query, reasons)
+    def to_markdown(self, for_model: bool = False) -> str:
+        return render_markdown(self.spans, self.leads, self.query, for_model)
 
     def tokens(self) -> int:
         return count_tokens(self.to_markdown())
@@ -170,11 +170,13 @@ def title(query: str) -> str:
 NOTHING_SOLID = 0.3  # an answer this unsure is said to be a guess (the explorer's ceiling for one)
 
 
-def render_markdown(spans: list[Span], leads: list[Span], query: str, reasons: bool = True) -> str:
-    """The bundle for a reader; without `reasons`, each span's and lead's `why` is left out (a
-    model that reads the cited code needs the citations, not why scout chose them)."""
-    head = f"## scout: {title(query)}\n"
-    parts = [head, *_unsure(spans), *(render_span(s, reasons) for s in spans)]
+def render_markdown(spans: list[Span], leads: list[Span], query: str, for_model: bool = False) -> str:
+    """The bundle for a person; `for_model`, as a model is sent it beside the query (`scout plan`):
+    no heading repeating the query, and no span's or lead's `why`, since a model that reads the
+    cited code needs the citations, not scout's reasons for them."""
+    reasons = not for_model
+    head = [] if for_model else [f"## scout: {title(query)}\n"]
+    parts = [*head, *_unsure(spans), *(render_span(s, reasons) for s in spans)]
     if leads:
         parts.append("\n".join([LEADS_TITLE, *(render_lead(s, reasons) for s in leads)]) + "\n")
     return "\n".join(parts)

@@ -113,7 +113,7 @@ def request(prompt: Prompt, issue: str, evidence_text: str, fence: str) -> list[
 
 
 def evidence(bundle: Bundle) -> str:
-    return bundle.to_markdown(reasons=False) if bundle.found else "(the scout found no evidence)"
+    return bundle.to_markdown(for_model=True) if bundle.found else "(the scout found no evidence)"
 
 
 def measure(

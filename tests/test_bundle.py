@@ -133,9 +133,10 @@ def test_a_one_line_lead_is_cited_as_path_line_not_a_range_of_one():
     assert _spans(1)[0].header == "pkg/mod0.py:10-39"
 
 
-def test_without_reasons_the_markdown_keeps_citations_and_code_and_drops_every_why():
-    """What a frontier model is sent (`scout plan`): the excerpts and where they are, not scout's
-    reasons for them, which cost a seventh of the prompt and say nothing the code does not."""
+def test_for_a_model_the_markdown_keeps_citations_and_code_and_drops_every_why_and_the_heading():
+    """What a frontier model is sent beside the issue (`scout plan`): the excerpts and where they
+    are, not scout's reasons for them (a seventh of the prompt, saying less than the code) nor a
+    heading that repeats the issue's title."""
     span = Span(
         "pkg/pricing.py",
         16,
@@ -148,9 +149,10 @@ def test_without_reasons_the_markdown_keeps_citations_and_code_and_drops_every_w
     )
     lead = Span("pkg/rates.py", 3, 3, 0.2, "called by `apply_discount`", "RATES")
     full = render_markdown([span], [lead], "discount codes")
-    bare = Bundle("discount codes", "/r", None, "x", [span], leads=[lead]).to_markdown(reasons=False)
+    bare = Bundle("discount codes", "/r", None, "x", [span], leads=[lead]).to_markdown(for_model=True)
     assert "close in meaning" in full and "called by" in full
     assert "close in meaning" not in bare and "called by" not in bare and " — " not in bare
-    assert "### pkg/pricing.py:16-18 `apply_discount` (71%)" in bare
+    assert "## scout: discount codes" in full and "discount codes" not in bare
+    assert bare.startswith("### pkg/pricing.py:16-18 `apply_discount` (71%)\n")
     assert "    return RATES.get(code)" in bare and "- pkg/rates.py:3 `RATES`" in bare
     assert count_tokens(bare) < count_tokens(full)

@@ -70,6 +70,7 @@ def test_explore_plan_and_patch_on_a_repository_whose_patch_applies(sample_repo,
     assert "def apply_discount(self, code, amount):" in prompt
     # The explorer's reason for its citation is for people; the model is sent the citation and code.
     assert "looks the code up" not in prompt.split("## Evidence", 1)[1]
+    assert "## scout:" not in prompt  # nor a heading that repeats the title
     assert (
         patched.stdout.startswith("--- a/shop/cart/pricing.py")
         and "+            code = code.upper()" in patched.stdout
