@@ -120,6 +120,18 @@ def test_conventions_kept_under_an_older_rule_are_learnt_again(logged, tmp_path)
     assert stored(index, head) == learnt(repo, head, index)
 
 
+def test_a_history_with_a_hole_is_read_as_far_as_git_goes(tmp_path, caplog):
+    """A clone missing an old commit's tree (a damaged or partial one, as some fetched mirrors are):
+    git lists the newer changes, then dies; they are kept, and the stop is said."""
+    root = make_history(tmp_path, every=1)
+    tree = git(root, "rev-parse", "HEAD~20^{tree}").strip()
+    (root / ".git" / "objects" / tree[:2] / tree[2:]).unlink()  # loose: nothing is packed yet
+    with caplog.at_level("WARNING", logger="scout.index"):
+        commits = changed_files(resolve_git_dir(root), "HEAD", 3000)
+    assert 0 < len(commits) < 31 and all("CHANGELOG.md" in c for c in commits)
+    assert "git log stopped" in caplog.text and tree in caplog.text
+
+
 def test_an_unreadable_history_learns_nothing_rather_than_failing(tmp_path):
     assert changed_files(tmp_path, "HEAD", 3000) == []  # not a git repository
 

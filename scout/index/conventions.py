@@ -52,16 +52,27 @@ _lock = threading.Lock()
 def changed_files(where: Path, rev: str, max_commits: int, bare: bool = True) -> list[set[str]]:
     """The files each of the newest `max_commits` changes up to `rev` changed, newest first: the
     first-parent history, a merged pull request as one change (its changelog line is often a
-    commit of its own); none when git cannot list them (a clone missing old trees): the
-    conventions are then unknown, not wrong."""
+    commit of its own). A history git cannot read to the end (a clone missing old trees) is read
+    as far as it goes; none when git cannot list any of it: the conventions are then unknown, not
+    wrong."""
+    # git reads a --format without a % as the name of a format: RECORD goes as its escape
+    args = ("--first-parent", "-m", f"-n{max_commits}", "--name-only", "--format=%x1e", rev)
     try:
-        # git reads a --format without a % as the name of a format: RECORD goes as its escape
-        args = ("--first-parent", "-m", f"-n{max_commits}", "--name-only", "--format=%x1e", rev)
-        out = git.output(where, "log", *args, bare=bare, timeout=120)
+        done = git.run(where, "log", *args, bare=bare, timeout=120)
     except ScoutError as exc:
         log.warning("no conventions learnt: %s", exc)
         return []
-    return [set(filter(None, block.split("\n"))) for block in out.split(git.RECORD)[1:]]
+    blocks = done.stdout.decode("utf-8", "replace").split(git.RECORD)[1:]
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        blocks = blocks[:-1]  # the change git died on may be listed in part
+        why = said[-1][:200] if said else f"exit {done.returncode}"
+        if not blocks:
+            log.warning("no conventions learnt: git log failed in %s: %s", where, why)
+        else:
+            log.warning("conventions read from the newest %d changes: git log stopped in %s: %s",
+                        len(blocks), where, why)  # fmt: skip
+    return [set(filter(None, block.split("\n"))) for block in blocks]
 
 
 def conventions(commits: list[set[str]]) -> list[dict]:
