@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import threading
 from collections import Counter
 from pathlib import Path
@@ -64,15 +65,20 @@ def changed_files(where: Path, rev: str, max_commits: int, bare: bool = True) ->
         return []
     blocks = done.stdout.decode("utf-8", "replace").split(git.RECORD)[1:]
     if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         blocks = blocks[:-1]  # the change git died on may be listed in part
-        why = said[-1][:200] if said else f"exit {done.returncode}"
-        if not blocks:
-            log.warning("no conventions learnt: git log failed in %s: %s", where, why)
-        else:
-            log.warning("conventions read from the newest %d changes: git log stopped in %s: %s",
-                        len(blocks), where, why)  # fmt: skip
+        _stopped(where, done, len(blocks))
     return [set(filter(None, block.split("\n"))) for block in blocks]
+
+
+def _stopped(where: Path, done: subprocess.CompletedProcess[bytes], read: int) -> None:
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    why = said[-1][:200] if said else f"exit {done.returncode}"
+    if read:
+        log.warning(
+            "conventions read from the newest %d changes: git log stopped in %s: %s", read, where, why
+        )
+    else:
+        log.warning("no conventions learnt: git log failed in %s: %s", where, why)
 
 
 def conventions(commits: list[set[str]]) -> list[dict]:
