@@ -79,9 +79,15 @@ def output(where: Path, *args: str, bare: bool = False, input: bytes | None = No
     """stdout of a `run` that must succeed; git's last complaint as a ScoutError otherwise."""
     out = run(where, *args, bare=bare, input=input, timeout=timeout)
     if out.returncode != 0:
-        lines = out.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ScoutError(f"git {args[0]} failed in {where}: {lines[-1][:200] if lines else out.returncode}")
+        raise ScoutError(f"git {args[0]} failed in {where}: {complaint(out.stderr) or out.returncode}")
     return out.stdout.decode("utf-8", "replace")
+
+
+def complaint(stderr: bytes) -> str | None:
+    """git's last line on stderr (the fatal one, after any warnings), at most 200 characters; None
+    when it said nothing."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1][:200] if lines else None
 
 
 def start(where: Path, *args: str, bare: bool = False, stdin: int | None = subprocess.DEVNULL,

@@ -71,8 +71,7 @@ def changed_files(where: Path, rev: str, max_commits: int, bare: bool = True) ->
 
 
 def _stopped(where: Path, done: subprocess.CompletedProcess[bytes], read: int) -> None:
-    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-    why = said[-1][:200] if said else f"exit {done.returncode}"
+    why = git.complaint(done.stderr) or f"exit {done.returncode}"
     if read:
         log.warning(
             "conventions read from the newest %d changes: git log stopped in %s: %s", read, where, why
