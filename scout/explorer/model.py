@@ -28,6 +28,7 @@ import numpy as np
 from scout.bundle import NOTHING_SOLID, Span
 from scout.config import Settings
 from scout.errors import ScoutError
+from scout.explorer import generated
 from scout.explorer.evidence import SCORED, Evidence, Reason, Region, Signal
 from scout.explorer.features import EXTRA, NAMES, featurize, heuristic_score
 from scout.explorer.fileconfidence import file_confidences, file_features
@@ -185,10 +186,10 @@ class ModelPolicy:
             said = reported(r)
             r.confidence = None if said is None else min(said, top)
         also = convention_lead(ctx, chosen) if issue and not asks(facts.text) and ctx is not None else None
+        answers = [answer_span(r, texts) for r in chosen]
         leads_out = [lead_span(r) for r in leads if also is None or r.path != also.path]
-        return Answer(
-            [answer_span(r, texts) for r in chosen], leads=[also, *leads_out] if also else leads_out
-        )
+        leads_out = generated.with_sources(ctx.repo, answers, leads_out) if ctx is not None else leads_out
+        return Answer(answers, leads=[also, *leads_out] if also else leads_out)
 
 
 SEMANTIC_FLOOR = 0.45  # a cosine this high is evidence on its own (see `grounded`)
