@@ -45,8 +45,8 @@ int calc_parse_expression(const int *tokens, int count)
     calc_depth = 0;
     for (int i = 0; i < count; i++) {
         if (tokens[i] == '/') {
-            calc_stack[calc_depth - 2] = calc_reduce_division(calc_stack[calc_depth - 2], calc_stack[calc_depth - 1]);
-            calc_depth--;
+            int top = calc_stack[--calc_depth];
+            calc_stack[calc_depth - 1] = calc_reduce_division(calc_stack[calc_depth - 1], top);
         } else {
             calc_stack[calc_depth++] = tokens[i];
         }
