@@ -91,8 +91,13 @@ def test_a_cited_generated_parser_brings_its_grammar_at_its_rules(tmp_path):
     rules = GRAMMAR.splitlines().index("%%") + 2  # the line after the first `%%`
     assert (grammar[0].start_line, grammar[0].end_line) == (rules, rules)
     assert grammar[0].why == "grammar: src/calc.c is generated from it"
-    # without the grammar beside it the same parser is answered alone
+    # without the grammar beside it the same parser is answered alone; a link in its place,
+    # which may lead out of the repository, is not listed either
     (tmp_path / "src" / "calc.y").unlink()
+    assert all(not lead.path.endswith(".y") for lead in ask(tmp_path, ISSUE).leads)
+    outside = tmp_path.parent / "outside.y"
+    outside.write_text(GRAMMAR)
+    (tmp_path / "src" / "calc.y").symlink_to(outside)
     assert all(not lead.path.endswith(".y") for lead in ask(tmp_path, ISSUE).leads)
 
 

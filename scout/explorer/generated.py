@@ -41,7 +41,8 @@ def candidates(path: str) -> list[str]:
 
 def source(repo: Repo, path: str, listings: dict[str, frozenset[str]] | None = None) -> str | None:
     """The grammar `path` was generated from, where one sits beside it in the tree (`listings`
-    keeps each folder's names, read once, across the calls of one answer)."""
+    keeps each folder's names, read once, across the calls of one answer). A link is no grammar:
+    it may point out of the repository."""
     listings = {} if listings is None else listings
     folder = str(PurePosixPath(path).parent)
     if folder not in listings:
@@ -52,7 +53,7 @@ def source(repo: Repo, path: str, listings: dict[str, frozenset[str]] | None = N
 def _names(repo: Repo, folder: str) -> frozenset[str]:
     try:
         with os.scandir(repo.resolve(folder)) as entries:
-            return frozenset(e.name for e in entries if e.is_file())
+            return frozenset(e.name for e in entries if e.is_file(follow_symlinks=False))
     except (ScoutError, OSError):
         return frozenset()
 
