@@ -3,7 +3,7 @@ calculator whose parser, as Bison projects commit it, sits beside the grammar it
 
 from __future__ import annotations
 
-from scout.api import Workspace
+from scout.api import ask
 from scout.explorer.generated import candidates
 
 GRAMMAR = """%{
@@ -71,20 +71,12 @@ ISSUE = (
 )
 
 
-def ask(root, query):
-    ws = Workspace.open(root)
-    try:
-        return ws.ask(query)
-    finally:
-        ws.close()
-
-
 def test_a_cited_generated_parser_brings_its_grammar_at_its_rules(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "calc.y").write_text(GRAMMAR)
     (tmp_path / "src" / "calc.c").write_text(PARSER)
     (tmp_path / "src" / "shell.c").write_text(SHELL)
-    bundle = ask(tmp_path, ISSUE)
+    bundle = ask(ISSUE, tmp_path)
     assert bundle.spans[0].path == "src/calc.c"
     grammar = [lead for lead in bundle.leads if lead.path == "src/calc.y"]
     assert len(grammar) == 1 and bundle.leads[0] is grammar[0]  # right after the answer, once
@@ -94,11 +86,11 @@ def test_a_cited_generated_parser_brings_its_grammar_at_its_rules(tmp_path):
     # without the grammar beside it the same parser is answered alone; a link in its place,
     # which may lead out of the repository, is not listed either
     (tmp_path / "src" / "calc.y").unlink()
-    assert all(not lead.path.endswith(".y") for lead in ask(tmp_path, ISSUE).leads)
+    assert all(not lead.path.endswith(".y") for lead in ask(ISSUE, tmp_path).leads)
     outside = tmp_path.parent / "outside.y"
     outside.write_text(GRAMMAR)
     (tmp_path / "src" / "calc.y").symlink_to(outside)
-    assert all(not lead.path.endswith(".y") for lead in ask(tmp_path, ISSUE).leads)
+    assert all(not lead.path.endswith(".y") for lead in ask(ISSUE, tmp_path).leads)
 
 
 def test_the_grammar_of_a_generated_file_is_looked_for_beside_it():
