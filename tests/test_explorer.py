@@ -14,7 +14,7 @@ from scout.api import Workspace
 from scout.bundle import Span
 from scout.explorer import Limits, ToolCall
 from scout.explorer.evidence import Reason, Region, Signal
-from scout.explorer.heuristic import HeuristicPolicy, penalty
+from scout.explorer.heuristic import HeuristicPolicy, first_turn, penalty
 from scout.explorer.query import analyze_query
 from scout.explorer.scripted import ScriptedPolicy
 from scout.explorer.trajectory import Trajectory
@@ -82,6 +82,35 @@ TypeError: unsupported operand type(s) for -: 'Decimal' and 'str'
     cited = {(s.path, s.start_line, s.end_line) for s in bundle.spans[:3]}
     assert ("shop/cart/pricing.py", 16, 21) in cited
     assert any("traceback" in s.why for s in bundle.spans)
+
+
+def test_a_long_pasted_traceback_is_followed_from_its_innermost_frame(sample_repo):
+    """A session pasted from a notebook in a virtualenv: the shell's and the IDE's frames come
+    first, the package's (installed, under site-packages) last, where the error was raised. Only
+    six named files are looked up; the innermost must be among them, read as the checkout's."""
+    venv, ide = "/home/u/venv/lib/python3.11/site-packages", "/home/u/.pycharm_helpers"
+    frames = [
+        (f"{venv}/IPython/core/interactiveshell.py", 3508, "run_code"),
+        ("<ipython-input-7-1f2e3d>", 1, "<module>"),
+        (f"{ide}/pydev/pydevconsole.py", 364, "runcode"),
+        (f"{ide}/pydev/_pydev_bundle/pydev_console_utils.py", 21, "do_exec"),
+        (f"{venv}/IPython/core/displayhook.py", 262, "__call__"),
+        (f"{venv}/IPython/core/formatters.py", 223, "format"),
+        (f"{venv}/IPython/lib/pretty.py", 394, "pretty"),
+        (f"{venv}/shop/cart/cart.py", 26, "checkout"),
+        (f"{venv}/shop/cart/pricing.py", 21, "apply_discount"),
+    ]
+    lines = [f'  File "{path}", line {line}, in {name}' for path, line, name in frames]
+    error = "TypeError: unsupported operand type(s) for -: 'Decimal' and 'str'"
+    head = ["Checkout crashes with a discount code", "Traceback (most recent call last):"]
+    issue = "\n".join([*head, *lines, error])
+    globs = [c.args["pattern"] for c in first_turn(analyze_query(issue)) if c.tool == "glob"]
+    assert globs[:2] == ["*shop/cart/pricing.py", "*shop/cart/cart.py"]
+    assert not any("<" in g for g in globs)
+    bundle = Workspace.open(sample_repo).ask(issue, policy=HeuristicPolicy())
+    where = ("shop/cart/pricing.py", 16, 21)
+    found = [s for s in bundle.spans if (s.path, s.start_line, s.end_line) == where]
+    assert found and "traceback" in found[0].why
 
 
 def test_a_region_both_searches_found_says_its_matched_words_once():

@@ -35,6 +35,7 @@ LOOKUP_LIMIT = 50  # definitions of the one name a symbol query asks for
 MAX_IDENT_GREPS = 4
 MAX_STRING_GREPS = 4
 MAX_PATHS = 6
+INSTALLED = frozenset({"site-packages", "dist-packages"})  # where a traceback's installed packages live
 FOCUS_WEIGHT = 0.25  # a within-file BM25 hit, relative to a repository-wide one
 DESCRIBES = 0.5  # a type declaration or build configuration (`describes_code`) against the code itself
 
@@ -109,20 +110,32 @@ def first_turn(facts: QueryFacts) -> list[ToolCall]:
         ToolCall("grep", {"pattern": s, "fixed": True, "max_matches": 30})
         for s in facts.strings[:MAX_STRING_GREPS]
     ]
-    paths = [f.path for f in facts.frames] + facts.paths
-    calls += [
-        ToolCall("glob", {"pattern": path_pattern(p), "limit": 5})
-        for p in dict.fromkeys(paths)
-        if path_pattern(p)
-    ][:MAX_PATHS]
+    patterns = [path_pattern(p) for p in named_paths(facts)]
+    calls += [ToolCall("glob", {"pattern": p, "limit": 5}) for p in dict.fromkeys(patterns) if p][:MAX_PATHS]
     return calls
+
+
+def named_paths(facts: QueryFacts) -> list[str]:
+    """The files a query names, surest first, as only the first `MAX_PATHS` are looked up: paths
+    it spells with their folders (`django/db/models/sql/query.py`), then its traceback's frames
+    from the innermost (where the error was raised: a Python traceback lists it last; a pasted
+    session's outer frames are the shell's and the IDE's), then bare file names. A frame of no
+    file (`<ipython-input-3>`, `<stdin>`) is none."""
+    frames = [f.path for f in reversed(facts.frames) if "<" not in f.path]
+    spelled = [p for p in facts.paths if "/" in p]
+    bare = [p for p in facts.paths if "/" not in p]
+    return list(dict.fromkeys(spelled + frames + bare))
 
 
 COMPOUND_LIMIT = 3  # a name its question's words spell, defined more often than this, is a common word
 
 
 def path_pattern(path: str) -> str:
+    """A glob for a named path's last three parts; an installed package's path from the package
+    on (`.../site-packages/matplotlib/pyplot.py` is `matplotlib/pyplot.py` of a checkout)."""
     parts = [p for p in path.replace("\\", "/").split("/") if p and p not in (".", "..")]
+    installed = [i for i, p in enumerate(parts) if p in INSTALLED]
+    parts = parts[installed[-1] + 1 :] if installed else parts
     return "*" + "/".join(parts[-3:]) if parts else ""
 
 
