@@ -14,7 +14,7 @@ from scout.api import Workspace
 from scout.bundle import Span
 from scout.explorer import Limits, ToolCall
 from scout.explorer.evidence import Reason, Region, Signal
-from scout.explorer.heuristic import HeuristicPolicy, first_turn, penalty
+from scout.explorer.heuristic import HeuristicPolicy, first_turn, path_pattern, penalty
 from scout.explorer.query import analyze_query
 from scout.explorer.scripted import ScriptedPolicy
 from scout.explorer.trajectory import Trajectory
@@ -111,6 +111,94 @@ def test_a_long_pasted_traceback_is_followed_from_its_innermost_frame(sample_rep
     where = ("shop/cart/pricing.py", 16, 21)
     found = [s for s in bundle.spans if (s.path, s.start_line, s.end_line) == where]
     assert found and "traceback" in found[0].why
+
+
+PRICING_GO = """package cart
+
+import "errors"
+
+type Coupon struct {
+\tPercent int
+}
+
+// Total is what the cart costs before any coupon.
+func Total(prices []int) int {
+\tsum := 0
+\tfor _, p := range prices {
+\t\tsum += p
+\t}
+\treturn sum
+}
+
+// ApplyDiscount takes a coupon's percentage off a total.
+func ApplyDiscount(total int, coupon *Coupon) (int, error) {
+\tif coupon.Percent > 100 {
+\t\treturn 0, errors.New("too much")
+\t}
+\treturn total * (100 - coupon.Percent) / 100, nil
+}
+"""
+
+
+def test_a_go_panic_points_at_the_line_through_its_module_cache_path(tmp_path):
+    """Other languages' traces are not Python's `File "...", line N`: a Go panic names
+    `path.go:21` under the module cache, innermost call first; the definition holding the line
+    is marked as a traceback frame's."""
+    (tmp_path / "cart").mkdir()
+    (tmp_path / "cart" / "pricing.go").write_text(PRICING_GO)
+    issue = (
+        "Checkout panics when the coupon is missing\n\n"
+        "panic: runtime error: invalid memory address or nil pointer dereference\n"
+        "goroutine 1 [running]:\n"
+        "example.com/shop/cart.ApplyDiscount(0x64, 0x0)\n"
+        "\t/home/u/go/pkg/mod/example.com/shop@v1.2.0/cart/pricing.go:21 +0x1d\n"
+        "main.main()\n"
+        "\t/home/u/src/app/main.go:12 +0x25\n"
+    )
+    facts = analyze_query(issue)
+    assert [(f.path, f.line) for f in facts.located][:1] == [
+        ("home/u/go/pkg/mod/example.com/shop@v1.2.0/cart/pricing.go", 21)
+    ]
+    globs = [c.args["pattern"] for c in first_turn(facts) if c.tool == "glob"]
+    assert "*cart/pricing.go" in globs
+    bundle = Workspace.open(tmp_path).ask(issue, policy=HeuristicPolicy())
+    found = [s for s in bundle.spans if s.symbol == "ApplyDiscount"]
+    assert found and "traceback" in found[0].why
+
+
+def test_lines_a_query_points_at_are_read_in_each_languages_way():
+    text = (
+        "see [the code](https://github.com/o/r/blob/abc123/src/t_zset.c#L4044) and\n"
+        "thread 'main' panicked at src/fmt/mod.rs:88:13\n"
+        "#0 /app/vendor/laravel/framework/src/Illuminate/Database/DatabaseManager.php(205): x()\n"
+        "PHP Warning: oops in /var/www/src/Cell/Coordinate.php on line 42\n"
+    )
+    located = [(f.path, f.line) for f in analyze_query(text).located]
+    assert located == [
+        ("src/t_zset.c", 4044),
+        ("src/fmt/mod.rs", 88),
+        ("app/vendor/laravel/framework/src/Illuminate/Database/DatabaseManager.php", 205),
+        ("var/www/src/Cell/Coordinate.php", 42),
+    ]
+    # an installed copy's path is read from its package's root
+    assert path_pattern(located[2][0]) == "*Illuminate/Database/DatabaseManager.php"
+    # Python's frames in pytest's and IPython's formats are frames, outermost first: looked up
+    # from the innermost, as the interpreter's own
+    pytest_run = (
+        "/usr/lib/python3.8/site-packages/_pytest/runner.py:341: in from_call\n"
+        "~/code/pkg/_core/plot.py:804, in Plot.plot(self, pyplot)\n"
+        "/usr/lib/python3.8/site-packages/_pytest/assertion/rewrite.py:695: in run\n"
+    )
+    facts = analyze_query(pytest_run)
+    assert [f.line for f in facts.frames] == [341, 804, 695] and facts.located == []
+    globs = [c.args["pattern"] for c in first_turn(facts) if c.tool == "glob"]
+    assert globs[:3] == ["*_pytest/assertion/rewrite.py", "*pkg/_core/plot.py", "*_pytest/runner.py"]
+    assert path_pattern("/home/u/.cargo/registry/src/index-1/axum-0.6.15/src/extract/path.rs") == (
+        "*src/extract/path.rs"
+    )
+    assert path_pattern("/usr/lib/ruby/gems/3.1.0/gems/fluentd-1.15.2/lib/fluent/config/types.rb") == (
+        "*fluent/config/types.rb"
+    )
 
 
 def test_a_region_both_searches_found_says_its_matched_words_once():

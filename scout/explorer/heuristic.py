@@ -9,6 +9,7 @@ land in their enclosing definitions. Then the evidence is scored (see `regions`)
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import partial
 
@@ -35,7 +36,12 @@ LOOKUP_LIMIT = 50  # definitions of the one name a symbol query asks for
 MAX_IDENT_GREPS = 4
 MAX_STRING_GREPS = 4
 MAX_PATHS = 6
-INSTALLED = frozenset({"site-packages", "dist-packages"})  # where a traceback's installed packages live
+# Where a named path's package begins: Python's installed packages, Ruby's gems, npm's, Composer's,
+# Cargo's and Go's module caches, a GitHub link (the last one in the path wins).
+PACKAGE_ROOT = re.compile(
+    r"^(?:.*/)?(?:site-packages|dist-packages|gems/[^/]+|node_modules/(?:@[^/]+/)?[^/]+|vendor/[^/]+/[^/]+"
+    r"|registry/src/[^/]+/[^/]+|pkg/mod/[^@/]+(?:/[^@/]+)*@[^/]+|github\.com/[^/]+/[^/]+(?:/(?:blob|tree)/[^/]+)?)/"
+)
 FOCUS_WEIGHT = 0.25  # a within-file BM25 hit, relative to a repository-wide one
 DESCRIBES = 0.5  # a type declaration or build configuration (`describes_code`) against the code itself
 
@@ -119,23 +125,24 @@ def named_paths(facts: QueryFacts) -> list[str]:
     """The files a query names, surest first, as only the first `MAX_PATHS` are looked up: paths
     it spells with their folders (`django/db/models/sql/query.py`), then its traceback's frames
     from the innermost (where the error was raised: a Python traceback lists it last; a pasted
-    session's outer frames are the shell's and the IDE's), then bare file names. A frame of no
-    file (`<ipython-input-3>`, `<stdin>`) is none."""
+    session's outer frames are the shell's and the IDE's), then the lines it points at otherwise
+    (`engine.go:438`, a permalink's `#L109`; other languages' traces list the innermost first),
+    then bare file names. A frame of no file (`<ipython-input-3>`, `<stdin>`) is none."""
     frames = [f.path for f in reversed(facts.frames) if "<" not in f.path]
     spelled = [p for p in facts.paths if "/" in p]
     bare = [p for p in facts.paths if "/" not in p]
-    return list(dict.fromkeys(spelled + frames + bare))
+    return list(dict.fromkeys(spelled + frames + [f.path for f in facts.located] + bare))
 
 
 COMPOUND_LIMIT = 3  # a name its question's words spell, defined more often than this, is a common word
 
 
 def path_pattern(path: str) -> str:
-    """A glob for a named path's last three parts; an installed package's path from the package
-    on (`.../site-packages/matplotlib/pyplot.py` is `matplotlib/pyplot.py` of a checkout)."""
-    parts = [p for p in path.replace("\\", "/").split("/") if p and p not in (".", "..")]
-    installed = [i for i, p in enumerate(parts) if p in INSTALLED]
-    parts = parts[installed[-1] + 1 :] if installed else parts
+    """A glob for a named path's last three parts, read from its package's root when it names an
+    installed or published copy (`.../site-packages/matplotlib/pyplot.py` is `matplotlib/pyplot.py`
+    of a checkout, `vendor/laravel/framework/src/Illuminate/...` is `src/Illuminate/...`)."""
+    path = PACKAGE_ROOT.sub("", path.replace("\\", "/"))
+    parts = [p for p in path.split("/") if p and p not in (".", "..")]
     return "*" + "/".join(parts[-3:]) if parts else ""
 
 
@@ -218,7 +225,7 @@ def _add_grep(ev: Evidence, facts: QueryFacts, args: dict, hits: list) -> None:
 
 
 def _add_frames(ev: Evidence, facts: QueryFacts, outlines: dict[str, list]) -> None:
-    for frame in facts.frames:
+    for frame in [*facts.frames, *facts.located]:
         for path, defs in outlines.items():
             if not frame.path.replace("\\", "/").endswith(path.split("/", 1)[-1]):
                 continue

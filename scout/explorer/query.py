@@ -15,6 +15,14 @@ QUOTED = re.compile(r"(?<![\w\\])([\"'])([^\"'\n]{6,120})\1")
 PATH_SUFFIXES = suffix_pattern(("html", "txt", "cfg", "toml", "json", "yaml", "yml"))
 PATH = re.compile(rf"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:{PATH_SUFFIXES}))\b")
 FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in ([\w<>]+))?')
+# A line a query points at outside a Python traceback: `engine.go:438` (Go, Rust, Ruby, JavaScript
+# and C traces, compiler errors, prose), `props.js#L109` (a GitHub permalink),
+# `DatabaseManager.php(205)` (PHP's traces), `x.php on line 42`. Only from a word's start, as `PATH`
+# (starting inside a long token made each search quadratic).
+LOCATED = re.compile(
+    rf"(?<![\w.@+/\\-])[/\\]?((?:[\w.@+-]+[/\\])*[\w.-]+\.(?:{PATH_SUFFIXES}))"
+    r"(?::|#L|\(|,?[ \t]+(?:(?:on|at)[ \t]+)?line[ \t]+)(\d+)"
+)
 # Whitespace is `[ \t]`, never `\s`: a pattern that may cross lines, or two optional runs side by
 # side, backtracks quadratically over a long run of blanks (a pasted log can hold one).
 ERROR_LINE = re.compile(
@@ -37,7 +45,8 @@ class QueryFacts:
     weights: dict[str, float] = field(default_factory=dict)  # identifier → how code-like (0.5-3)
     strings: list[str] = field(default_factory=list)  # quoted literals and error messages
     paths: list[str] = field(default_factory=list)
-    frames: list[Frame] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)  # a Python traceback's, outermost first
+    located: list[Frame] = field(default_factory=list)  # other lines it points at (`LOCATED`), as written
     focus: str = ""  # the title and first paragraph: what the issue is about, before pasted output
     mentions_tests: bool = False
     asks_about_tests: bool = False  # a short question about tests, not an issue that mentions one
@@ -91,7 +100,7 @@ COMMENT_OPENS = re.compile(r"^[ \t]*<!--", re.M)  # an issue template's instruct
 # A link ends where the text around it resumes: at a blank, a quote, a backtick or a closing bracket.
 LINK_END = "\\s\"'`)>\\]"
 SOURCE_URL = re.compile(
-    rf"https?://[\w.-]+/[\w.-]+/[\w.-]+/(?:blob|tree|raw)/[\w.-]+/([^{LINK_END}#?]+)[^{LINK_END}]*"
+    rf"https?://[\w.-]+/[\w.-]+/[\w.-]+/(?:blob|tree|raw)/[\w.-]+/([^{LINK_END}#?]+)(?:#L(\d+))?[^{LINK_END}]*"
 )
 URL = re.compile(rf"\bhttps?://[^/{LINK_END}(<\[]+([^{LINK_END}#?]*)[^{LINK_END}]*")
 HASH_OR_NUMBER = re.compile(r"^(?:\d+|[0-9a-f]{7,}|L\d+(?:-L\d+)?)$", re.I)
@@ -100,10 +109,10 @@ HASH_OR_NUMBER = re.compile(r"^(?:\d+|[0-9a-f]{7,}|L\d+(?:-L\d+)?)$", re.I)
 def strip_noise(text: str) -> str:
     """Drop what an issue carries that is not about the code: template comments and the setup
     sections of an issue form, version reports and banners, and of a link its host, anchors,
-    numbers and hashes (a link to a source file becomes its path; a documentation page keeps the
-    words of its path: `rules/yield-in-for-loop`)."""
+    numbers and hashes (a link to a source file becomes its path, and `path:line` where it points
+    at a line; a documentation page keeps the words of its path: `rules/yield-in-for-loop`)."""
     text = _without_setup(_without_comments(text))
-    text = SOURCE_URL.sub(lambda m: m.group(1), text)
+    text = SOURCE_URL.sub(lambda m: m.group(1) + (f":{m.group(2)}" if m.group(2) else ""), text)
     return strip_environment(URL.sub(lambda m: _link_words(m.group(1)), text))
 
 
@@ -215,6 +224,28 @@ MENTIONS_TESTS = re.compile(
 )
 
 
+def _frames(text: str) -> tuple[list[Frame], list[Frame]]:
+    """A Python traceback's frames, outermost first as Python prints them in every format (the
+    interpreter's `File "x.py", line 3`, pytest's `x.py:3: in f`, IPython's `x.py:3, in f(...)`),
+    and the other lines the text points at (`LOCATED`), once each, in the order written: most
+    other languages' traces list the innermost call first."""
+    found = [
+        (m.start(), Frame(m[1].replace("\\", "/"), int(m[2]), m[3] or None)) for m in FRAME.finditer(text)
+    ]
+    located: dict[tuple[str, int], None] = {}
+    for m in LOCATED.finditer(text):
+        path = m[1].replace("\\", "/")
+        if path.endswith(PYTHON):
+            found.append((m.start(), Frame(path, int(m[2]), None)))
+        else:
+            located[(path, int(m[2]))] = None
+    frames = [f for _, f in sorted(found, key=lambda pair: pair[0])]
+    return frames, [Frame(p, n, None) for p, n in located]
+
+
+PYTHON = (".py", ".pyx", ".pyi")
+
+
 @lru_cache(maxsize=32)
 def analyze_query(text: str) -> QueryFacts:
     """What `text` names. Cached: a policy asks on every turn of the same query, and the regexes
@@ -223,7 +254,7 @@ def analyze_query(text: str) -> QueryFacts:
     facts = QueryFacts(text, symbol=symbol_ask(text))
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p and not _heading_only(p)]
     facts.focus = "\n\n".join(paragraphs[:2])[:1500]
-    facts.frames = [Frame(p.replace("\\", "/"), int(n), f or None) for p, n, f in FRAME.findall(text)]
+    facts.frames, facts.located = _frames(text)
     facts.paths = _unique(m for m in PATH.findall(text))
     facts.strings = _unique(
         [m[1].strip() for m in ERROR_LINE.findall(text)]
